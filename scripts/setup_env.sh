@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Create or refresh ./.venv: torch first (the pinned CPU wheel, so nothing pulls CUDA), then govner
+# in editable mode with its dev extras. Re-installs only when pyproject.toml or this file changed.
+# Sourced by main.sh and test.sh; safe to run on its own.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [ ! -x .venv/bin/python ]; then
+  "${PYTHON:-python3}" -m venv .venv
+fi
+# shellcheck disable=SC1091
+. .venv/bin/activate
+stamp=$(cat pyproject.toml scripts/setup_env.sh | sha256sum | cut -c1-16)
+if [ "$(cat .venv/.govner-stamp 2>/dev/null || true)" != "$stamp" ]; then
+  echo "setting up .venv (torch==2.13.0 first, then govner[dev])" >&2
+  python -m pip install -q torch==2.13.0
+  python -m pip install -q -e ".[dev]"
+  echo "$stamp" > .venv/.govner-stamp
+fi

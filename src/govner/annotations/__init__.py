@@ -1,0 +1,1 @@
+"""Label Studio annotation files: loading, writing and validation."""

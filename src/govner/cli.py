@@ -1,0 +1,174 @@
+"""The ``govner`` command: one entry point, one subcommand per job.
+
+Each subcommand's ``--help`` says what it reads, what it writes and what its
+exit code means. Heavy imports (datasets, torch) happen inside the commands so
+that ``govner --help`` and validation stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections import Counter
+
+from govner import __version__
+from govner.labels import LABELS
+
+
+def _label_counts(counts: Counter) -> str:
+    return ", ".join(f"{label} {counts.get(label, 0)}" for label in LABELS)
+
+
+def cmd_annotations_validate(args: argparse.Namespace) -> int:
+    from govner.annotations.validate import validate_file
+
+    total = 0
+    for path in args.files:
+        problems, counts = validate_file(path)
+        for problem in problems:
+            print(problem)
+        total += len(problems)
+        status = "ok" if not problems else f"{len(problems)} problem(s)"
+        print(f"{path}: {status}; {sum(counts.values())} spans ({_label_counts(counts)})", file=sys.stderr)
+    return 1 if total else 0
+
+
+def cmd_annotations_stats(args: argparse.Namespace) -> int:
+    from govner.annotations.labelstudio import AnnotationFileError, load_documents
+
+    grand: Counter = Counter()
+    print("| document | chars | " + " | ".join(LABELS) + " | total |")
+    print("|---|---:|" + "---:|" * (len(LABELS) + 1))
+    for path in args.files:
+        try:
+            docs = load_documents(path)
+        except AnnotationFileError as err:
+            print(err, file=sys.stderr)
+            return 1
+        for doc in docs:
+            counts = Counter(span.label for span in doc.spans)
+            grand.update(counts)
+            cells = " | ".join(str(counts.get(label, 0)) for label in LABELS)
+            print(f"| {doc.id} | {len(doc.text)} | {cells} | {len(doc.spans)} |")
+    cells = " | ".join(str(grand.get(label, 0)) for label in LABELS)
+    print(f"| **all** | | {cells} | {sum(grand.values())} |")
+    return 0
+
+
+def cmd_data_normalize(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from govner.data.document import ReadError
+    from govner.data.normalize import normalize
+    from govner.data.reader import iter_documents
+
+    ok = failed = 0
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
+        progress = tqdm(iter_documents(args.inputs), desc="normalize", unit="doc", disable=args.quiet, file=sys.stderr)
+        for item in progress:
+            if isinstance(item, ReadError):
+                failed += 1
+                record = {"id": item.id, "source": item.source, "error": str(item)}
+                print(f"error: {item}", file=sys.stderr)
+            else:
+                ok += 1
+                norm = normalize(item.text)
+                record = {"id": item.id, "source": item.source, "text": norm.text}
+                if args.with_offsets:
+                    record["starts"], record["ends"] = norm.starts, norm.ends
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    print(f"normalized {ok} document(s), {failed} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_data_build(args: argparse.Namespace) -> int:
+    from govner.annotations.labelstudio import load_documents
+    from govner.config import load_config
+    from govner.data.examples import build_datasets
+
+    config = load_config(args.config, args.set)
+    docs = [doc for path in config.data.annotations for doc in load_documents(path)]
+    data = config.data
+    splits = build_datasets(docs, data.dev_fraction, data.split_seed, data.max_len, data.overlap, data.dev_ids)
+    for name, split in splits.items():
+        entities = Counter(t[2:] for tags in split["tags"] for t in tags if t.startswith("B-"))
+        doc_ids = sorted(set(split["doc_id"]))
+        chars = sum(len(t) for t in split["text"])
+        print(f"{name}: {len(doc_ids)} documents, {len(split)} windows, {chars} chars; {_label_counts(entities)}")
+        print(f"  {', '.join(doc_ids)}")
+    if args.output:
+        splits.save_to_disk(args.output)
+        print(f"saved to {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govner",
+        description="Named-entity recognition (LOC, ORG, AMOUNT, SLOGAN) for Chinese local-government reports.",
+        epilog="Run 'govner COMMAND --help' for the options of each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"govner {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    annotations = commands.add_parser("annotations", help="check and summarize Label Studio annotation files")
+    annotations_sub = annotations.add_subparsers(dest="action", required=True, metavar="ACTION")
+    validate = annotations_sub.add_parser(
+        "validate",
+        help="check every span of Label Studio JSON files against the guideline's span rules",
+        description="Check each span: inside the text, value.text == text[start:end], a known label, no overlaps, "
+        "no white space or punctuation at the edges, no empty results. Prints one line per problem "
+        "(file, task, offsets); exits 1 if there is any.",
+    )
+    validate.add_argument("files", nargs="+", help="Label Studio JSON export files")
+    validate.set_defaults(func=cmd_annotations_validate)
+    stats = annotations_sub.add_parser("stats", help="print a markdown table of span counts per document and label")
+    stats.add_argument("files", nargs="+", help="Label Studio JSON export files")
+    stats.set_defaults(func=cmd_annotations_stats)
+
+    data = commands.add_parser("data", help="read, normalize and convert reports into training data")
+    data_sub = data.add_subparsers(dest="action", required=True, metavar="ACTION")
+    norm = data_sub.add_parser(
+        "normalize",
+        help="write reports as the model sees them (simplified, half-width, without pinyin notes)",
+        description="Read .txt files, .jsonl files (id, text), folders (recursively) or - (stdin) and write one "
+        "JSON line per document with the normalized text. A document that cannot be read becomes a line with "
+        "'error' and the run goes on; exits 1 if any failed.",
+    )
+    norm.add_argument("inputs", nargs="+", help="files, folders or - for stdin")
+    norm.add_argument("-o", "--output", help="output .jsonl (default: stdout)")
+    norm.add_argument("--with-offsets", action="store_true", help="add 'starts'/'ends': original offsets per char")
+    norm.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    norm.set_defaults(func=cmd_data_normalize)
+    build = data_sub.add_parser(
+        "build",
+        help="convert annotations into windowed, IOB2-tagged train/dev datasets",
+        description="Load the annotation files named in the config, split documents into train and dev "
+        "deterministically, cut windows and tag characters; print counts and optionally save a DatasetDict.",
+    )
+    build.add_argument("--config", required=True, help="YAML config, e.g. configs/default.yaml")
+    build.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
+    build.add_argument("-o", "--output", help="folder to save the datasets.DatasetDict to")
+    build.set_defaults(func=cmd_data_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from govner.annotations.labelstudio import AnnotationFileError
+    from govner.config import ConfigError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, AnnotationFileError) as err:
+        print(f"govner: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""YAML configs read into dataclasses, with ``--set section.key=value`` overrides.
+
+Unknown keys and values of the wrong type are errors that name the file and
+the key: a typo in a config should never silently train the wrong model.
+
+>>> cfg = config_from_dict({"data": {"max_len": 64}}, source="inline", overrides=["data.overlap=8"])
+>>> cfg.data.max_len, cfg.data.overlap
+(64, 8)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ConfigError(ValueError):
+    """A config file or override that does not fit the config dataclasses."""
+
+
+@dataclass
+class DataConfig:
+    """Which annotation files to train on, how to split them, and how to cut windows."""
+
+    annotations: list[str] = field(default_factory=lambda: ["annotations/seed_gold.json"])
+    dev_fraction: float = 0.4
+    split_seed: int = 13
+    dev_ids: list[str] = field(default_factory=list)  # fixes the dev documents when not empty
+    max_len: int = 128  # characters per model window
+    overlap: int = 16  # characters shared by consecutive chunks of an over-long sentence
+
+
+@dataclass
+class Config:
+    """The whole configuration of a govner run; ``name`` defaults to the config file's stem."""
+
+    name: str = "default"
+    data: DataConfig = field(default_factory=DataConfig)
+
+
+def _coerce(value: Any, kind: Any, where: str) -> Any:
+    """``value`` checked against the annotation ``kind`` (dataclass, list[...], scalar or optional)."""
+    origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a mapping, got {value!r}")
+        return _build(kind, value, where)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(kind)
+        if value is None and type(None) in options:
+            return None
+        kind = next(o for o in options if o is not type(None))
+        return _coerce(value, kind, where)
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
+        (item,) = typing.get_args(kind)
+        return [_coerce(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a mapping, got {value!r}")
+        return dict(value)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind is Any or (isinstance(value, kind) and not (kind is int and isinstance(value, bool))):
+        return value
+    raise ConfigError(f"{where}: expected {getattr(kind, '__name__', kind)}, got {value!r}")
+
+
+def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(values) - names
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(names)}")
+    kwargs = {key: _coerce(value, hints[key], f"{where}.{key}") for key, value in values.items()}
+    return cls(**kwargs)
+
+
+def apply_override(raw: dict[str, Any], override: str) -> None:
+    """Set ``section.key=value`` in a raw config mapping; the value is parsed as YAML."""
+    key, sep, value = override.partition("=")
+    if not sep or not key:
+        raise ConfigError(f"override {override!r} is not of the form section.key=value")
+    *parents, last = key.strip().split(".")
+    node = raw
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"override {override!r}: {part} is not a section")
+    node[last] = yaml.safe_load(value)
+
+
+def config_from_dict(raw: dict[str, Any], source: str, overrides: list[str] = ()) -> Config:
+    """A ``Config`` from a mapping (as read from YAML) plus overrides."""
+    raw = dict(raw or {})
+    for override in overrides:
+        apply_override(raw, override)
+    return _build(Config, raw, source)
+
+
+def load_config(path: str | Path, overrides: list[str] = ()) -> Config:
+    """Read a YAML config into a ``Config``; ``name`` defaults to the file's stem."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: invalid YAML: {err}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    raw.setdefault("name", path.stem)
+    return config_from_dict(raw, str(path), overrides)
+
+
+def config_to_dict(config: Config) -> dict[str, Any]:
+    """The fully resolved config as plain data, for saving next to a model."""
+    return dataclasses.asdict(config)

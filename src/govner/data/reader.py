@@ -1,0 +1,401 @@
+"""Read reports from files, folders, ``.jsonl`` files and stdin, one document at a time.
+
+Two rules shape this module:
+
+- **The text is never altered.** Offsets the toolkit reports are offsets into
+  the text as read, so nothing is normalized here: CRLF stays CRLF, full-width
+  stays full-width. The only thing removed is a leading byte-order mark, which
+  is part of the encoding rather than of the text.
+- **One bad input never sinks a batch.** :func:`iter_documents` yields a
+  :class:`~govner.data.document.ReadError` for every file, folder or ``.jsonl``
+  line it cannot read and carries on, so a run over 100,000 files reports the
+  three broken ones instead of stopping at the first. The errors are loud and
+  specific (which file, which line, which byte) because "could not read input"
+  is useless when the input is a folder of thousands of reports.
+
+Encodings are decided by :func:`decode_report`: a byte-order mark (UTF-8,
+UTF-16, UTF-32, GB18030) wins; otherwise strict UTF-8; otherwise strict GB18030 (a
+superset of GB2312 and GBK, still common for Chinese government documents),
+but only when the result looks like Chinese. GB18030 decodes many byte strings
+that are really Latin-1 or cp1252, and silently turning ``Müller`` into
+``M黮ler`` would be worse than refusing the file.
+
+>>> decode_report("政府工作报告\\r\\n".encode("gb18030"), "report.txt")
+'政府工作报告\\r\\n'
+>>> decode_report(b"M\\xfcller", "notes.txt")
+Traceback (most recent call last):
+...
+govner.data.reader.ReportDecodeError: notes.txt: not UTF-8 or GB18030 text: invalid byte 0xfc at offset 1
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from govner.data.document import Document, ReadError
+from govner.data.normalize import HAN
+
+__all__ = ["ReportDecodeError", "decode_report", "iter_documents", "read_documents"]
+
+STDIN = "-"
+TEXT_SUFFIX = ".txt"
+JSONL_SUFFIX = ".jsonl"
+
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE mark.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (b"\x84\x31\x95\x33", "gb18030"),  # GB18030's own encoding of U+FEFF
+)
+# The encodings whose text is full of NUL bytes.
+_WIDE = frozenset({"utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
+
+# Control characters that do not occur in text. Tab, line breaks, vertical tab
+# and form feed (a page break in old exports) are left out on purpose.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_MAX_CONTROL_SHARE = 0.10
+
+# What GB18030 produces for real Chinese text: Han characters plus the symbol
+# rows of GB2312/GBK (CJK and full-width punctuation, ①, ■, Greek, Cyrillic,
+# pinyin letters with tone marks). Private-use characters and the rest are not.
+_CHINESE_LIKE = re.compile(
+    f"[{HAN}\u00a0-\u024f\u02c0-\u02ff\u0391-\u03c9\u0401-\u0451\u2000-\u33ff\ufe30-\ufe4f\uff00-\uffef]"
+)
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+_MAX_SUSPICIOUS_SHARE = 0.10
+
+
+class ReportDecodeError(ValueError):
+    """Bytes that are not a readable report; ``message`` says why, without the source."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.message = message
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode_report(data: bytes, source: str) -> str:
+    """The text of a report file's ``data``; raises :class:`ReportDecodeError` if it has none.
+
+    ``source`` only names the input in the error. The text is returned exactly
+    as encoded, minus a leading byte-order mark.
+
+    >>> decode_report(b"\\xef\\xbb\\xbf\\xe5\\x8c\\xba", "a.txt")
+    '区'
+    >>> decode_report(b" \\n", "a.txt")
+    Traceback (most recent call last):
+    ...
+    govner.data.reader.ReportDecodeError: a.txt: empty file
+    """
+    if not data:
+        raise ReportDecodeError(source, "empty file")
+    bom, encoding = _find_bom(data)
+    if encoding not in _WIDE:
+        # Only UTF-16/32 put NUL bytes in text; any other NUL means binary.
+        # UTF-16 without a mark is too ambiguous to guess, so it lands here too.
+        _check_no_nul(data, source)
+    text = _decode_without_bom(data, source) if encoding is None else _decode_with_bom(data, bom, encoding, source)
+    # A second mark (a file converted twice by an editor) would otherwise sit
+    # invisibly at offset 0 and shift every offset by one.
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ReportDecodeError(source, "empty file")
+    _check_not_binary(text, source)
+    return text
+
+
+def _find_bom(data: bytes) -> tuple[bytes, str | None]:
+    """``data``'s byte-order mark and its encoding, or ``(b"", None)``."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return bom, encoding
+    return b"", None
+
+
+def _check_no_nul(data: bytes, source: str) -> None:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ReportDecodeError(source, f"binary file (NUL byte at offset {nul})")
+
+
+def _decode_with_bom(data: bytes, bom: bytes, encoding: str, source: str) -> str:
+    try:
+        return data[len(bom) :].decode(encoding)
+    except UnicodeDecodeError as err:
+        name = encoding.upper()
+        raise ReportDecodeError(
+            source,
+            f"starts with a {name} byte-order mark but is not {name}: {err.reason} at offset {len(bom) + err.start}",
+        ) from None
+
+
+def _decode_without_bom(data: bytes, source: str) -> str:
+    """``data`` as strict UTF-8, else as GB18030 if that reads as Chinese."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        utf8_error = err
+    text = _decode_gb18030(data)
+    if text is not None and not _mostly_utf8(data) and _looks_chinese(text):
+        return text
+    bad = data[utf8_error.start]
+    raise ReportDecodeError(source, f"not UTF-8 or GB18030 text: invalid byte 0x{bad:02x} at offset {utf8_error.start}")
+
+
+def _decode_gb18030(data: bytes) -> str | None:
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """True for UTF-8 with a few broken bytes (e.g. a truncated last character).
+
+    Such a file also tends to decode as GB18030, into plausible-looking Han
+    characters; naming the broken UTF-8 byte is the useful answer there.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(len(run) for run in _NON_ASCII_RUN.findall(text)) - bad
+    return good > 4 * bad
+
+
+def _looks_chinese(text: str) -> bool:
+    """Whether GB18030-decoded ``text`` reads as Chinese rather than misread Latin bytes.
+
+    A Latin-1 or cp1252 accented letter is one high byte between ASCII letters;
+    GB18030 takes it plus the next ASCII letter as one character, which ends up
+    alone among ASCII (``M黮ler``) and encoded with an ASCII-range second byte,
+    or lands in the private-use area. Real Chinese comes in runs of non-ASCII
+    characters, and a lone Han character (``2023年``) almost always has a
+    second byte above 0x80.
+    """
+    total = suspicious = 0
+    for run in _NON_ASCII_RUN.finditer(text):
+        chars = run.group()
+        total += len(chars)
+        odd = len(chars) - len(_CHINESE_LIKE.findall(chars))
+        if odd == 0 and len(chars) == 1 and _has_ascii_trail(chars):
+            odd = 1
+        suspicious += odd
+    return total > 0 and suspicious <= _MAX_SUSPICIOUS_SHARE * total
+
+
+def _has_ascii_trail(char: str) -> bool:
+    encoded = char.encode("gb18030")
+    return len(encoded) == 2 and encoded[1] < 0x80
+
+
+def _check_not_binary(text: str, source: str) -> None:
+    controls = _CONTROL.findall(text)
+    if len(controls) > _MAX_CONTROL_SHARE * len(text):
+        first = _CONTROL.search(text).start()  # type: ignore[union-attr]
+        raise ReportDecodeError(
+            source,
+            f"binary file ({len(controls)} of {len(text)} characters are control characters, "
+            f"the first at character {first})",
+        )
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def iter_documents(inputs: Iterable[str | Path], *, stdin: BinaryIO | None = None) -> Iterator[Document | ReadError]:
+    """Documents from every input, in order, with a :class:`ReadError` for each failure.
+
+    An input is ``"-"`` (stdin: JSON Lines if it starts with ``{``, else one
+    document with id ``stdin``), a folder (every ``.txt`` and ``.jsonl`` file
+    under it, sorted by path, hidden entries skipped), a ``.jsonl`` file (one
+    document per non-blank line, each ``{"id": ..., "text": ..., ...}``) or any
+    other file (one document whose id is the file name without extension).
+    ``source`` is the path as given. Lazy: one file is in memory at a time.
+    """
+    # A lone path is iterable too (by character, or not at all for Path);
+    # catch it here rather than report "no such file or folder" for "r", "e"...
+    if isinstance(inputs, (str, bytes, Path)):
+        raise TypeError(f"inputs must be an iterable of paths, not a single path: {inputs!r}")
+    return _iter_inputs(inputs, stdin)
+
+
+def read_documents(
+    inputs: Iterable[str | Path], *, stdin: BinaryIO | None = None
+) -> tuple[list[Document], list[ReadError]]:
+    """All of :func:`iter_documents` at once: ``(documents, errors)``."""
+    documents: list[Document] = []
+    errors: list[ReadError] = []
+    for item in iter_documents(inputs, stdin=stdin):
+        if isinstance(item, ReadError):
+            errors.append(item)
+        else:
+            documents.append(item)
+    return documents, errors
+
+
+def _iter_inputs(inputs: Iterable[str | Path], stdin: BinaryIO | None) -> Iterator[Document | ReadError]:
+    for given in inputs:
+        source = str(given)
+        if source == STDIN:
+            yield from _read_stdin(stdin)
+        elif os.path.isdir(source):
+            yield from _read_folder(source)
+        else:
+            yield from _read_file(source)
+
+
+def _read_stdin(stdin: BinaryIO | None) -> Iterator[Document | ReadError]:
+    # Looked up on use, not as a default argument, so a replaced sys.stdin counts.
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    try:
+        text = decode_report(stream.read(), STDIN)
+    except ReportDecodeError as err:
+        yield ReadError(STDIN, err.message)
+        return
+    except OSError as err:
+        yield ReadError(STDIN, _os_message(err))
+        return
+    if text.lstrip().startswith("{"):
+        yield from _parse_jsonl(text, STDIN)
+    else:
+        yield Document(id="stdin", text=text, source=STDIN)
+
+
+def _read_folder(folder: str) -> Iterator[Document | ReadError]:
+    found = False  # a report, or an error already said about this folder
+    for path in _walk(folder):
+        found = True
+        if isinstance(path, ReadError):
+            yield path
+        else:
+            yield from _read_file(path)
+    if not found:
+        yield ReadError(folder, f"no {TEXT_SUFFIX} or {JSONL_SUFFIX} files in folder")
+
+
+def _walk(folder: str) -> Iterator[str | ReadError]:
+    """``.txt``/``.jsonl`` files under ``folder``, depth first with names sorted.
+
+    That is the order of sorting the paths by their parts, so output order does
+    not depend on the file system. Hidden entries are skipped (``.git``, editor
+    backups), and symlinked folders are not entered, so a link cycle cannot loop.
+    """
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as err:
+        yield ReadError(folder, _os_message(err))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = os.path.join(folder, entry.name)
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path)
+        elif _suffix(entry.name) in (TEXT_SUFFIX, JSONL_SUFFIX):
+            yield path
+
+
+def _read_file(source: str) -> Iterator[Document | ReadError]:
+    try:
+        data = Path(source).read_bytes()
+    except FileNotFoundError:
+        yield ReadError(source, "no such file or folder")
+        return
+    except OSError as err:
+        yield ReadError(source, _os_message(err))
+        return
+    try:
+        text = decode_report(data, source)
+    except ReportDecodeError as err:
+        yield ReadError(source, err.message)
+        return
+    if _suffix(source) == JSONL_SUFFIX:
+        yield from _parse_jsonl(text, source)
+    else:
+        yield Document(id=Path(source).stem, text=text, source=source)
+
+
+def _suffix(name: str) -> str:
+    # Case-insensitive: REPORT.TXT from a Windows share is still a report.
+    return os.path.splitext(name)[1].lower()
+
+
+def _os_message(err: OSError) -> str:
+    return err.strerror or str(err)
+
+
+# --------------------------------------------------------------------------- JSON Lines
+
+
+def _parse_jsonl(text: str, source: str) -> Iterator[Document | ReadError]:
+    """One document per non-blank line of ``text``; each bad line is one error."""
+    first_line: dict[str, int] = {}  # id -> line of the document read with it
+    # Split on "\n" only: str.splitlines also splits on U+2028 and friends,
+    # which JSON allows unescaped inside strings. json.loads ignores a "\r".
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        item = _parse_line(line, source, number)
+        if isinstance(item, Document):
+            if item.id in first_line:
+                item = ReadError(
+                    source, f"duplicate id {item.id!r} (first on line {first_line[item.id]})", number, item.id
+                )
+            else:
+                first_line[item.id] = number
+        yield item
+
+
+def _parse_line(line: str, source: str, number: int) -> Document | ReadError:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        return ReadError(source, f"invalid JSON: {err.msg} at column {err.colno}", number)
+    if not isinstance(record, dict):
+        return ReadError(source, f"expected a JSON object, got {_json_type(record)}", number)
+    if "id" not in record:
+        return ReadError(source, 'missing "id"', number)
+    doc_id = record["id"]
+    # bool is an int subclass, but true/false as an id is surely a mistake.
+    if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
+        return ReadError(source, f'"id" must be a string or an integer, got {_json_type(doc_id)}', number)
+    doc_id = str(doc_id)
+    if not doc_id.strip():
+        return ReadError(source, 'empty "id"', number)
+    if "text" not in record:
+        return ReadError(source, 'missing "text"', number, doc_id)
+    text = record["text"]
+    if not isinstance(text, str):
+        return ReadError(source, f'"text" must be a string, got {_json_type(text)}', number, doc_id)
+    if not text.strip():
+        return ReadError(source, 'empty "text"', number, doc_id)
+    meta = {key: value for key, value in record.items() if key not in ("id", "text")}
+    return Document(id=doc_id, text=text, source=source, meta=meta)
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of ``value``'s type, as the user wrote it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"

@@ -1,0 +1,1 @@
+"""Evaluation reports (issue 5: not implemented yet)."""

@@ -1,0 +1,1 @@
+"""Batch prediction (issue 4: not implemented yet)."""

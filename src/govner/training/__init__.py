@@ -1,0 +1,1 @@
+"""Model training (issue 3: not implemented yet)."""
