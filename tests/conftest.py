@@ -12,3 +12,14 @@ def write_tasks(tmp_path):
         return path
 
     return write
+
+
+# CI runs the property tests derandomized so a red build always means a change, not luck;
+# set HYPOTHESIS_PROFILE=explore locally to search harder with fresh random examples.
+import os  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("explore", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))

@@ -43,7 +43,9 @@ LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # A pronunciation note: brackets right after a Han character holding one
 # romanized syllable (or a few) with at least one tone mark. A doubled note
 # (a scraper that ran twice) is removed whole, so normalizing is idempotent.
-_ONE_NOTE = f"[(（][{_PINYIN_LETTER}]{{0,12}}[{TONE_MARKED}][{_PINYIN_LETTER}]{{0,12}}[)）]"
+# Zero-width characters are removed anyway, so they may sit inside or before a note.
+_NOTE_LETTER = f"{_PINYIN_LETTER}{ZERO_WIDTH}"
+_ONE_NOTE = f"[{ZERO_WIDTH}]*[(（][{_NOTE_LETTER}]{{0,12}}[{TONE_MARKED}][{_NOTE_LETTER}]{{0,12}}[)）]"
 PINYIN_NOTE = re.compile(f"(?<=[{HAN}])(?:{_ONE_NOTE})+")
 _SPECIAL = re.compile(f"(?P<note>{PINYIN_NOTE.pattern})|(?P<space>[\\s{ZERO_WIDTH}]+)")
 _HAN_CHAR = re.compile(f"[{HAN}]")
