@@ -15,6 +15,10 @@ cannot find, and writes Label Studio JSON.
     python scripts/gold_mentions.py check data/raw/000_x.txt   # errors + review aids
     python scripts/gold_mentions.py render data/raw/000_x.txt  # inline [LABEL text]
     python scripts/gold_mentions.py build                       # -> annotations/seed_gold.json
+
+The same tool builds the synthetic training reports (``data/synthetic/``)::
+
+    python scripts/gold_mentions.py --set synthetic build       # -> data/synthetic/synthetic_gold.json
 """
 
 from __future__ import annotations
@@ -27,9 +31,16 @@ from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RAW = ROOT / "data" / "raw"
-MENTIONS = ROOT / "annotations" / "mentions"
-OUT = ROOT / "annotations" / "seed_gold.json"
+# Each set: (folder of reports, folder of mention lists, output file).
+SETS = {
+    "seed": (ROOT / "data" / "raw", ROOT / "annotations" / "mentions", ROOT / "annotations" / "seed_gold.json"),
+    "synthetic": (
+        ROOT / "data" / "synthetic" / "reports",
+        ROOT / "data" / "synthetic" / "mentions",
+        ROOT / "data" / "synthetic" / "synthetic_gold.json",
+    ),
+}
+RAW, MENTIONS, OUT = SETS["seed"]
 LABELS = ("LOC", "ORG", "AMOUNT", "SLOGAN")
 QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 
@@ -161,7 +172,7 @@ def build() -> int:
             print(f"{doc_path.name}: {err}", file=sys.stderr)
         bad += len(errors)
         text = doc_path.read_text(encoding="utf-8")
-        source = f"data/raw/{doc_path.name}"
+        source = str(doc_path.relative_to(ROOT))
         docs.append(Document(doc_path.stem, text, source, [Span(s, e, label) for s, e, label in spans]))
     if bad:
         print(f"{bad} problem(s); nothing written", file=sys.stderr)
@@ -173,6 +184,7 @@ def build() -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", choices=sorted(SETS), default="seed", help="which reports (default: seed)")
     sub = parser.add_subparsers(dest="cmd", required=True)
     p_lines = sub.add_parser("lines")
     p_lines.add_argument("doc", type=Path)
@@ -185,6 +197,8 @@ def main() -> int:
         p.add_argument("--to", dest="last", type=int, default=10**9)
     sub.add_parser("build")
     args = parser.parse_args()
+    global RAW, MENTIONS, OUT
+    RAW, MENTIONS, OUT = SETS[args.set]
     if args.cmd == "build":
         return build()
     text = args.doc.read_text(encoding="utf-8")

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from govner.labels import LABELS
+
 
 class ConfigError(ValueError):
     """A config file or override that does not fit the config dataclasses."""
@@ -37,11 +39,64 @@ class DataConfig:
 
 
 @dataclass
+class CorpusConfig:
+    """Training data beyond the gold reports."""
+
+    synthetic: list[str] = field(default_factory=list)  # Label Studio files of synthetic reports (train only)
+    gold_repeat: int = 3  # times each gold/synthetic training window is shown per epoch
+    msra_sentences: int = 0  # MSRA training sentences to mix in: 0 none, -1 all
+    # MSRA never marks amounts or slogans: "mask" (an MSRA O may hide them: partial-label CRF loss),
+    # "silver" (rule-based AMOUNT/SLOGAN spans added), or "none" (trust MSRA's O)
+    msra_missing_labels: str = "mask"
+    msra_eval: bool = False  # evaluate on msra_test.txt instead of the gold dev split (the MSRA benchmark)
+
+
+@dataclass
+class ModelConfig:
+    """Which network to fine-tune."""
+
+    backbone: str = "lac"  # "lac": LAC's pretrained encoder + CRF (offline); "hub": any AutoModel by name/path
+    name_or_path: str | None = None  # for "hub": a model id such as bert-base-chinese, or a local folder
+    dropout: float = 0.1
+    freeze_embeddings: bool = True  # keep LAC's character embeddings as pretrained
+    labels: list[str] = field(default_factory=lambda: list(LABELS))
+
+
+@dataclass
+class TrainingConfig:
+    """Optimization and bookkeeping; ``threads`` 0 means torch's default."""
+
+    epochs: int = 12
+    batch_size: int = 32
+    eval_batch_size: int = 64
+    learning_rate: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.05
+    early_stopping_patience: int = 4
+    seed: int = 42
+    threads: int = 0
+    logging_steps: int = 50
+
+
+@dataclass
 class Config:
     """The whole configuration of a govner run; ``name`` defaults to the config file's stem."""
 
     name: str = "default"
     data: DataConfig = field(default_factory=DataConfig)
+    corpus: CorpusConfig = field(default_factory=CorpusConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+
+    def __post_init__(self) -> None:
+        if self.corpus.msra_missing_labels not in {"mask", "silver", "none"}:
+            raise ConfigError(
+                f"corpus.msra_missing_labels must be mask, silver or none, not {self.corpus.msra_missing_labels!r}"
+            )
+        if self.model.backbone not in {"lac", "hub"}:
+            raise ConfigError(f"model.backbone must be lac or hub, not {self.model.backbone!r}")
+        if self.model.backbone == "hub" and not self.model.name_or_path:
+            raise ConfigError("model.backbone hub needs model.name_or_path")
 
 
 def _coerce(value: Any, kind: Any, where: str) -> Any:

@@ -59,7 +59,9 @@ def clip_tags(tags: Sequence[str]) -> list[str]:
     return out
 
 
-def document_examples(doc: Document, max_len: int, overlap: int) -> list[dict[str, Any]]:
+def document_examples(
+    doc: Document, max_len: int, overlap: int, tag_to_id: dict[str, int] = TAG_TO_ID
+) -> list[dict[str, Any]]:
     """One example per model window of ``doc``: normalized text, characters and IOB2 tags."""
     norm = normalize(doc.text)
     tags = spans_to_tags(len(norm.text), normalized_spans(doc, norm))
@@ -74,7 +76,7 @@ def document_examples(doc: Document, max_len: int, overlap: int) -> list[dict[st
                 "text": text,
                 "tokens": list(text),
                 "tags": window_tags,
-                "ner_tags": [TAG_TO_ID[t] for t in window_tags],
+                "ner_tags": [tag_to_id[t] for t in window_tags],
             }
         )
     return examples

@@ -1,0 +1,160 @@
+"""Assemble the training and dev sets a config asks for, tokenized for the model.
+
+Training windows come from three sources, kept apart so each can be measured:
+the gold reports of the train split (shown ``gold_repeat`` times), synthetic
+reports (train only), and MSRA news sentences. MSRA never marks amounts or
+slogans; ``msra_missing_labels`` decides what its ``O`` means (see
+``govner.config.CorpusConfig``). Dev is the gold dev split, by document.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from govner.annotations.labelstudio import load_documents
+from govner.config import Config
+from govner.data.document import Document, Span
+from govner.data.examples import document_examples, split_ids
+from govner.data.msra import msra_path, read_msra
+
+
+def iob2_tags(labels: Sequence[str]) -> list[str]:
+    """``O`` then ``B-X``, ``I-X`` for each label, in order: the model's label map."""
+    return ["O", *(f"{p}-{label}" for label in labels for p in ("B", "I"))]
+
+
+@dataclass
+class TrainingData:
+    """Examples per split plus the dev documents (for document-level scoring after training)."""
+
+    train: list[dict[str, Any]]
+    dev: list[dict[str, Any]]
+    dev_documents: list[Document]
+    sources: dict[str, int]  # training windows per source, for the model card
+
+
+def gold_documents(config: Config) -> list[Document]:
+    docs = [doc for path in config.data.annotations for doc in load_documents(path)]
+    ids = [d.id for d in docs]
+    if len(set(ids)) != len(ids):
+        raise ValueError("document ids are not unique across data.annotations")
+    return docs
+
+
+def _restrict(doc: Document, labels: Sequence[str]) -> Document:
+    """``doc`` with only the spans whose label the model predicts."""
+    return Document(doc.id, doc.text, doc.source, [s for s in doc.spans if s.label in labels], doc.meta)
+
+
+def _add_silver(doc: Document) -> Document:
+    """MSRA sentence plus rule-based AMOUNT/SLOGAN spans that do not touch its LOC/ORG spans."""
+    from govner.rules import rule_spans
+
+    taken = [(s.start, s.end) for s in doc.spans]
+    extra = [s for s in rule_spans(doc.text) if all(s.end <= a or s.start >= b for a, b in taken)]
+    return Document(doc.id, doc.text, doc.source, sorted([*doc.spans, *extra]), doc.meta)
+
+
+def msra_documents(config: Config, split: str, limit: int, seed: int) -> list[Document]:
+    """MSRA sentences (a seeded sample of ``limit``, all when -1) with the config's labels."""
+    labels = config.model.labels
+    mapping = {name: name if name in labels else None for name in ("PER", "LOC", "ORG")}
+    docs = list(read_msra(msra_path(split), labels=mapping))
+    if 0 <= limit < len(docs):
+        docs = random.Random(seed).sample(docs, limit)
+    if split == "train" and config.corpus.msra_missing_labels == "silver":
+        docs = [_add_silver(d) for d in docs]
+    return docs
+
+
+def build_training_data(config: Config) -> TrainingData:
+    """Examples (``tokens``, ``ner_tags``, ``o_uncertain``, ``doc_id``) for train and dev."""
+    tags = iob2_tags(config.model.labels)
+    tag_to_id = {t: i for i, t in enumerate(tags)}
+    data, corpus = config.data, config.corpus
+
+    def examples(docs: Sequence[Document], o_uncertain: bool = False) -> list[dict[str, Any]]:
+        out = []
+        for doc in docs:
+            for ex in document_examples(_restrict(doc, config.model.labels), data.max_len, data.overlap, tag_to_id):
+                out.append({"doc_id": ex["doc_id"], "tokens": ex["tokens"], "ner_tags": ex["ner_tags"],
+                            "o_uncertain": o_uncertain})
+        return out
+
+    gold = gold_documents(config)
+    if data.dev_ids:
+        dev_ids = set(data.dev_ids)
+    else:
+        dev_ids = set(split_ids([d.id for d in gold], data.dev_fraction, data.split_seed)[1])
+    train_gold = [d for d in gold if d.id not in dev_ids]
+    dev_gold = [d for d in gold if d.id in dev_ids]
+    synthetic = [d for path in corpus.synthetic for d in load_documents(path)]
+
+    train: list[dict[str, Any]] = []
+    sources = {}
+    for name, docs in (("gold", train_gold), ("synthetic", synthetic)):
+        windows = examples(docs)
+        sources[name] = len(windows)
+        train.extend(windows * corpus.gold_repeat)
+    if corpus.msra_sentences:
+        uncertain = corpus.msra_missing_labels == "mask"
+        msra = examples(msra_documents(config, "train", corpus.msra_sentences, config.training.seed), uncertain)
+        sources["msra"] = len(msra)
+        train.extend(msra)
+    if corpus.msra_eval:
+        dev_gold = msra_documents(config, "test", -1, config.training.seed)
+    return TrainingData(train, examples(dev_gold), dev_gold, sources)
+
+
+def tokenize_examples(
+    examples: list[dict[str, Any]], tokenizer, max_tokens: int = 512, ignore_uncertain_o: bool = False
+) -> list[dict[str, Any]]:
+    """Token ids and labels aligned to the first sub-token of each character (others −100).
+
+    ``ignore_uncertain_o`` masks the loss (−100) on the ``O`` characters of ``o_uncertain``
+    examples: the way to train a softmax head, which has no partial-label CRF, on MSRA.
+    """
+    out = []
+    for ex in examples:
+        encoded = tokenizer(ex["tokens"], is_split_into_words=True, truncation=True, max_length=max_tokens)
+        labels, previous = [], None
+        drop_o = ignore_uncertain_o and ex["o_uncertain"]
+        for char_index in encoded.word_ids():
+            if char_index is None or char_index == previous or (drop_o and ex["ner_tags"][char_index] == 0):
+                labels.append(-100)
+            else:
+                labels.append(ex["ner_tags"][char_index])
+            previous = char_index
+        out.append({"input_ids": encoded["input_ids"], "labels": labels, "o_uncertain": ex["o_uncertain"]})
+    return out
+
+
+class TaggingCollator:
+    """Pads a batch: ``input_ids`` with the pad id, ``labels`` with −100; ``o_uncertain`` only if the model uses it."""
+
+    def __init__(self, pad_id: int, pass_o_uncertain: bool) -> None:
+        self.pad_id = pad_id
+        self.pass_o_uncertain = pass_o_uncertain
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        width = max(len(f["input_ids"]) for f in features)
+        ids = torch.full((len(features), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(features), width), dtype=torch.long)
+        labels = torch.full((len(features), width), -100, dtype=torch.long)
+        for i, f in enumerate(features):
+            n = len(f["input_ids"])
+            ids[i, :n] = torch.tensor(f["input_ids"])
+            mask[i, :n] = 1
+            labels[i, :n] = torch.tensor(f["labels"])
+        batch = {"input_ids": ids, "attention_mask": mask, "labels": labels}
+        if self.pass_o_uncertain:
+            batch["o_uncertain"] = torch.tensor([bool(f["o_uncertain"]) for f in features])
+        return batch
+
+
+__all__ = ["Span", "TaggingCollator", "TrainingData", "build_training_data", "iob2_tags", "tokenize_examples"]

@@ -1,0 +1,206 @@
+"""The default govner tagger in one file: character embedding → BiGRU → linear → CRF.
+
+The embedding and the two BiGRU layers start from Baidu LAC's pretrained
+character encoder (see ``govner.training.lac``), so the model knows Chinese
+words and names before it sees a single report. The CRF's transitions are
+learned, and transitions IOB2 forbids (``O → I-X``, ``B-X → I-Y``) are masked,
+so decoding always returns valid tags.
+
+The CRF also trains from *partially* labelled text. For a corpus that never
+marks some labels (MSRA marks no amounts or slogans) an ``O`` there means
+"O, or one of those labels"; the loss then sums over every tag path that agrees
+with what the corpus does mark (``allowed_tags``), instead of teaching the model
+that amounts are ``O``.
+
+It is a ``transformers`` ``PreTrainedModel`` registered with the Auto classes,
+so ``AutoModelForTokenClassification.from_pretrained(DIR)`` loads a saved one.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from transformers import AutoConfig, AutoModelForTokenClassification, PretrainedConfig, PreTrainedModel
+from transformers.modeling_outputs import TokenClassifierOutput
+
+IMPOSSIBLE = -10000.0
+
+
+class GovnerTaggerConfig(PretrainedConfig):
+    """Sizes of the tagger; ``id2label`` holds the IOB2 tags. Defaults are LAC's encoder sizes."""
+
+    model_type = "govner-gru-crf"
+
+    def __init__(
+        self,
+        vocab_size: int = 58224,
+        embedding_size: int = 128,
+        hidden_size: int = 128,
+        num_layers: int = 2,
+        dropout: float = 0.1,
+        uncertain_o_labels: tuple[str, ...] = (),
+        **kwargs,
+    ) -> None:
+        self.vocab_size = vocab_size
+        self.embedding_size = embedding_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        # labels an "O" may hide in examples flagged o_uncertain (corpora that never mark them)
+        self.uncertain_o_labels = list(uncertain_o_labels)
+        super().__init__(**kwargs)
+
+
+def iob2_transition_mask(tags: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(allowed[from, to], allowed_start[to])``: the transitions IOB2 permits.
+
+    >>> allowed, start = iob2_transition_mask(["O", "B-LOC", "I-LOC"])
+    >>> allowed.int().tolist(), start.int().tolist()
+    ([[1, 1, 0], [1, 1, 1], [1, 1, 1]], [1, 1, 0])
+    """
+    n = len(tags)
+    allowed = torch.ones(n, n, dtype=torch.bool)
+    start = torch.ones(n, dtype=torch.bool)
+    for j, to in enumerate(tags):
+        if to.startswith("I-"):
+            start[j] = False
+            for i, frm in enumerate(tags):
+                allowed[i, j] = frm in (f"B-{to[2:]}", to)
+    return allowed, start
+
+
+class CRF(nn.Module):
+    """Linear-chain CRF with IOB2 constraints; batch-first; supports partial labels."""
+
+    def __init__(self, tags: list[str]) -> None:
+        super().__init__()
+        n = len(tags)
+        self.transitions = nn.Parameter(torch.zeros(n, n))
+        self.start = nn.Parameter(torch.zeros(n))
+        self.end = nn.Parameter(torch.zeros(n))
+        allowed, start_allowed = iob2_transition_mask(tags)
+        self.register_buffer("transition_penalty", (~allowed).float() * IMPOSSIBLE)
+        self.register_buffer("start_penalty", (~start_allowed).float() * IMPOSSIBLE)
+
+    def _scores(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.transitions + self.transition_penalty, self.start + self.start_penalty
+
+    def log_partition(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """log Σ over tag paths of exp(score), per sequence; ``emissions`` [B, L, T], ``mask`` [B, L]."""
+        transitions, start = self._scores()
+        alpha = start + emissions[:, 0]
+        for t in range(1, emissions.size(1)):
+            step = torch.logsumexp(alpha.unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
+            alpha = torch.where(mask[:, t].unsqueeze(1), step, alpha)
+        return torch.logsumexp(alpha + self.end, dim=1)
+
+    def neg_log_likelihood(self, emissions: torch.Tensor, allowed_tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Mean over the batch of −log P(any path using only ``allowed_tags`` [B, L, T] | emissions).
+
+        With exactly one allowed tag per position this is the usual CRF loss.
+        """
+        constrained = emissions.masked_fill(~allowed_tags, IMPOSSIBLE)
+        return (self.log_partition(emissions, mask) - self.log_partition(constrained, mask)).mean()
+
+    @torch.no_grad()
+    def decode(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
+        """Best valid tag path per sequence (Viterbi), each as long as its mask."""
+        transitions, start = self._scores()
+        score = start + emissions[:, 0]
+        history = []
+        for t in range(1, emissions.size(1)):
+            best, index = (score.unsqueeze(2) + transitions).max(dim=1)
+            step = best + emissions[:, t]
+            score = torch.where(mask[:, t].unsqueeze(1), step, score)
+            history.append(index)
+        score = score + self.end
+        lengths = mask.sum(dim=1).tolist()
+        last = score.argmax(dim=1).tolist()
+        paths = []
+        for b, length in enumerate(lengths):
+            tag = last[b]
+            path = [tag]
+            for t in range(length - 1, 0, -1):
+                tag = int(history[t - 1][b, tag])
+                path.append(tag)
+            paths.append(path[::-1])
+        return paths
+
+
+class GovnerTaggerForTokenClassification(PreTrainedModel):
+    """One token per character; ``labels`` are IOB2 tag ids (−100 = padding)."""
+
+    config_class = GovnerTaggerConfig
+    base_model_prefix = "govner"
+    main_input_name = "input_ids"
+
+    def __init__(self, config: GovnerTaggerConfig) -> None:
+        super().__init__(config)
+        tags = [config.id2label[i] for i in range(config.num_labels)]
+        self.embedding = nn.Embedding(config.vocab_size, config.embedding_size)
+        self.encoder = nn.GRU(
+            config.embedding_size,
+            config.hidden_size,
+            num_layers=config.num_layers,
+            bidirectional=True,
+            batch_first=True,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,
+        )
+        self.dropout = nn.Dropout(config.dropout)
+        self.classifier = nn.Linear(2 * config.hidden_size, config.num_labels)
+        self.crf = CRF(tags)
+        uncertain = torch.zeros(config.num_labels, dtype=torch.bool)
+        for i, tag in enumerate(tags):
+            uncertain[i] = tag == "O" or tag[2:] in config.uncertain_o_labels
+        self.register_buffer("uncertain_o_tags", uncertain)
+        self.post_init()
+
+    def _init_weights(self, module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.xavier_uniform_(module.weight)
+            nn.init.zeros_(module.bias)
+
+    def emissions(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Per-character tag scores [B, L, T]; padding never reaches the backward GRU."""
+        lengths = attention_mask.sum(dim=1).clamp(min=1).cpu()
+        embedded = self.dropout(self.embedding(input_ids))
+        packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
+        encoded, _ = self.encoder(packed)
+        encoded, _ = pad_packed_sequence(encoded, batch_first=True, total_length=input_ids.size(1))
+        return self.classifier(self.dropout(encoded))
+
+    def allowed_tags(self, labels: torch.Tensor, mask: torch.Tensor, o_uncertain: torch.Tensor | None) -> torch.Tensor:
+        """[B, L, T] bool: the gold tag, or for o_uncertain examples any uncertain tag where gold is O."""
+        safe = labels.clamp(min=0)
+        allowed = nn.functional.one_hot(safe, self.config.num_labels).bool()
+        if o_uncertain is not None and bool(o_uncertain.any()):
+            outside = (safe == self.config.label2id["O"]) & o_uncertain.bool().unsqueeze(1)
+            allowed = allowed | (outside.unsqueeze(2) & self.uncertain_o_tags)
+        return allowed | ~mask.unsqueeze(2)  # padding: anything (masked out of the CRF anyway)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        o_uncertain: torch.Tensor | None = None,
+        **kwargs,
+    ) -> TokenClassifierOutput:
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        mask = attention_mask.bool()
+        logits = self.emissions(input_ids, attention_mask)
+        loss = None
+        if labels is not None:
+            mask = mask & (labels != -100)
+            loss = self.crf.neg_log_likelihood(logits, self.allowed_tags(labels, mask, o_uncertain), mask)
+        return TokenClassifierOutput(loss=loss, logits=logits)
+
+    def decode(self, logits: torch.Tensor, attention_mask: torch.Tensor) -> list[list[int]]:
+        """Valid IOB2 tag ids per sequence from ``forward``'s logits."""
+        return self.crf.decode(logits, attention_mask.bool())
+
+
+AutoConfig.register(GovnerTaggerConfig.model_type, GovnerTaggerConfig)
+AutoModelForTokenClassification.register(GovnerTaggerConfig, GovnerTaggerForTokenClassification)
