@@ -43,24 +43,24 @@ _CN_CHARS = _CN_DIGITS + _CN_SCALES + "几"
 # Arabic number; a thousands separator only when exactly three digits follow it,
 # so that "100,200家" in a list of numbers is not read as one number by accident.
 _ARABIC = r"[0-9]+(?:,[0-9]{3}(?![0-9]))*(?:\.[0-9]+)?"
-# Arabic with an optional scale (3.5万, 250余万, 5100多万) or a Chinese numeral
-# (五千万, 十几, 数百). 数 only counts as a numeral in front of a scale (数百家),
+# Arabic or Chinese numeral with an optional scale (3.5万, 250余万, 5100多万, 五千多万,
+# 十几, 数百). 数 only counts as a numeral in front of a scale (数百家),
 # never alone (数据, 指数).
-_NUM = rf"(?:{_ARABIC}(?:[余多]?[{_CN_SCALES}]+)?|(?:数(?=[{_CN_SCALES}]))?[{_CN_CHARS}]+)"
+_NUM = rf"(?:{_ARABIC}|(?:数(?=[{_CN_SCALES}]))?[{_CN_CHARS}]+)(?:[余多]?[{_CN_SCALES}]+)?"
 
 # Units grouped by how the single-Chinese-digit rule treats them. Longest first
 # inside the alternation so that 个百分点 wins over 个, 平方公里 over 公里, GWh over GW.
 _MONEY_UNITS = ("元", "美元", "欧元", "港元", "港币", "日元", "英镑", "人民币")
 _RATIO_UNITS = ("%", "‰", "个百分点", "百分点", "倍", "成")
 _MEASURE_UNITS = (
-    "平方公里", "平方千米", "平方米", "平米", "立方米", "公顷", "亩", "公里", "千米", "米", "吨", "千克", "公斤",
-    "斤", "升", "千瓦时", "千瓦", "兆瓦", "千伏安", "度", "标箱", "TEU", "kWh", "MWh", "GWh", "TWh", "kWp", "MWp", "kW",
-    "kw", "KW", "MW", "GW",
+    "平方公里", "平方千米", "平方米", "平米", "立方米", "公顷", "亩", "公里", "千米", "厘米", "毫米", "米", "吨",
+    "千克", "公斤", "微克", "毫克", "克", "斤", "升", "千瓦时", "千瓦", "兆瓦", "千伏安", "度", "标箱", "TEU",
+    "kWh", "MWh", "GWh", "TWh", "kWp", "MWp", "kW", "kw", "KW", "MW", "GW",
 )  # fmt: skip
 _COUNT_UNITS = (
-    "人次", "台套", "批次", "家", "个", "项", "名", "人", "户", "条", "座", "所", "辆", "只", "头", "件", "次", "批", "台", "套",
-    "张", "间", "栋", "幢", "处", "块", "类", "种", "款", "份", "篇", "位", "架", "艘", "株", "棵", "起", "例",
-    "宗", "笔", "支", "场", "片", "县", "镇", "乡", "村",
+    "人次", "台套", "批次", "场次", "家", "个", "项", "名", "人", "户", "条", "座", "所", "辆", "只", "头", "件",
+    "次", "批", "台", "套", "张", "间", "栋", "幢", "处", "块", "类", "种", "款", "份", "篇", "位", "架", "艘",
+    "株", "棵", "起", "例", "宗", "笔", "支", "场", "片", "县", "镇", "乡", "村",
 )  # fmt: skip
 # Right-context guards for units that are also the first character of common words.
 # 个 is followed by a time word in durations (45个工作日, 三个多小时, 每2个月) -
@@ -79,7 +79,7 @@ _UNIT_GUARDS = {
     "头": r"(?!部|脑|条|号|上|等)",
     "只": r"(?!有|要|是|能|会|需|在)",
     "支": r"(?!持|撑|出|付|部|柱|点|流)",
-    "县": r"(?!委|政|级|域|城|长|里|区)",
+    "县": r"(?!委|政|级|域|城|长|里)",
     "镇": r"(?!委|政|级|域|长|里|街)",
     "乡": r"(?!村|镇|委|政|级|长|里|土|亲)",
     "村": r"(?!委|民|级|庄|里|长|组|集)",
@@ -89,13 +89,14 @@ _UNIT_GUARDS = {
     "片": r"(?!区|面|刻|段|林|中)",
     "场": r"(?!景|所|地|馆|面|合|域|站|内|上|外|均|次|化|主|经|监|准)",
     "位": r"(?!置|于|居|列|次|数|列)",
-    "元": r"(?!素|宵|旦|首|老|帅|化|年)",
+    "元": r"(?!素|宵|旦|首|老|帅|化)",
     "米": r"(?!饭|粮|面)",
-    "条": r"(?!件|例|款|理|码|形|线)",
+    "条": r"(?!件|例|款|理|码|形)",
     "种": r"(?!植|养|子|苗|业)",
     "批": r"(?!准|复|示|评|次|发)",
-    "名": r"(?!单|义|称|片|牌|列|字|誉|额|优|企|校|师|医)",
+    "名": r"(?!单|义|称|片|牌|列|字|誉|额)",
     "类": r"(?!似|别|型)",
+    "克": r"(?!服|隆|难)",
 }
 
 
@@ -109,7 +110,9 @@ def _unit_alternation(units: Iterable[str]) -> str:
 
 
 _ALL_UNITS = _MONEY_UNITS + _RATIO_UNITS + _MEASURE_UNITS + _COUNT_UNITS
-_UNIT = _unit_alternation(_ALL_UNITS)
+# A rate keeps its denominator: 3000元/吨, 28微克/立方米, 50万元/亩.
+_PER = "立方米|平方米|平米|千瓦时|公斤|吨|亩|人|年|月|天|小时|台|件|个|kWh"
+_UNIT = rf"(?:{_unit_alternation(_ALL_UNITS)})(?:/(?:{_PER}))?"
 _RANGE_SEP = r"(?:至|到|-|~|—|–|－|～)"
 
 # One amount, unit optional (whether a bare number is an amount is decided in code):
@@ -138,7 +141,9 @@ _ADJACENT_DIGITS = re.compile(r"[一二两三四五六七八九零〇]{2}")
 _THRESHOLD_BEFORE = "过超逾破达近上"
 _RANK_BEFORE = re.compile(r"(?:[前后居列]|排名|位列|位居|名列)$")
 _NOT_BEFORE_ARABIC = re.compile(r"[A-Za-z0-9.+_#]")
-_MONEY_OR_RATIO = frozenset(_MONEY_UNITS + ("倍", "成"))
+_PER_UNIT_AFTER = re.compile("GDP|生产总值|工业增加值|增加值")
+# Document titles: numbers in 《……十条措施》 belong to a name, not an amount.
+_TITLE_RE = re.compile("《[^《》\n]*》")
 
 
 def _valid_numeral(token: str) -> bool:
@@ -194,7 +199,9 @@ def _number_ok(text: str, m: re.Match[str]) -> bool:
     if mod:
         return nums in "十百千万"
     if nums in "百千万亿":
-        return unit in _MONEY_UNITS or before in _THRESHOLD_BEFORE
+        if unit in _MONEY_UNITS:
+            return not _PER_UNIT_AFTER.match(text, end)  # 万元GDP能耗 is a unit of measure, not an amount
+        return before in _THRESHOLD_BEFORE
     return unit in ("倍", "成")
 
 
@@ -209,13 +216,24 @@ def amount_spans(text: str) -> list[Span]:
     ['亿元', '12个', '2万元至20万元', '1.5', '0.8个百分点', '百亿元']
     """
     conv = convert_chars(text)
+    titles = [m.span() for m in _TITLE_RE.finditer(conv)]
+    title_ends = [b for _, b in titles]
+
+    def in_title(a: int, b: int) -> bool:
+        i = bisect_right(title_ends, a)
+        return i < len(titles) and titles[i][0] < b
+
     spans: list[Span] = []
     for m in _FRACTION_RE.finditer(conv):
-        if conv[m.start() - 1 : m.start()] != "第":
+        if conv[m.start() - 1 : m.start()] != "第" and not in_title(*m.span()):
             spans.append(Span(m.start(), m.end(), AMOUNT))
-    taken = [(s.start, s.end) for s in spans]
+    # Fractions are taken first; titles are no-go zones. Neither overlaps the
+    # other, so one sorted list and a binary search keep the overlap test cheap.
+    blocked = sorted([(s.start, s.end) for s in spans] + titles)
+    ends = [b for _, b in blocked]
     for m in _AMOUNT_RE.finditer(conv):
-        if any(a < m.end() and m.start() < b for a, b in taken) or not _number_ok(conv, m):
+        i = bisect_right(ends, m.start())
+        if (i < len(blocked) and blocked[i][0] < m.end()) or not _number_ok(conv, m):
             continue
         # A list shares its unit: each number is its own span, the last one with the unit.
         pos = m.start()
@@ -232,21 +250,28 @@ def amount_spans(text: str) -> list[Span]:
 
 _PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 _CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
-_OPENING = frozenset("“‘「『\"")
-_CLOSING = frozenset("”’」』\"")
-_QUOTE_OR_BREAK = re.compile("[“”‘’「」『』\"\n]")
+_OPENING = frozenset('“‘「『"')
+_CLOSING = frozenset('”’」』"')
+_QUOTE_OR_BREAK = re.compile('[“”‘’「」『』"\n]')
 # What may not start or end a span: white space and punctuation (not + or %,
 # which end slogans such as 互联网+).
 _EDGE_JUNK = " \t\u3000,，.。、;；:：!！?？…—-·\"'“”‘’「」『』()（）《》〈〉[]【】"
 _SENTENCE_END = re.compile(r"[。！？!?]")
 # Verbs that introduce quoted speech ("他强调：“……”"), with or without a colon.
-_SAY_VERBS = ("说", "说道", "写道", "问道", "指出", "强调", "表示", "问", "声称", "认为", "坦言", "感慨", "回答", "透露")
+_SAY_VERBS = ("说", "说道", "写道", "问道", "指出", "强调", "表示", "问", "声称", "认为", "坦言", "回答", "透露")
+_CLAUSE_BREAKS = (",", "，", ";", "；", ":", "：")
+# Speech attributed after the quote: a short subject, then a verb of saying.
+_SAID_AFTER = re.compile(f"[^，,。；;：:“”\n]{{0,8}}?(?:{'|'.join(_SAY_VERBS)})[，,。：:]")
+_AFTER_SPEECH_MIN = 6
 # Verbs that introduce speech only with a colon; without one they mostly introduce a formula.
 _DEMAND_VERBS = ("要求", "提出")
 # A quote that reads as a clause rather than a formula: long, not a list of
 # parallel phrases, and holding a function word formulas avoid.
 _CLAUSE_WORDS = re.compile("[的是了我你他她们把将吗呢吧啊着]")
 _CLAUSE_MIN = 12
+# Longer quotations are passages (speech, citations), not formulas: the longest
+# slogans, lists of four or five parallel phrases, stay well under this.
+_QUOTE_MAX = 50
 _HAN_RE = re.compile(f"[{HAN}]")
 # The unquoted-repeat rule only for phrases of 3+ characters: 2-character
 # quotes (主体, 攻坚, 高地) are everyday words whose unquoted uses mostly mean
@@ -324,8 +349,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _is_speech(text: str, q: _Quote) -> bool:
     """Quoted direct speech: a full sentence, or a clause introduced by 说/指出/强调/... ."""
     content = text[q.start : q.end].rstrip()
-    if _SENTENCE_END.search(content):
-        return True
+    if len(content) > _QUOTE_MAX:
+        return True  # far longer than any formula: a quoted passage
+    if _SENTENCE_END.search(content) or content.endswith(_CLAUSE_BREAKS):
+        return True  # a sentence, or a sentence broken off at a comma (“……，”他说)
+    if len(content) >= _AFTER_SPEECH_MIN and _SAID_AFTER.match(text, q.end + 1):
+        return True  # “……”他说 / “……”王书记强调
     head = text[max(0, q.start - 12) : q.start - 1].rstrip()
     colon = head.endswith((":", "："))
     if colon:
@@ -355,7 +384,7 @@ def _quoted_slogans(text: str) -> list[tuple[int, int]]:
 
 def _phrase_pattern(phrase: str) -> str:
     """Regex for a slogan phrase, any quotation mark matching any other (nested quotes)."""
-    return "".join("[“”‘’「」『』\"]" if c in "“”‘’「」『』\"" else re.escape(c) for c in phrase)
+    return "".join('[“”‘’「」『』"]' if c in '“”‘’「」『』"' else re.escape(c) for c in phrase)
 
 
 def slogan_spans(text: str) -> list[Span]:

