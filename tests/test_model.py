@@ -131,3 +131,26 @@ def test_lac_port_matches_onnx_runtime():
     with torch.no_grad():
         got = head(gru(embedding(torch.from_numpy(ids)))[0]).numpy()
     assert np.abs(expected - got).max() < 1e-4
+
+
+def test_tokenizer_reads_characters_the_way_lac_does():
+    """Each govner token starts from the embedding row LAC itself would use for that character."""
+    from govner.training.lac import EXTRA_TOKENS, OOV_TOKEN, govner_vocabulary, lac_package_dir, lac_vocabulary
+    from govner.training.train import lac_tokenizer
+
+    tokens, rows = govner_vocabulary()
+    lac_ids = {c: i for i, c in enumerate(lac_vocabulary())}
+    q2b = dict(
+        line.split("\t", 1) for line in (lac_package_dir() / "q2b.dic").read_text(encoding="utf-8").split("\n")
+        if "\t" in line
+    )
+    tokenizer = lac_tokenizer()
+    text = "三年行动规划创新链,ＡＢ12%\"x"
+    ids = tokenizer(list(text), is_split_into_words=True)["input_ids"]
+    assert len(ids) == len(text)
+    for char, token_id in zip(text, ids, strict=True):
+        expected = lac_ids.get(q2b.get(char, char), lac_ids[OOV_TOKEN])
+        assert rows[token_id] == expected, char
+    quotes = tokenizer(list("“”‘’"), is_split_into_words=True)["input_ids"]
+    assert [tokens[i] for i in quotes] == list(EXTRA_TOKENS[:4])  # directional quotes stay distinct
+    assert len(set(tokens)) == len(tokens)

@@ -119,6 +119,22 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_predict(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from govner.data.reader import iter_documents
+    from govner.inference.predict import prediction_records, write_predictions
+    from govner.inference.tagger import Tagger
+
+    tagger = Tagger.from_pretrained(args.model)
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
+        progress = stack.enter_context(tqdm(desc="predict", unit="doc", disable=args.quiet, file=sys.stderr))
+        ok, failed = write_predictions(prediction_records(tagger, iter_documents(args.inputs)), out, progress)
+    print(f"predicted {ok} document(s), {failed} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govner",
@@ -182,6 +198,20 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", action="store_true", help="continue from the last checkpoint in OUTPUT")
     train.add_argument("--keep-checkpoints", action="store_true", help="keep per-epoch checkpoints after training")
     train.set_defaults(func=cmd_train)
+
+    predict = commands.add_parser(
+        "predict",
+        help="tag reports with a trained model; one JSON line per document",
+        description="Read .txt files, .jsonl files (id, text), folders (recursively) or - (stdin) and write "
+        '{"id", "source", "entities": [{"start", "end", "label", "text", "score"}]} per document, offsets into '
+        "the original text. An unreadable document becomes a line with 'error' and the run goes on; exits 1 if "
+        "any failed.",
+    )
+    predict.add_argument("--model", required=True, help="a model folder written by govner train")
+    predict.add_argument("inputs", nargs="+", help="files, folders or - for stdin")
+    predict.add_argument("-o", "--output", help="output .jsonl (default: stdout)")
+    predict.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    predict.set_defaults(func=cmd_predict)
     return parser
 
 

