@@ -212,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("-o", "--output", help="output .jsonl (default: stdout)")
     predict.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     predict.set_defaults(func=cmd_predict)
+
+    from govner.annotations.studio_cli import register as register_studio
+    from govner.evaluation.cli import register as register_evaluation
+
+    register_evaluation(commands)
+    register_studio(commands)
     return parser
 
 
