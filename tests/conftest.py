@@ -23,3 +23,15 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("explore", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A real govner model trained in ~15 s on the tiny config, shared by the tests that need predictions."""
+    from govner.config import config_from_dict
+    from govner.training.train import train
+    from helpers import tiny
+
+    out = tmp_path_factory.mktemp("tiny-model")
+    train(config_from_dict(tiny(), "tiny"), out)
+    return out

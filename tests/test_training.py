@@ -7,29 +7,11 @@ import sys
 
 import pytest
 import yaml
-from helpers import ROOT
 
 from govner.config import config_from_dict
 from govner.inference.tagger import Tagger
 from govner.training.train import train
-
-GOLD = str(ROOT / "annotations" / "seed_gold.json")
-
-
-def tiny(**sections) -> dict:
-    """A config that trains in seconds: two short gold documents, a few MSRA sentences, one epoch."""
-    raw = {
-        "name": "tiny",
-        "data": {"annotations": [GOLD], "dev_ids": ["000_f499792f28ac6c10", "003_68ec25cebe00ae37"],
-                 "max_len": 64, "overlap": 8},
-        "corpus": {"synthetic": [], "gold_repeat": 1, "msra_sentences": 40, "msra_missing_labels": "mask"},
-        "model": {"backbone": "lac", "dropout": 0.1},
-        "training": {"epochs": 1, "batch_size": 32, "learning_rate": 0.003, "seed": 7, "threads": 1,
-                     "logging_steps": 5},
-    }
-    for name, values in sections.items():
-        raw[name].update(values)
-    return raw
+from helpers import ROOT, tiny
 
 
 @pytest.fixture(scope="module")

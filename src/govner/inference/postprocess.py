@@ -34,3 +34,36 @@ def combine_with_rules(model_spans: Sequence[Span], rule_spans: Sequence[Span]) 
     ]
     kept_model = [m for m in model_spans if not any(_overlaps(m, r) for r in kept_rules)]
     return sorted([*kept_model, *kept_rules])
+
+
+def propagate_labels(
+    text: str, spans: Sequence[Span], labels: Sequence[str] = ("LOC", "ORG", "SLOGAN"), min_length: int = 2
+) -> list[Span]:
+    """Tag every other occurrence of a mention the tagger found, with the same label.
+
+    Reports repeat their places, bodies and slogans, and the guideline tags every
+    occurrence (for slogans explicitly: "the same phrase without quotation marks
+    elsewhere in the same document"); a tagger that saw a name in one context misses
+    it in another. Occurrences that overlap an existing span are left alone.
+
+    >>> propagate_labels("恩平市委在恩平召开会议。恩平好", [Span(5, 7, "LOC")])
+    [Span(start=5, end=7, label='LOC'), Span(start=12, end=14, label='LOC')]
+    """
+    import re
+    from collections import Counter
+
+    votes: dict[str, Counter] = {}
+    for span in spans:
+        if span.label in labels and span.end - span.start >= min_length:
+            votes.setdefault(text[span.start : span.end], Counter())[span.label] += 1
+    result = sorted(spans)
+    taken = [(s.start, s.end) for s in result]
+    # longest mentions first, so 恩平工业园 claims its occurrences before 恩平 does
+    for mention in sorted(votes, key=len, reverse=True):
+        label = votes[mention].most_common(1)[0][0]
+        for match in re.finditer(re.escape(mention), text):
+            start, end = match.span()
+            if all(end <= a or start >= b for a, b in taken):
+                result.append(Span(start, end, label))
+                taken.append((start, end))
+    return sorted(result)

@@ -26,7 +26,7 @@ from govner.data.document import Span
 from govner.data.examples import window_spans_to_original
 from govner.data.normalize import normalize
 from govner.data.segment import split_windows
-from govner.inference.postprocess import combine_with_rules
+from govner.inference.postprocess import combine_with_rules, propagate_labels
 from govner.training.model import CRF, IMPOSSIBLE
 
 
@@ -57,10 +57,12 @@ class Tagger:
         batch_size: int = 64,
         merge_locations: bool = True,
         rules: bool = False,
+        propagate: Sequence[str] = (),
     ) -> None:
         self.model = model.eval()
         self.merge_locations = merge_locations  # the guideline's "one address is one LOC" rule
         self.rules = rules  # rule AMOUNT/SLOGAN spans take precedence (govner.inference.postprocess)
+        self.propagate = tuple(propagate)  # labels tagged at every occurrence of a found mention
         self.tokenizer = tokenizer
         self.max_len = max_len
         self.overlap = overlap
@@ -91,7 +93,8 @@ class Tagger:
             config = yaml.safe_load(saved.read_text(encoding="utf-8")) or {}
             data, inference = config.get("data", {}), config.get("inference", {})
             settings = {k: data[k] for k in ("max_len", "overlap") if k in data}
-            settings.update({k: inference[k] for k in ("rules", "merge_locations", "batch_size") if k in inference})
+            options = ("rules", "merge_locations", "propagate", "batch_size")
+            settings.update({k: inference[k] for k in options if k in inference})
         settings.update(kwargs)
         model = AutoModelForTokenClassification.from_pretrained(str(path))
         tokenizer = AutoTokenizer.from_pretrained(str(path))
@@ -162,6 +165,8 @@ class Tagger:
 
                 from_rules = set(rule_spans_original(texts[d]))
                 found = combine_with_rules(found, sorted(from_rules))
+            if self.propagate:
+                found = propagate_labels(texts[d], found, self.propagate)
             for span in found:
                 start, end = norms[d].to_normalized(span.start, span.end)
                 if span in from_rules:

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 
 from govner.annotations.labelstudio import load_documents
-from govner.config import Config
+from govner.config import Config, ConfigError
 from govner.data.conventions import merge_adjacent
 from govner.data.document import Document, Span
 from govner.data.examples import document_examples, split_ids
@@ -79,6 +79,46 @@ def msra_documents(config: Config, split: str, limit: int, seed: int) -> list[Do
     return docs
 
 
+def gold_split(config: Config) -> tuple[list[Document], list[Document]]:
+    """The gold documents of the config's train and dev splits (``data.dev_ids``, else the hashed split)."""
+    data = config.data
+    gold = gold_documents(config)
+    if data.dev_ids:
+        dev_ids = set(data.dev_ids)
+    else:
+        dev_ids = set(split_ids([d.id for d in gold], data.dev_fraction, data.split_seed)[1])
+    return [d for d in gold if d.id not in dev_ids], [d for d in gold if d.id in dev_ids]
+
+
+def _msra_held_out(config: Config, msra_docs: list[Document]) -> tuple[list[Document], list[Document]]:
+    """MSRA training sentences split into (train, held-out dev) for the MSRA benchmark configs."""
+    held_out = set(random.Random(config.training.seed).sample(range(len(msra_docs)), MSRA_DEV_SENTENCES))
+    return ([d for i, d in enumerate(msra_docs) if i not in held_out],
+            [d for i, d in enumerate(msra_docs) if i in held_out])
+
+
+SPLITS = ("dev", "train", "all")
+
+
+def split_documents(config: Config, split: str = "dev") -> list[Document]:
+    """The documents of one split, with gold spans, without building any training example.
+
+    ``dev`` is exactly ``build_training_data(config).dev_documents`` (the documents training
+    selects epochs on and reports: held-out MSRA sentences for ``corpus.msra_eval`` configs);
+    ``train`` is the gold train split and ``all`` every gold document of ``data.annotations``.
+    """
+    if split not in SPLITS:
+        raise ConfigError(f"unknown split {split!r}: choose one of {', '.join(SPLITS)}")
+    corpus = config.corpus
+    if split == "dev" and corpus.msra_sentences and corpus.msra_eval:
+        docs = msra_documents(config, "train", corpus.msra_sentences, config.training.seed)
+        return _msra_held_out(config, docs)[1]
+    if split == "all":
+        return gold_documents(config)
+    train, dev = gold_split(config)
+    return dev if split == "dev" else train
+
+
 def build_training_data(config: Config) -> TrainingData:
     """Examples (``tokens``, ``ner_tags``, ``o_uncertain``, ``doc_id``) for train and dev."""
     tags = iob2_tags(config.model.labels)
@@ -93,13 +133,7 @@ def build_training_data(config: Config) -> TrainingData:
                             "o_uncertain": o_uncertain})
         return out
 
-    gold = gold_documents(config)
-    if data.dev_ids:
-        dev_ids = set(data.dev_ids)
-    else:
-        dev_ids = set(split_ids([d.id for d in gold], data.dev_fraction, data.split_seed)[1])
-    train_gold = [d for d in gold if d.id not in dev_ids]
-    dev_gold = [d for d in gold if d.id in dev_ids]
+    train_gold, dev_gold = gold_split(config)
     synthetic = [d for path in corpus.synthetic for d in load_documents(path)]
 
     train: list[dict[str, Any]] = []
@@ -114,9 +148,7 @@ def build_training_data(config: Config) -> TrainingData:
         msra_docs = msra_documents(config, "train", corpus.msra_sentences, config.training.seed)
         if corpus.msra_eval:
             # The benchmark: select epochs on a held-out slice of msra_train, score msra_test once at the end.
-            held_out = set(random.Random(config.training.seed).sample(range(len(msra_docs)), MSRA_DEV_SENTENCES))
-            dev_gold = [d for i, d in enumerate(msra_docs) if i in held_out]
-            msra_docs = [d for i, d in enumerate(msra_docs) if i not in held_out]
+            msra_docs, dev_gold = _msra_held_out(config, msra_docs)
             test = msra_documents(config, "test", -1, config.training.seed)
         msra = examples(msra_docs, uncertain)
         sources["msra"] = len(msra)
@@ -170,4 +202,7 @@ class TaggingCollator:
         return batch
 
 
-__all__ = ["Span", "TaggingCollator", "TrainingData", "build_training_data", "iob2_tags", "tokenize_examples"]
+__all__ = [
+    "Span", "TaggingCollator", "TrainingData", "build_training_data", "gold_split", "iob2_tags", "split_documents",
+    "tokenize_examples",
+]

@@ -184,9 +184,10 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
     tables = score_table(metrics["dev"])
     if "dev_model_only" in metrics:
         tables = (
-            "As used (model, then rule AMOUNT/SLOGAN spans taking precedence, touching LOC spans merged):\n\n"
+            "As used (the network, then: touching LOC spans merged, rule AMOUNT/SLOGAN spans taking precedence, "
+            f"mentions of {', '.join(config.inference.propagate) or 'no label'} tagged at every occurrence):\n\n"
             + tables
-            + "\n\nThe network alone (no rules):\n\n"
+            + "\n\nThe network alone (no post-processing):\n\n"
             + score_table(metrics["dev_model_only"])
         )
     if "test" in metrics:
@@ -298,8 +299,10 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
     minutes = (time.time() - started) / 60
     history = [h for h in trainer.state.log_history if "eval_f1" in h or "loss" in h]
     metrics = {"dev": scores, "minutes": round(minutes, 2), "sources": data.sources, "history": history}
-    if config.inference.rules:
-        metrics["dev_model_only"] = document_scores(output, data.dev_documents, config, rules=False)
+    if config.inference.rules or config.inference.propagate or config.inference.merge_locations:
+        metrics["dev_model_only"] = document_scores(
+            output, data.dev_documents, config, rules=False, propagate=(), merge_locations=False
+        )
     if data.test_documents:
         metrics["test"] = document_scores(output, data.test_documents, config)
     (output / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n")

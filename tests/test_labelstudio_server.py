@@ -1,0 +1,285 @@
+"""The annotation loop against a real Label Studio server started by the test.
+
+Label Studio is installed once into its own virtual environment
+(``$GOVNER_CACHE/label-studio-venv``, default ``~/.cache/govner``; Django and
+its pins must not mix with govner's), started on a free loopback port with a
+throw-away data folder, and stopped by its process group at the end.
+
+The round trip: project → push two seed reports and a report with characters
+outside the BMP, with a real model's predictions → annotate through the API
+with UTF-16 offsets computed here independently of govner → pull → the file
+validates and holds exactly the annotated spans → training data is built.
+
+If Label Studio cannot be installed (no network), the tests are skipped with
+the pip error, except under CI (``CI`` set), where that is a failure: CI must
+not turn green without the server test having run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from govner.annotations.labelstudio import load_documents
+from govner.annotations.studio import Studio
+from govner.annotations.validate import validate_file
+from govner.cli import main
+from govner.data.document import Span
+from govner.data.examples import build_datasets
+from govner.data.iob import tags_to_spans
+from govner.data.reader import read_documents
+from helpers import ROOT
+
+LABEL_STUDIO = "label-studio==1.23.2"  # the version the round trip was written against; bump deliberately
+START_TIMEOUT = 240  # seconds; a cold start (database migrations) takes ~35-50 s
+SEEDS = [ROOT / "data" / "raw" / "000_f499792f28ac6c10.txt", ROOT / "data" / "raw" / "003_68ec25cebe00ae37.txt"]
+UNANNOTATED = ROOT / "data" / "synthetic" / "reports" / "syn_a_01.txt"
+# 𠀀 (CJK extension B) and 😀 take two UTF-16 code units each, so Label Studio's offsets differ from Python's.
+NONBMP_TEXT = "𠀀村位于巴中市恩阳区。\n😀2024年全区投资38.5亿元，开展“乡村振兴”行动。\n"
+NONBMP_SPANS = [Span(0, 2, "LOC"), Span(4, 10, "LOC"), Span(22, 28, "AMOUNT"), Span(32, 36, "SLOGAN")]
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("GOVNER_CACHE", Path.home() / ".cache" / "govner"))
+
+
+def label_studio_executable() -> Path:
+    """``label-studio`` from its cached virtual environment, installing it on first use."""
+    venv = cache_dir() / "label-studio-venv"
+    stamp = venv / ".govner-installed"
+    exe = venv / "bin" / "label-studio"
+    if exe.exists() and stamp.exists() and stamp.read_text() == LABEL_STUDIO:
+        return exe
+    shutil.rmtree(venv, ignore_errors=True)  # a half-finished or older install
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", LABEL_STUDIO],
+        capture_output=True, text=True, timeout=1500,
+    )
+    if pip.returncode != 0:
+        shutil.rmtree(venv, ignore_errors=True)
+        reason = f"cannot install {LABEL_STUDIO} (no network?): {pip.stderr.strip().splitlines()[-1:]}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    stamp.write_text(LABEL_STUDIO)
+    return exe
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def answers(url: str, token: str) -> bool:
+    """Whether the Label Studio at ``url`` is up and is ours: it knows our freshly made token."""
+    request = urllib.request.Request(f"{url}/api/current-user/whoami", headers={"Authorization": f"Token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_until_up(process: subprocess.Popen, url: str, token: str, port: int, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"label-studio exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        started = re.search(r"Starting development server at http://[\d.]+:(\d+)/", log.read_text(errors="replace"))
+        if started and int(started.group(1)) != port:
+            raise RuntimeError(f"label-studio moved to port {started.group(1)}: port {port} was taken meanwhile")
+        if started and answers(url, token):
+            return
+        time.sleep(1)
+    raise RuntimeError(f"label-studio did not answer on {url} within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def label_studio(tmp_path_factory, tiny_model):
+    """``(url, token)`` of a fresh Label Studio; the tiny model trains while the server starts."""
+    exe = label_studio_executable()
+    data = tmp_path_factory.mktemp("label-studio-data")
+    port, token = free_port(), secrets.token_hex(20)
+    env = {
+        **os.environ,
+        "LABEL_STUDIO_USERNAME": "govner-test@example.com",
+        "LABEL_STUDIO_PASSWORD": secrets.token_urlsafe(16),
+        "LABEL_STUDIO_USER_TOKEN": token,
+        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+        "LABEL_STUDIO_BASE_DATA_DIR": str(data),
+        "LATEST_VERSION_CHECK": "false",
+        "COLLECT_ANALYTICS": "false",
+    }
+    log = data / "server.log"
+    command = [str(exe), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
+               "--data-dir", str(data)]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, env=env, cwd=data, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    started = time.monotonic()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(process, url, token, port, log)
+        print(f"label-studio answered after {time.monotonic() - started:.0f} s", file=sys.stderr)
+        yield url, token
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture
+def studio_env(label_studio, monkeypatch) -> Studio:
+    url, token = label_studio
+    monkeypatch.setenv("LABEL_STUDIO_URL", url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", token)
+    return Studio.connect(url, token)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def utf16(text: str, offset: int) -> int:
+    """JavaScript's offset of code point ``offset``: independent of govner's conversion on purpose."""
+    return len(text[:offset].encode("utf-16-le")) // 2
+
+
+def annotation_result(text: str, spans: list[Span]) -> list[dict]:
+    """What Label Studio's editor saves for ``spans``: UTF-16 offsets and the selected text."""
+    return [
+        {"id": f"a{n}", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": utf16(text, s.start), "end": utf16(text, s.end), "text": text[s.start : s.end],
+                   "labels": [s.label]}}
+        for n, s in enumerate(spans)
+    ]
+
+
+def tasks_by_doc(studio: Studio, project_id: int) -> dict[str, dict]:
+    return {task["data"]["doc_id"]: task for task in studio.tasks(project_id, annotations=True)}
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_round_trip_push_annotate_pull_train(studio_env, tiny_model, tmp_path, capsys):
+    studio = studio_env
+    nonbmp = tmp_path / "nonbmp.txt"
+    nonbmp.write_text(NONBMP_TEXT, encoding="utf-8")
+    assert [NONBMP_TEXT[s.start : s.end] for s in NONBMP_SPANS] == ["𠀀村", "巴中市恩阳区", "38.5亿元", "乡村振兴"]
+    reports = [*map(str, SEEDS), str(nonbmp), str(UNANNOTATED)]
+
+    assert main(["studio", "project", "--project", "round trip"]) == 0
+    assert "created" in capsys.readouterr().out
+    assert main(["studio", "push", *reports, "--project", "round trip", "--model", str(tiny_model)]) == 0
+    assert "pushed 4 task(s)" in capsys.readouterr().out
+    assert main(["studio", "push", *reports, "--project", "round trip"]) == 0
+    assert "pushed 0 task(s)" in capsys.readouterr().out, "a second push adds nothing"
+
+    # The predictions arrived in UTF-16, with scores and the model version.
+    project = studio.project("round trip")
+    tasks = tasks_by_doc(studio, project.id)
+    assert sorted(tasks) == sorted(["000_f499792f28ac6c10", "003_68ec25cebe00ae37", "nonbmp", "syn_a_01"])
+    assert project.model_version.startswith(tiny_model.name + "-")
+    for task in tasks.values():
+        (prediction,) = task["predictions"]
+        assert prediction["model_version"] == project.model_version and 0 < prediction["score"] <= 1
+        assert prediction["result"], f"{task['data']['doc_id']}: the tiny model finds something"
+        units = task["data"]["text"].encode("utf-16-le")
+        for result in prediction["result"]:
+            value = result["value"]
+            assert units[2 * value["start"] : 2 * value["end"]].decode("utf-16-le") == value["text"]
+            assert 0 < result["score"] <= 1
+
+    # Annotators' work, as the editor would save it: gold for the seeds, hand spans for the non-BMP report.
+    gold = {doc.id: doc for doc in load_documents(ROOT / "annotations" / "seed_gold.json")}
+    expected = {doc_id: gold[doc_id].spans for doc_id in ("000_f499792f28ac6c10", "003_68ec25cebe00ae37")}
+    expected["nonbmp"] = NONBMP_SPANS
+    for doc_id, spans in expected.items():
+        task = tasks[doc_id]
+        studio.annotate(task["id"], annotation_result(task["data"]["text"], spans))
+    studio.call("skipping", studio.client.annotations.create, tasks["syn_a_01"]["id"], result=[], was_cancelled=True)
+
+    assert main(["studio", "status", "--project", "round trip"]) == 0
+    status = dict(line.rsplit(None, 1) for line in capsys.readouterr().out.splitlines()[1:4])
+    assert status == {"tasks": "4", "annotated": "3", "skipped": "1"}
+
+    pulled = tmp_path / "annotations" / "studio.json"
+    assert main(["studio", "pull", "--project", "round trip", "-o", str(pulled)]) == 0
+    assert "wrote 3 annotated task(s) of 4" in capsys.readouterr().out
+
+    problems, counts = validate_file(pulled)
+    assert problems == []
+    assert sum(counts.values()) == sum(len(spans) for spans in expected.values())
+    docs = {doc.id: doc for doc in load_documents(pulled)}
+    assert sorted(docs) == sorted(expected)
+    originals = {doc.id: doc.text for doc in read_documents([*SEEDS, nonbmp])[0]}
+    for doc_id, spans in expected.items():
+        assert docs[doc_id].text == originals[doc_id]  # the text is byte-for-byte the report
+        assert docs[doc_id].spans == sorted(spans)  # the offsets are exactly the annotated code points
+    for task in json.loads(pulled.read_text(encoding="utf-8")):  # and so is every value in the file
+        text = task["data"]["text"]
+        for result in task["annotations"][0]["result"]:
+            value = result["value"]
+            assert text[value["start"] : value["end"]] == value["text"]
+    seed_values = [r["value"] for r in json.loads(pulled.read_text(encoding="utf-8"))[0]["annotations"][0]["result"]]
+    assert seed_values == [
+        {"start": s.start, "end": s.end, "text": originals["000_f499792f28ac6c10"][s.start : s.end], "labels": [s.label]}
+        for s in sorted(expected["000_f499792f28ac6c10"])
+    ]
+
+    splits = build_datasets(list(docs.values()), dev_fraction=0.0, seed=13, max_len=64, overlap=8)
+    assert set(splits["train"]["doc_id"]) == set(expected) and len(splits["dev"]) == 0
+    nonbmp_windows = [row for row in splits["train"] if row["doc_id"] == "nonbmp"]
+    mentions = [row["text"][s.start : s.end] for row in nonbmp_windows for s in tags_to_spans(row["tags"])]
+    assert mentions == ["𠀀村", "巴中市恩阳区", "38.5亿元", "乡村振兴"]
+
+
+def test_offsets_that_do_not_fit_the_text_stop_the_pull(studio_env, tmp_path, capsys):
+    studio = studio_env
+    nonbmp = tmp_path / "nonbmp.txt"
+    nonbmp.write_text(NONBMP_TEXT, encoding="utf-8")
+    assert main(["studio", "push", str(nonbmp), "--project", "broken offsets"]) == 0
+    (task,) = studio.tasks(studio.project("broken offsets").id, annotations=True)
+    # A tool that saved code-point offsets as if they were UTF-16 ones:
+    result = annotation_result(NONBMP_TEXT, [NONBMP_SPANS[1]])
+    result[0]["value"].update(start=NONBMP_SPANS[1].start, end=NONBMP_SPANS[1].end)
+    studio.annotate(task["id"], result)
+    out = tmp_path / "pulled.json"
+    assert main(["studio", "pull", "--project", "broken offsets", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"task {task['id']} (nonbmp): result 'a0': Label Studio says '巴中市恩阳区'" in err
+    assert not out.exists()
+
+
+def test_a_rejected_key_or_unknown_project_is_one_clear_line(label_studio, monkeypatch, capsys):
+    url, _ = label_studio
+    monkeypatch.setenv("LABEL_STUDIO_URL", url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-the-token-0123456789")
+    assert main(["studio", "status"]) == 2
+    err = capsys.readouterr().err
+    assert "rejected the API key in LABEL_STUDIO_API_KEY (HTTP 401" in err
+    assert "not-the-token" not in err
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio[1])
+    assert main(["studio", "pull", "--project", "no such project", "-o", "unused.json"]) == 2
+    assert "no project 'no such project'" in capsys.readouterr().err
