@@ -113,7 +113,7 @@ def wait_until_up(process: subprocess.Popen, url: str, token: str, port: int, lo
 
 
 @pytest.fixture(scope="module")
-def label_studio(tmp_path_factory, tiny_model):
+def label_studio(tmp_path_factory, request):
     """``(url, token)`` of a fresh Label Studio; the tiny model trains while the server starts."""
     exe = label_studio_executable()
     data = tmp_path_factory.mktemp("label-studio-data")
@@ -136,6 +136,7 @@ def label_studio(tmp_path_factory, tiny_model):
                                    stdin=subprocess.DEVNULL, start_new_session=True)
     started = time.monotonic()
     try:
+        request.getfixturevalue("tiny_model")  # ~10 s of training that would otherwise wait for the server
         url = f"http://127.0.0.1:{port}"
         wait_until_up(process, url, token, port, log)
         print(f"label-studio answered after {time.monotonic() - started:.0f} s", file=sys.stderr)
@@ -242,17 +243,36 @@ def test_round_trip_push_annotate_pull_train(studio_env, tiny_model, tmp_path, c
         for result in task["annotations"][0]["result"]:
             value = result["value"]
             assert text[value["start"] : value["end"]] == value["text"]
-    seed_values = [r["value"] for r in json.loads(pulled.read_text(encoding="utf-8"))[0]["annotations"][0]["result"]]
-    assert seed_values == [
-        {"start": s.start, "end": s.end, "text": originals["000_f499792f28ac6c10"][s.start : s.end], "labels": [s.label]}
+    first = json.loads(pulled.read_text(encoding="utf-8"))[0]
+    seed = originals["000_f499792f28ac6c10"]
+    assert first["data"]["doc_id"] == "000_f499792f28ac6c10"
+    assert [r["value"] for r in first["annotations"][0]["result"]] == [
+        {"start": s.start, "end": s.end, "text": seed[s.start : s.end], "labels": [s.label]}
         for s in sorted(expected["000_f499792f28ac6c10"])
     ]
 
-    splits = build_datasets(list(docs.values()), dev_fraction=0.0, seed=13, max_len=64, overlap=8)
-    assert set(splits["train"]["doc_id"]) == set(expected) and len(splits["dev"]) == 0
-    nonbmp_windows = [row for row in splits["train"] if row["doc_id"] == "nonbmp"]
+    splits = build_datasets(list(docs.values()), dev_fraction=0.0, seed=13, max_len=64, overlap=8, dev_ids=["nonbmp"])
+    assert set(splits["train"]["doc_id"]) == set(expected) - {"nonbmp"} and set(splits["dev"]["doc_id"]) == {"nonbmp"}
+    nonbmp_windows = list(splits["dev"])
     mentions = [row["text"][s.start : s.end] for row in nonbmp_windows for s in tags_to_spans(row["tags"])]
     assert mentions == ["𠀀村", "巴中市恩阳区", "38.5亿元", "乡村振兴"]
+
+
+def test_select_pushes_the_most_uncertain_reports_then_the_next_ones(studio_env, tiny_model, capsys):
+    studio = studio_env
+    pool = str(ROOT / "data" / "synthetic" / "reports")
+    command = ["select", "--model", str(tiny_model), "--pool", pool, "-k", "2", "--push", "--project", "selection"]
+    assert main(command) == 0
+    first = [line.split("\t") for line in capsys.readouterr().out.splitlines()[1:3]]
+    assert main(command) == 0
+    second = [line.split("\t") for line in capsys.readouterr().out.splitlines()[1:3]]
+    assert not {row[3] for row in first} & {row[3] for row in second}, "pushed reports are not selected again"
+    assert float(first[-1][1]) >= float(second[0][1])
+    tasks = tasks_by_doc(studio, studio.project("selection").id)
+    assert sorted(tasks) == sorted(row[3] for row in first + second)
+    for row in first + second:
+        (prediction,) = tasks[row[3]]["predictions"]
+        assert prediction["score"] == pytest.approx(1 - float(row[1]), abs=2e-4)  # task score = confidence
 
 
 def test_offsets_that_do_not_fit_the_text_stop_the_pull(studio_env, tmp_path, capsys):
@@ -278,7 +298,7 @@ def test_a_rejected_key_or_unknown_project_is_one_clear_line(label_studio, monke
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-the-token-0123456789")
     assert main(["studio", "status"]) == 2
     err = capsys.readouterr().err
-    assert "rejected the API key in LABEL_STUDIO_API_KEY (HTTP 401" in err
+    assert "rejected the API key in LABEL_STUDIO_API_KEY" in err and "(HTTP 401: Invalid token.)" in err
     assert "not-the-token" not in err
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio[1])
     assert main(["studio", "pull", "--project", "no such project", "-o", "unused.json"]) == 2

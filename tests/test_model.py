@@ -62,7 +62,7 @@ def test_decoding_never_produces_invalid_iob2_even_when_emissions_ask_for_it():
     path = crf.decode(emissions, torch.ones(1, 4, dtype=torch.bool))[0]
     tags = [SMALL_TAGS[t] for t in path]
     assert tags[0] != "I-LOC"
-    for prev, cur in zip(tags, tags[1:], strict=False):
+    for prev, cur in itertools.pairwise(tags):
         if cur.startswith("I-"):
             assert prev in (f"B-{cur[2:]}", cur)
 

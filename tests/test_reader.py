@@ -91,7 +91,9 @@ def test_gbk_traditional_chinese_with_pinyin_note_is_decoded() -> None:
 def test_latin1_text_is_refused_naming_the_offset(tmp_path: Path, data: bytes, byte: int, offset: int) -> None:
     path = write(tmp_path / "latin.txt", data)
     error = read_one(path)
-    assert error == ReadError(str(path), f"not UTF-8 or GB18030 text: invalid byte 0x{byte:02x} at offset {offset}")
+    assert error == ReadError(
+        str(path), f"not UTF-8 or GB18030 text: invalid byte 0x{byte:02x} at offset {offset}", id=path.stem
+    )
 
 
 def test_truncated_utf8_is_not_mistaken_for_gb18030() -> None:
@@ -121,7 +123,7 @@ def test_a_few_control_characters_are_kept() -> None:
 @pytest.mark.parametrize("data", [b"", b"   \r\n\t\n", "\u3000\n".encode(), codecs.BOM_UTF8, codecs.BOM_UTF16_LE])
 def test_empty_and_blank_files_are_refused(tmp_path: Path, data: bytes) -> None:
     path = write(tmp_path / "blank.txt", data)
-    assert read_one(path) == ReadError(str(path), "empty file")
+    assert read_one(path) == ReadError(str(path), "empty file", id=path.stem)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
@@ -281,7 +283,7 @@ def test_folder_errors_are_per_file(tmp_path: Path) -> None:
     write(tmp_path / "2.txt", "第二份报告")
     docs, errors = read_documents([tmp_path])
     assert [d.id for d in docs] == ["2"]
-    assert errors == [ReadError(str(tmp_path / "1.txt"), "empty file")]
+    assert errors == [ReadError(str(tmp_path / "1.txt"), "empty file", id="1")]
 
 
 @pytest.mark.parametrize("content", [None, "notes.md"])
@@ -297,7 +299,7 @@ def test_folder_without_reports_is_one_error(tmp_path: Path, content: str | None
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.txt"
     error = read_one(missing)
-    assert error == ReadError(str(missing), "no such file or folder")
+    assert error == ReadError(str(missing), "no such file or folder", id=missing.stem)
     assert str(error) == f"{missing}: no such file or folder"
 
 
@@ -306,7 +308,7 @@ def test_unreadable_file_reports_the_os_error(tmp_path: Path) -> None:
     path = write(tmp_path / "locked.txt", "锁定")
     path.chmod(0)
     try:
-        assert read_one(path) == ReadError(str(path), "Permission denied")
+        assert read_one(path) == ReadError(str(path), "Permission denied", id=path.stem)
     finally:
         path.chmod(0o644)
 
@@ -324,7 +326,7 @@ def test_permission_error_is_reported_not_raised(tmp_path: Path, monkeypatch: py
     original = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", refuse)
     docs, errors = read_documents([path, later])
-    assert errors == [ReadError(str(path), "Permission denied")]
+    assert errors == [ReadError(str(path), "Permission denied", id=path.stem)]
     assert [d.id for d in docs] == ["later"]
 
 

@@ -1,6 +1,6 @@
 """Active learning: rank unannotated reports by how unsure the current model is about them.
 
-**The measure.** For each character the model sees (the normalized text), take
+**The measure.** For each character the model sees (of the normalized text), take
 the probability of the tag the model chose, ``p``; a report's uncertainty is
 the mean of ``1 - p`` over its characters (length-normalized least confidence).
 
@@ -16,11 +16,11 @@ the mean of ``1 - p`` over its characters (length-normalized least confidence).
   missed (characters tagged ``O`` with low confidence); every character counts.
 - *The chosen tag's probability, not entropy:* ``Tagger.tag_texts`` decodes
   with the CRF and returns the per-character probability of the decoded tag
-  (a softmax over the character's own scores: not calibrated, which a
-  ranking does not need).
-  When the CRF's transitions overrule the character's own scores, that
-  probability is low, which is exactly a spot where the model is torn;
-  entropy of the per-character distribution would not see it.
+  (a softmax over the character's own scores; not calibrated, which a
+  ranking does not need). When the CRF's transitions overrule the
+  character's own scores, that probability is low, which is exactly a spot
+  where the model is torn; the entropy of the per-character distribution
+  would not see it.
 
 Offsets do not matter here, so everything is computed on the normalized text
 with the same windows the tagger uses for prediction; overlapping windows

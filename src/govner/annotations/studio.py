@@ -222,6 +222,7 @@ def same_label_config(a: str, b: str) -> bool:
 
 
 def _api_error_detail(err: Any) -> str:
+    """The server's explanation in an SDK ``ApiError``, short (its ``str`` would include response headers)."""
     body = getattr(err, "body", None)
     if isinstance(body, dict):
         detail = body.get("detail") or body.get("validation_errors") or body
@@ -268,6 +269,7 @@ class Studio:
     def call(self, action: str, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``function(*args, **kwargs)``, with SDK and network errors turned into a :class:`StudioError`."""
         import httpx
+        from label_studio_sdk.core.api_error import ApiError
 
         try:
             return function(*args, **kwargs)
@@ -276,10 +278,8 @@ class Studio:
                 f"cannot reach Label Studio at {self.url} while {action}: {err or type(err).__name__}; "
                 f"is it running, and is {URL_ENV} right?"
             ) from None
-        except Exception as err:
-            status = getattr(err, "status_code", None)
-            if status is None or not hasattr(err, "body"):
-                raise
+        except ApiError as err:
+            status = err.status_code
             if status in (401, 403):
                 raise StudioError(
                     f"Label Studio at {self.url} rejected the API key in {KEY_ENV} while {action} "

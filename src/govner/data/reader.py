@@ -309,18 +309,20 @@ def _walk(folder: str) -> Iterator[str | ReadError]:
 
 
 def _read_file(source: str) -> Iterator[Document | ReadError]:
+    # A .txt file's document id is its stem, so its errors carry the id a result line would have had.
+    doc_id = None if _suffix(source) == JSONL_SUFFIX else Path(source).stem
     try:
         data = Path(source).read_bytes()
     except FileNotFoundError:
-        yield ReadError(source, "no such file or folder")
+        yield ReadError(source, "no such file or folder", id=doc_id)
         return
     except OSError as err:
-        yield ReadError(source, _os_message(err))
+        yield ReadError(source, _os_message(err), id=doc_id)
         return
     try:
         text = decode_report(data, source)
     except ReportDecodeError as err:
-        yield ReadError(source, err.message)
+        yield ReadError(source, err.message, id=doc_id)
         return
     if _suffix(source) == JSONL_SUFFIX:
         yield from _parse_jsonl(text, source)

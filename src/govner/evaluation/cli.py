@@ -58,7 +58,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     out.add_argument("--fail-under", type=float, metavar="F1", help="exit 1 when the strict micro-F1 is below")
     out.add_argument("--fail-under-label", action="append", default=[], metavar="LABEL=F1",
                      help="exit 1 when that label's strict F1 is below (repeatable), e.g. SLOGAN=0.9")
-    out.add_argument("--context", type=int, default=15, help="characters of context around listed errors")
+    out.add_argument("--context", type=int, default=15, metavar="N", help="characters of context around listed errors")
     out.add_argument("--no-charts", action="store_true", help="do not draw PNG charts")
     out.add_argument("--stdout", choices=["report", "tables", "none"], default="report",
                      help="print the whole report (default), the tables without the error listing, or nothing")

@@ -60,8 +60,13 @@ def model_output(model_dir: str | Path, docs: Sequence[Document], docs_per_batch
                 spans.append([Span(e.start, e.end, e.label) for e in found])
             bar.update(len(batch))
     labels = tuple(dict.fromkeys(t[2:] for t in tagger.tags if t != "O"))
-    extras = "+ rules for AMOUNT/SLOGAN" if tagger.rules else "no rules"
-    return SystemOutput("model", f"`{model_dir}` ({extras})", spans, labels)
+    # say which post-processing ran: it changes the numbers as much as the weights do
+    steps = [
+        *(["touching LOC merged"] if tagger.merge_locations else []),
+        *(["rule AMOUNT/SLOGAN spans first"] if tagger.rules else []),
+        *([f"{'/'.join(tagger.propagate)} mentions propagated"] if tagger.propagate else []),
+    ]
+    return SystemOutput("model", f"`{model_dir}` (post-processing: {', '.join(steps) or 'none'})", spans, labels)
 
 
 def baseline_output(name: str, docs: Sequence[Document]) -> SystemOutput:

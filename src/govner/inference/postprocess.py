@@ -20,6 +20,9 @@ from collections.abc import Sequence
 from govner.data.document import Span
 
 RULE_LABELS = ("AMOUNT", "SLOGAN")
+# Characters that, right after a place name, make it part of a longer entity (a lower
+# administrative level, or a body of that place), traditional forms included.
+LONGER_NAME_NEXT = set("市县縣区區省镇鎮乡鄉村州委局办辦厅廳府")
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -44,7 +47,9 @@ def propagate_labels(
     Reports repeat their places, bodies and slogans, and the guideline tags every
     occurrence (for slogans explicitly: "the same phrase without quotation marks
     elsewhere in the same document"); a tagger that saw a name in one context misses
-    it in another. Occurrences that overlap an existing span are left alone.
+    it in another. Occurrences that overlap an existing span are left alone, and so are
+    occurrences followed by an administrative unit or a body (``恩平`` in ``恩平市委``):
+    the guideline makes those part of a longer LOC or ORG.
 
     >>> propagate_labels("恩平市委在恩平召开会议。恩平好", [Span(5, 7, "LOC")])
     [Span(start=5, end=7, label='LOC'), Span(start=12, end=14, label='LOC')]
@@ -63,7 +68,8 @@ def propagate_labels(
         label = votes[mention].most_common(1)[0][0]
         for match in re.finditer(re.escape(mention), text):
             start, end = match.span()
-            if all(end <= a or start >= b for a, b in taken):
+            extends = end < len(text) and text[end] in LONGER_NAME_NEXT
+            if not extends and all(end <= a or start >= b for a, b in taken):
                 result.append(Span(start, end, label))
                 taken.append((start, end))
     return sorted(result)

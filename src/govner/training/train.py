@@ -62,7 +62,11 @@ def build_model_and_tokenizer(config: Config):
 
         tokenizer = AutoTokenizer.from_pretrained(config.model.name_or_path)
         model = AutoModelForTokenClassification.from_pretrained(
-            config.model.name_or_path, num_labels=len(tags), id2label=id2label, label2id=label2id
+            config.model.name_or_path,
+            num_labels=len(tags),
+            id2label=id2label,
+            label2id=label2id,
+            ignore_mismatched_sizes=True,  # a checkpoint fine-tuned for other labels gets a fresh head
         )
         return model, tokenizer
 

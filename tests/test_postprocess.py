@@ -1,0 +1,41 @@
+"""Post-processing of model spans: rules precedence, address merging, propagation within a document."""
+
+from govner.data.conventions import merge_adjacent
+from govner.data.document import Span
+from govner.inference.postprocess import combine_with_rules, propagate_labels
+
+
+def test_rules_replace_overlapping_model_amounts_and_slogans_but_not_places():
+    model = [Span(0, 3, "AMOUNT"), Span(5, 8, "LOC"), Span(10, 12, "SLOGAN")]
+    rules = [Span(0, 4, "AMOUNT"), Span(5, 8, "SLOGAN"), Span(9, 13, "SLOGAN")]
+    assert combine_with_rules(model, rules) == [Span(0, 4, "AMOUNT"), Span(5, 8, "LOC"), Span(9, 13, "SLOGAN")]
+
+
+def test_model_spans_without_a_rule_match_are_kept():
+    model = [Span(0, 2, "SLOGAN"), Span(3, 5, "ORG")]
+    assert combine_with_rules(model, []) == model
+
+
+def test_touching_places_merge_but_separated_ones_do_not():
+    spans = [Span(0, 3, "LOC"), Span(3, 6, "LOC"), Span(7, 9, "LOC"), Span(9, 11, "ORG")]
+    assert merge_adjacent(spans) == [Span(0, 6, "LOC"), Span(7, 9, "LOC"), Span(9, 11, "ORG")]
+
+
+def test_propagation_tags_other_occurrences_without_overlapping_existing_spans():
+    text = "恩平工业园位于恩平。恩平工业园、恩平"
+    spans = [Span(0, 5, "LOC"), Span(7, 9, "LOC")]
+    out = propagate_labels(text, spans)
+    assert out == [Span(0, 5, "LOC"), Span(7, 9, "LOC"), Span(10, 15, "LOC"), Span(16, 18, "LOC")]
+
+
+def test_propagation_ignores_single_characters_and_other_labels():
+    text = "渝企在渝投资3亿元,3亿元"
+    spans = [Span(3, 4, "LOC"), Span(6, 9, "AMOUNT")]
+    assert propagate_labels(text, spans, labels=("LOC",)) == spans
+
+
+def test_propagation_uses_the_majority_label():
+    text = "华为华为华为"
+    spans = [Span(0, 2, "ORG"), Span(2, 4, "ORG"), Span(4, 6, "LOC")]
+    assert propagate_labels(text, spans) == spans  # nothing left to add; existing spans are not relabelled
+    assert propagate_labels(text + "与华为", spans)[-1] == Span(7, 9, "ORG")
