@@ -34,9 +34,10 @@ def main() -> None:
         max_position_embeddings=512,
         pad_token_id=tokenizer.pad_token_id,
     )
-    BertForTokenClassification(config).save_pretrained(args.output)
+    model = BertForTokenClassification(config)
+    model.save_pretrained(args.output)
     tokenizer.save_pretrained(args.output)
-    print(f"wrote {args.output}: {sum(p.numel() for p in BertForTokenClassification(config).parameters()):,} parameters")
+    print(f"wrote {args.output}: {sum(p.numel() for p in model.parameters()):,} parameters")
 
 
 if __name__ == "__main__":

@@ -59,8 +59,20 @@ def cache_dir() -> Path:
     return Path(os.environ.get("GOVNER_CACHE", Path.home() / ".cache" / "govner"))
 
 
+_install_failed: list[str] = []  # the reason, once: later tests skip at once instead of retrying pip
+
+
+def cannot_install(reason: str) -> None:
+    _install_failed[:] = [reason]
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def label_studio_executable() -> Path:
     """``label-studio`` from its cached virtual environment, installing it on first use."""
+    if _install_failed:
+        cannot_install(_install_failed[0])
     venv = cache_dir() / "label-studio-venv"
     stamp = venv / ".govner-installed"
     exe = venv / "bin" / "label-studio"
@@ -74,10 +86,7 @@ def label_studio_executable() -> Path:
     )
     if pip.returncode != 0:
         shutil.rmtree(venv, ignore_errors=True)
-        reason = f"cannot install {LABEL_STUDIO} (no network?): {pip.stderr.strip().splitlines()[-1:]}"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        cannot_install(f"cannot install {LABEL_STUDIO} (no network?): {pip.stderr.strip().splitlines()[-1:]}")
     stamp.write_text(LABEL_STUDIO)
     return exe
 

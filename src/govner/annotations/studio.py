@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -200,14 +199,12 @@ def write_atomically(path: str | Path, docs: list[Document]) -> None:
     """Write ``docs`` as an annotation file, replacing ``path`` only once the whole file is written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
+    partial = path.with_name(f".{path.name}.partial")  # same folder, so the rename cannot cross file systems
     try:
-        write_documents(temporary, docs)
-        os.replace(temporary, path)
+        write_documents(partial, docs)
+        os.replace(partial, path)
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        partial.unlink(missing_ok=True)
 
 
 def same_label_config(a: str, b: str) -> bool:
