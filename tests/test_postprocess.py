@@ -39,3 +39,19 @@ def test_propagation_uses_the_majority_label():
     spans = [Span(0, 2, "ORG"), Span(2, 4, "ORG"), Span(4, 6, "LOC")]
     assert propagate_labels(text, spans) == spans  # nothing left to add; existing spans are not relabelled
     assert propagate_labels(text + "与华为", spans)[-1] == Span(7, 9, "ORG")
+
+
+def test_propagation_skips_occurrences_inside_removed_pinyin_notes():
+    from govner.data.normalize import normalize
+
+    text = "項(xiàng)目與xiàng公司"  # the model saw "xiàng" only where it is not a note
+    norm = normalize(text)
+    spans = [Span(text.index("xiàng公司"), text.index("xiàng公司") + 5, "ORG")]
+    assert propagate_labels(text, spans, norm=norm) == spans
+    assert len(propagate_labels(text, spans)) == 2  # without the map it would tag inside the note
+
+
+def test_rule_slogan_wins_over_a_model_span_inside_it_but_not_an_exact_name():
+    model = [Span(3, 8, "ORG"), Span(20, 24, "LOC")]
+    rules = [Span(1, 12, "SLOGAN"), Span(20, 24, "SLOGAN")]
+    assert combine_with_rules(model, rules) == [Span(1, 12, "SLOGAN"), Span(20, 24, "LOC")]

@@ -112,7 +112,18 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     config = load_config(args.config, args.set)
     output = Path(args.output) if args.output else Path("models") / config.name
+    stamp_file = output / ".fingerprint"
+    if args.reuse:
+        from govner.training.train import training_fingerprint
+
+        fingerprint = training_fingerprint(config)
+        done = (output / "model.safetensors").exists() and (output / "metrics.json").exists()
+        if done and stamp_file.exists() and stamp_file.read_text().strip() == fingerprint:
+            print(f"{output} was trained from the same config, data and code ({fingerprint}): reusing it")
+            return 0
     scores = train(config, output, resume=args.resume, keep_checkpoints=args.keep_checkpoints)
+    if args.reuse and scores:
+        stamp_file.write_text(fingerprint + "\n")
     if scores:
         print(f"saved {output}; dev micro-F1 {scores['micro']['f1']:.4f} "
               + ", ".join(f"{k} {v['f1']:.4f}" for k, v in scores.items() if k not in {"micro", "macro", "weighted"}))
@@ -120,19 +131,77 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from govner.inference.predict import OutputError, make_format, run_predict
+
+    if args.resume and args.output in (None, "-"):
+        print("govner: error: --resume needs -o FILE (it reads what an earlier run wrote there)", file=sys.stderr)
+        return 2
+    if args.num_shards < 1 or not 0 <= args.shard_index < args.num_shards:
+        print(f"govner: error: --shard-index must be 0 to {args.num_shards - 1}", file=sys.stderr)
+        return 2
+    if args.threads is None:
+        import os
+
+        # Beyond a few, the serial Python part of the pipeline (normalizing, post-processing) dominates.
+        args.threads = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    if (args.batch_size is not None and args.batch_size < 1) or args.threads < 1:
+        print("govner: error: --batch-size and --threads must be at least 1", file=sys.stderr)
+        return 2
     from tqdm import tqdm
 
-    from govner.data.reader import iter_documents
-    from govner.inference.predict import prediction_records, write_predictions
-    from govner.inference.tagger import Tagger
+    from govner.inference.tagger import Tagger, onnx_available
 
-    tagger = Tagger.from_pretrained(args.model)
-    with contextlib.ExitStack() as stack:
-        out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
-        progress = stack.enter_context(tqdm(desc="predict", unit="doc", disable=args.quiet, file=sys.stderr))
-        ok, failed = write_predictions(prediction_records(tagger, iter_documents(args.inputs)), out, progress)
-    print(f"predicted {ok} document(s), {failed} failed", file=sys.stderr)
-    return 1 if failed else 0
+    backend = args.backend
+    if backend == "auto":
+        backend = "onnx" if onnx_available(args.model) else "torch"
+    if backend == "torch":
+        import torch
+
+        # One torch thread per batch; --threads runs batches side by side instead. A GRU's per-step
+        # matrix products are too small to split well across cores, and on a shared machine OpenMP
+        # threads that spin-wait against other jobs slow a run down many times over (docs/predict.md).
+        torch.set_num_threads(1)
+    options = {"consistency": not args.no_consistency}
+    if args.batch_size:
+        options["batch_size"] = args.batch_size
+    tagger = Tagger.from_pretrained(args.model, backend=backend, threads=args.threads, **options)
+    version = ""
+    if args.format == "label-studio":
+        from govner.annotations.studio_cli import model_version_of
+
+        version = model_version_of(args.model)
+    fmt = make_format(args.format, version)
+    with tqdm(desc="predict", unit="doc", disable=args.quiet, file=sys.stderr, dynamic_ncols=True) as progress:
+        try:
+            summary = run_predict(
+                tagger,
+                args.inputs,
+                args.output,
+                fmt,
+                resume=args.resume,
+                num_shards=args.num_shards,
+                shard_index=args.shard_index,
+                progress=progress,
+                on_error=lambda message: progress.write(f"error: {message}", file=sys.stderr),
+            )
+        except OutputError as err:
+            progress.close()
+            print(f"govner: error: {err}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            progress.close()
+            again = "; run the same command with --resume to finish" if args.output not in (None, "-") else ""
+            print(f"govner: interrupted{again}", file=sys.stderr)
+            return 130
+    if summary.truncated:
+        print(f"resumed: cut off {summary.truncated} byte(s) of a record an earlier run left half-written",
+              file=sys.stderr)
+    print(summary, file=sys.stderr)
+    if summary.astral:
+        print(f"note: {summary.astral} task(s) hold characters beyond U+FFFF; their offsets are code points, "
+              "which Label Studio (UTF-16) reads shifted: push those with 'govner studio push --model'",
+              file=sys.stderr)
+    return 1 if summary.any_failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,19 +266,67 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
     train.add_argument("--resume", action="store_true", help="continue from the last checkpoint in OUTPUT")
     train.add_argument("--keep-checkpoints", action="store_true", help="keep per-epoch checkpoints after training")
+    train.add_argument(
+        "--reuse",
+        action="store_true",
+        help="skip training if OUTPUT was trained from the same config, data files, govner code and library versions",
+    )
     train.set_defaults(func=cmd_train)
 
     predict = commands.add_parser(
         "predict",
-        help="tag reports with a trained model; one JSON line per document",
-        description="Read .txt files, .jsonl files (id, text), folders (recursively) or - (stdin) and write "
-        '{"id", "source", "entities": [{"start", "end", "label", "text", "score"}]} per document, offsets into '
-        "the original text. An unreadable document becomes a line with 'error' and the run goes on; exits 1 if "
-        "any failed.",
+        help="tag reports with a trained model; one record per document (JSON Lines, CoNLL or Label Studio)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="""\
+Read .txt files, .jsonl files (id, text, other fields passed through), folders
+(recursively: *.txt and *.jsonl) or - (stdin), and write one record per document.
+Offsets are code points into the original text as read (traditional, noisy,
+CRLF and all): text == original[start:end] always.
+
+formats:
+  jsonl         {"id", "source", <other .jsonl fields>, "entities": [{"start", "end",
+                "label", "text", "score"}]} per line; id is the file stem for .txt input
+  conll         "# id = ..." and "# source = ..." lines, then one line per character of
+                the original text, CHAR<TAB>TAG (IOB2), then a blank line. White space
+                and invisible characters are written as U+XXXX (a line break is U+000A,
+                a space U+0020, a full-width space U+3000), so every character of the
+                text has its line and the text reads back exactly.
+  label-studio  a JSON list of tasks with predictions [{model_version, score, result}]
+                to import as pre-annotations; offsets in code points, like every
+                annotation file of the project (Label Studio counts UTF-16 units: the
+                same unless a text has characters beyond U+FFFF, which are counted).
+
+A document that cannot be read becomes an error record ({"id", "source", "error"};
+in conll a "# error = ..." block; label-studio reports it on stderr only) and the
+run goes on. Each record is written whole and flushed, so a killed run leaves at
+most one half record, which --resume removes before it skips every id already in
+OUT. Exit code: 0 all done, 1 some document failed (now or in OUT), 2 bad usage
+or an OUT that --resume cannot continue.""",
     )
     predict.add_argument("--model", required=True, help="a model folder written by govner train")
     predict.add_argument("inputs", nargs="+", help="files, folders or - for stdin")
-    predict.add_argument("-o", "--output", help="output .jsonl (default: stdout)")
+    predict.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    predict.add_argument("--format", choices=("jsonl", "conll", "label-studio"), default="jsonl",
+                         help="output format (default: jsonl)")
+    predict.add_argument("--resume", action="store_true",
+                         help="append to OUT, skipping ids already in it (failed ones too: remove their "
+                         "records to retry them)")
+    predict.add_argument("--num-shards", type=int, default=1, metavar="N",
+                         help="split the input into N shards by a stable hash of the document id")
+    predict.add_argument("--shard-index", type=int, default=0, metavar="I", help="the shard to tag, 0 to N-1")
+    predict.add_argument("--no-consistency", action="store_true",
+                         help="no document-level steps: no SLOGAN at unquoted repeats of a quoted slogan, "
+                         "no propagation of LOC/ORG mentions to their other occurrences")
+    predict.add_argument("--batch-size", type=int, metavar="N",
+                         help="windows per forward pass (default: the model's inference.batch_size); short "
+                         "windows are packed up to N x max_len characters")
+    predict.add_argument("--backend", choices=("auto", "onnx", "torch"), default="auto",
+                         help="what runs the network: onnx (ONNX Runtime, govner GRU-CRF models; no torch "
+                         "import, faster start), torch (any token-classification model), auto (onnx when "
+                         "possible; default). Both give the same entities")
+    predict.add_argument("--threads", type=int, metavar="N",
+                         help="batches run side by side, one core each (default: the CPUs this process may "
+                         "use, at most 4; see docs/predict.md)")
     predict.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     predict.set_defaults(func=cmd_predict)
 

@@ -396,11 +396,13 @@ def _phrase_pattern(phrase: str) -> str:
     return "".join('[“”‘’「」『』"]' if c in '“”‘’「」『』"' else re.escape(c) for c in phrase)
 
 
-def slogan_spans(text: str) -> list[Span]:
+def slogan_spans(text: str, *, repeats: bool = True) -> list[Span]:
     """SLOGAN spans of ``text``: quoted phrases of 2+ characters, and unquoted repeats of them.
 
     Quoted speech and single quoted characters are left out; a quotation nested
-    in another stays inside the outer span.
+    in another stays inside the outer span. ``repeats=False`` leaves out the
+    unquoted repeats (the document-level part of the guideline's rule), so each
+    span rests on its own quotation marks only (``govner predict --no-consistency``).
 
     >>> text = "实施“工业强县”战略。他说：“我们一定能完成任务。”坚持工业强县不动摇，“危”中寻“机”。"
     >>> [text[s.start:s.end] for s in slogan_spans(text)]
@@ -410,7 +412,7 @@ def slogan_spans(text: str) -> list[Span]:
     quoted = _quoted_slogans(conv)  # sorted, non-overlapping
     repeat = {conv[a:b] for a, b in quoted}
     repeat = [p for p in repeat if len(p) >= REPEAT_MIN_CHARS and _HAN_RE.search(p)]
-    if not repeat:
+    if not repeat or not repeats:
         return [Span(a, b, SLOGAN) for a, b in quoted]
     ends = [b for _, b in quoted]
     swallowed: set[tuple[int, int]] = set()
@@ -439,10 +441,11 @@ def slogan_spans(text: str) -> list[Span]:
 # ---------------------------------------------------------------------------
 
 
-def rule_spans(text: str, labels: Sequence[str] = (AMOUNT, SLOGAN)) -> list[Span]:
+def rule_spans(text: str, labels: Sequence[str] = (AMOUNT, SLOGAN), *, repeats: bool = True) -> list[Span]:
     """AMOUNT and SLOGAN spans of ``text``, flat and non-overlapping.
 
     A SLOGAN wins over any AMOUNT it overlaps: numbers inside slogans are not amounts.
+    ``repeats`` is passed to :func:`slogan_spans`.
 
     >>> text = "落实“制造业23条”，新增企业23家。"
     >>> [(text[s.start:s.end], s.label) for s in rule_spans(text)]
@@ -451,7 +454,7 @@ def rule_spans(text: str, labels: Sequence[str] = (AMOUNT, SLOGAN)) -> list[Span
     unknown = set(labels) - {AMOUNT, SLOGAN}
     if unknown:
         raise ValueError(f"rules tag only {AMOUNT} and {SLOGAN}, not {sorted(unknown)}")
-    slogans = slogan_spans(text) if SLOGAN in labels else []
+    slogans = slogan_spans(text, repeats=repeats) if SLOGAN in labels else []
     amounts = amount_spans(text) if AMOUNT in labels else []
     slogan_ends = [s.end for s in slogans]
     kept = []

@@ -34,8 +34,9 @@ import codecs
 import json
 import os
 import re
+import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -214,7 +215,9 @@ def _check_not_binary(text: str, source: str) -> None:
 # --------------------------------------------------------------------------- inputs
 
 
-def iter_documents(inputs: Iterable[str | Path], *, stdin: BinaryIO | None = None) -> Iterator[Document | ReadError]:
+def iter_documents(
+    inputs: Iterable[str | Path], *, stdin: BinaryIO | None = None, wanted: Callable[[str], bool] | None = None
+) -> Iterator[Document | ReadError]:
     """Documents from every input, in order, with a :class:`ReadError` for each failure.
 
     An input is ``"-"`` (stdin: JSON Lines if it starts with ``{``, else one
@@ -222,13 +225,19 @@ def iter_documents(inputs: Iterable[str | Path], *, stdin: BinaryIO | None = Non
     under it, sorted by path, hidden entries skipped), a ``.jsonl`` file (one
     document per non-blank line, each ``{"id": ..., "text": ..., ...}``) or any
     other file (one document whose id is the file name without extension).
-    ``source`` is the path as given. Lazy: one file is in memory at a time.
+    ``source`` is the path as given. Lazy: one text file is in memory at a time,
+    and a UTF-8 ``.jsonl`` file is read line by line, so a file of 100,000
+    reports costs no more memory than one of ten.
+
+    ``wanted(id)`` false skips a text file without reading it (``govner predict``
+    uses it for ``--resume`` and ``--num-shards``); ``.jsonl`` lines are always read,
+    since their ids are inside them.
     """
     # A lone path is iterable too (by character, or not at all for Path);
     # catch it here rather than report "no such file or folder" for "r", "e"...
     if isinstance(inputs, (str, bytes, Path)):
         raise TypeError(f"inputs must be an iterable of paths, not a single path: {inputs!r}")
-    return _iter_inputs(inputs, stdin)
+    return _iter_inputs(inputs, stdin, wanted)
 
 
 def read_documents(
@@ -245,15 +254,17 @@ def read_documents(
     return documents, errors
 
 
-def _iter_inputs(inputs: Iterable[str | Path], stdin: BinaryIO | None) -> Iterator[Document | ReadError]:
+def _iter_inputs(
+    inputs: Iterable[str | Path], stdin: BinaryIO | None, wanted: Callable[[str], bool] | None
+) -> Iterator[Document | ReadError]:
     for given in inputs:
         source = str(given)
         if source == STDIN:
             yield from _read_stdin(stdin)
         elif os.path.isdir(source):
-            yield from _read_folder(source)
+            yield from _read_folder(source, wanted)
         else:
-            yield from _read_file(source)
+            yield from _read_file(source, wanted)
 
 
 def _read_stdin(stdin: BinaryIO | None) -> Iterator[Document | ReadError]:
@@ -268,19 +279,19 @@ def _read_stdin(stdin: BinaryIO | None) -> Iterator[Document | ReadError]:
         yield ReadError(STDIN, _os_message(err))
         return
     if text.lstrip().startswith("{"):
-        yield from _parse_jsonl(text, STDIN)
+        yield from _parse_jsonl(_split_lines(text), STDIN)
     else:
         yield Document(id="stdin", text=text, source=STDIN)
 
 
-def _read_folder(folder: str) -> Iterator[Document | ReadError]:
+def _read_folder(folder: str, wanted: Callable[[str], bool] | None = None) -> Iterator[Document | ReadError]:
     found = False  # a report, or an error already said about this folder
     for path in _walk(folder):
         found = True
         if isinstance(path, ReadError):
             yield path
         else:
-            yield from _read_file(path)
+            yield from _read_file(path, wanted)
     if not found:
         yield ReadError(folder, f"no {TEXT_SUFFIX} or {JSONL_SUFFIX} files in folder")
 
@@ -293,24 +304,36 @@ def _walk(folder: str) -> Iterator[str | ReadError]:
     backups), and symlinked folders are not entered, so a link cycle cannot loop.
     """
     try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
+        # Names only (not os.DirEntry objects, three times their size): a folder of 100,000
+        # reports is sorted in memory before the first one is read.
+        names = sorted(os.listdir(folder))
     except OSError as err:
         yield ReadError(folder, _os_message(err))
         return
-    for entry in entries:
-        if entry.name.startswith("."):
+    for name in names:
+        if name.startswith("."):
             continue
-        path = os.path.join(folder, entry.name)
-        if entry.is_dir(follow_symlinks=False):
+        path = os.path.join(folder, name)
+        try:
+            is_folder = stat.S_ISDIR(os.lstat(path).st_mode)  # lstat: a symlinked folder is not entered
+        except OSError:
+            is_folder = False  # gone or unreadable: reading it says why
+        if is_folder:
             yield from _walk(path)
-        elif _suffix(entry.name) in (TEXT_SUFFIX, JSONL_SUFFIX):
+        elif _suffix(name) in (TEXT_SUFFIX, JSONL_SUFFIX):
             yield path
 
 
-def _read_file(source: str) -> Iterator[Document | ReadError]:
+def _read_file(source: str, wanted: Callable[[str], bool] | None = None) -> Iterator[Document | ReadError]:
     # A .txt file's document id is its stem, so its errors carry the id a result line would have had.
     doc_id = None if _suffix(source) == JSONL_SUFFIX else Path(source).stem
+    if doc_id is not None and wanted is not None and not wanted(doc_id):
+        return
+    if doc_id is None:
+        lines = _utf8_lines(source)
+        if lines is not None:
+            yield from _parse_jsonl(lines, source)
+            return
     try:
         data = Path(source).read_bytes()
     except FileNotFoundError:
@@ -325,9 +348,69 @@ def _read_file(source: str) -> Iterator[Document | ReadError]:
         yield ReadError(source, err.message, id=doc_id)
         return
     if _suffix(source) == JSONL_SUFFIX:
-        yield from _parse_jsonl(text, source)
+        yield from _parse_jsonl(_split_lines(text), source)
     else:
         yield Document(id=Path(source).stem, text=text, source=source)
+
+
+_CHUNK = 1 << 20
+
+
+def _utf8_lines(source: str) -> Iterator[str] | None:
+    """The lines of a ``.jsonl`` file read one at a time, or None to read it whole.
+
+    A first pass, a chunk at a time, checks what :func:`decode_report` checks on the
+    whole text: UTF-8 (an optional byte-order mark), no NUL byte, not blank, not
+    mostly control characters. Only a file that passes is streamed, so every file
+    decodes exactly as if read whole; the rest (GB18030, UTF-16, broken files) takes
+    the whole-file path and its error messages. The pass costs one read of the file,
+    which is cheap next to tagging it.
+    """
+    try:
+        with open(source, "rb") as f:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            head = f.read(len(codecs.BOM_UTF8))
+            if head != codecs.BOM_UTF8:
+                f.seek(0)
+            chars = controls = marks = 0
+            blank = True
+            while chunk := f.read(_CHUNK):
+                if b"\x00" in chunk:
+                    return None
+                text = decoder.decode(chunk)
+                chars += len(text)
+                marks += text.count("\ufeff")
+                controls += len(_CONTROL.findall(text))
+                blank = blank and not text.replace("\ufeff", "").strip()
+            decoder.decode(b"", final=True)
+    except (OSError, UnicodeDecodeError):
+        return None
+    # Where these checks differ from decode_report's at all, they err towards the whole-file path.
+    if blank or controls > _MAX_CONTROL_SHARE * (chars - marks):
+        return None
+    return _stream_lines(source, skip_bom=head == codecs.BOM_UTF8)
+
+
+def _stream_lines(source: str, skip_bom: bool) -> Iterator[str]:
+    # Binary lines split on b"\n" only, as _split_lines does on "\n" (a "\n" byte is never
+    # part of a multi-byte UTF-8 character); leading marks go as decode_report strips them.
+    with open(source, "rb") as f:
+        if skip_bom:
+            f.read(len(codecs.BOM_UTF8))
+        at_start = True
+        for raw in f:
+            line = raw.decode("utf-8")
+            if at_start:
+                stripped = line.lstrip("\ufeff")
+                at_start = stripped == ""  # a line of nothing but marks: the text has not started
+                line = stripped
+            yield line[:-1] if line.endswith("\n") else line
+
+
+def _split_lines(text: str) -> Iterator[str]:
+    # Split on "\n" only: str.splitlines also splits on U+2028 and friends,
+    # which JSON allows unescaped inside strings. json.loads ignores a "\r".
+    yield from text.split("\n")
 
 
 def _suffix(name: str) -> str:
@@ -342,23 +425,61 @@ def _os_message(err: OSError) -> str:
 # --------------------------------------------------------------------------- JSON Lines
 
 
-def _parse_jsonl(text: str, source: str) -> Iterator[Document | ReadError]:
-    """One document per non-blank line of ``text``; each bad line is one error."""
-    first_line: dict[str, int] = {}  # id -> line of the document read with it
-    # Split on "\n" only: str.splitlines also splits on U+2028 and friends,
-    # which JSON allows unescaped inside strings. json.loads ignores a "\r".
-    for number, line in enumerate(text.split("\n"), start=1):
+def _parse_jsonl(lines: Iterable[str], source: str) -> Iterator[Document | ReadError]:
+    """One document per non-blank line; each bad line is one error."""
+    seen = _SeenIds()  # id -> line of the document read with it
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         item = _parse_line(line, source, number)
         if isinstance(item, Document):
-            if item.id in first_line:
-                item = ReadError(
-                    source, f"duplicate id {item.id!r} (first on line {first_line[item.id]})", number, item.id
-                )
+            first = seen.first_line(item.id)
+            if first is not None:
+                item = ReadError(source, f"duplicate id {item.id!r} (first on line {first})", number, item.id)
             else:
-                first_line[item.id] = number
+                seen.add(item.id, number)
         yield item
+
+
+class _SeenIds:
+    """The ids read so far from one ``.jsonl`` file and their lines, in about 12 bytes per id.
+
+    A dict of id strings costs ~120 bytes per id: 120 MB for a file of a million
+    reports, only to catch duplicates. Here ids are 64-bit hashes (Python's, stable
+    within the process) in sorted numpy arrays, plus a small dict of the latest ones.
+    Two different ids with the same hash would be reported as duplicates; the odds
+    are about n² / 2⁶⁵, 3 in 100 million for a million ids.
+    """
+
+    PENDING = 8192  # ids kept in the dict before they move into the arrays
+
+    def __init__(self) -> None:
+        self.pending: dict[int, int] = {}
+        self.hashes: Any = None  # sorted int64 array, once there is one
+        self.lines: Any = None
+
+    def first_line(self, doc_id: str) -> int | None:
+        key = hash(doc_id)
+        line = self.pending.get(key)
+        if line is None and self.hashes is not None:
+            i = int(self.hashes.searchsorted(key))
+            if i < len(self.hashes) and self.hashes[i] == key:
+                line = int(self.lines[i])
+        return line
+
+    def add(self, doc_id: str, line: int) -> None:
+        self.pending[hash(doc_id)] = line
+        if len(self.pending) >= self.PENDING:
+            import numpy as np  # only for files of thousands of lines
+
+            keys = np.fromiter(self.pending.keys(), dtype=np.int64, count=len(self.pending))
+            values = np.fromiter(self.pending.values(), dtype=np.int64, count=len(self.pending))
+            if self.hashes is not None:
+                keys = np.concatenate([self.hashes, keys])
+                values = np.concatenate([self.lines, values])
+            order = np.argsort(keys, kind="stable")
+            self.hashes, self.lines = keys[order], values[order].astype(np.int32)
+            self.pending.clear()
 
 
 def _parse_line(line: str, source: str, number: int) -> Document | ReadError:

@@ -3,9 +3,10 @@
 Amounts and quoted slogans follow regular patterns that ``govner.rules`` encodes
 from the guideline (number + unit; the content of a quotation unless it is
 speech), and those patterns hold in reports from any province, where a model
-trained on a few reports is less sure. So a rule span wins over model AMOUNT or
-SLOGAN spans it overlaps, and is added where the model found nothing; where it
-overlaps a model LOC or ORG span the model wins (a quoted place name is a place).
+trained on a few reports is less sure. So a rule span wins over the model spans it
+overlaps (of nested entities the guideline keeps the outermost) and is added where
+the model found nothing; only a model LOC or ORG span with exactly its boundaries
+wins (a quoted place name is a place).
 
 >>> model = [Span(0, 4, "SLOGAN"), Span(10, 12, "LOC")]
 >>> rules = [Span(0, 6, "SLOGAN"), Span(10, 12, "SLOGAN"), Span(20, 24, "AMOUNT")]
@@ -15,9 +16,13 @@ overlaps a model LOC or ORG span the model wins (a quoted place name is a place)
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Sequence
+from itertools import accumulate
 
 from govner.data.document import Span
+from govner.data.normalize import HAN, NormalizedText
 
 RULE_LABELS = ("AMOUNT", "SLOGAN")
 # Characters that, right after a place name, make it part of a longer entity (a lower
@@ -25,22 +30,72 @@ RULE_LABELS = ("AMOUNT", "SLOGAN")
 LONGER_NAME_NEXT = set("市县縣区區省镇鎮乡鄉村州委局办辦厅廳府")
 
 
-def _overlaps(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end
+# Quotation marks as they appear after normalization (full-width ＂ has become ").
+OPENING_QUOTES = frozenset('“‘「『"')
+CLOSING_QUOTES = frozenset('”’」』"')
+# As in govner.rules: 2-character quotes (主体, 攻坚) are everyday words whose unquoted uses
+# mostly mean something else, so only phrases of 3+ characters are repeated.
+REPEAT_MIN_CHARS = 3
+_HAN_RE = re.compile(f"[{HAN}]")
+
+
+class _Intervals:
+    """Answers "does ``[start, end)`` overlap any of these spans?" in O(log n).
+
+    Sorted by start with a running maximum of the ends: the spans starting before
+    ``end`` are a prefix, and one of them reaches past ``start`` iff the prefix's
+    largest end does. (Reports have hundreds of spans; comparing every pair made
+    post-processing quadratic in the length of a report.)
+    """
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        ordered = sorted(spans, key=lambda s: s.start)
+        self.starts = [s.start for s in ordered]
+        self.reach = list(accumulate((s.end for s in ordered), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect_left(self.starts, end)
+        return k > 0 and self.reach[k - 1] > start
+
+
+def drop_overlaps(spans: Sequence[Span]) -> list[Span]:
+    """``spans`` sorted, without any span that overlaps an earlier one.
+
+    Windows of an over-long sentence overlap, and a span that starts in one window's own
+    region may run into the next window's, where that window found a span of its own;
+    the first one (which the tagger saw with context on both sides) is kept, so the
+    output is always flat, as IOB2 (``--format conll``) and Label Studio need.
+
+    >>> drop_overlaps([Span(5, 9, "ORG"), Span(0, 6, "LOC"), Span(9, 10, "LOC")])
+    [Span(start=0, end=6, label='LOC'), Span(start=9, end=10, label='LOC')]
+    """
+    kept: list[Span] = []
+    for span in sorted(spans):
+        if not kept or span.start >= kept[-1].end:
+            kept.append(span)
+    return kept
 
 
 def combine_with_rules(model_spans: Sequence[Span], rule_spans: Sequence[Span]) -> list[Span]:
-    """Flat spans: model spans, with rule AMOUNT/SLOGAN spans taking precedence over model ones."""
-    kept_rules = [
-        r for r in rule_spans
-        if r.label in RULE_LABELS and not any(_overlaps(r, m) for m in model_spans if m.label not in RULE_LABELS)
-    ]
-    kept_model = [m for m in model_spans if not any(_overlaps(m, r) for r in kept_rules)]
+    """Flat spans: model spans, with rule AMOUNT/SLOGAN spans taking precedence over model ones.
+
+    A rule span gives way only to a model LOC/ORG span with exactly its boundaries (a
+    quoted place or organization name); a model span inside or across a rule span is
+    dropped, since of nested entities the guideline keeps the outermost one.
+    """
+    names = {(m.start, m.end) for m in model_spans if m.label not in RULE_LABELS}
+    kept_rules = [r for r in rule_spans if r.label in RULE_LABELS and (r.start, r.end) not in names]
+    rules = _Intervals(kept_rules)
+    kept_model = [m for m in model_spans if not rules.overlaps(m.start, m.end)]
     return sorted([*kept_model, *kept_rules])
 
 
 def propagate_labels(
-    text: str, spans: Sequence[Span], labels: Sequence[str] = ("LOC", "ORG", "SLOGAN"), min_length: int = 2
+    text: str,
+    spans: Sequence[Span],
+    labels: Sequence[str] = ("LOC", "ORG", "SLOGAN"),
+    min_length: int = 2,
+    norm: NormalizedText | None = None,
 ) -> list[Span]:
     """Tag every other occurrence of a mention the tagger found, with the same label.
 
@@ -49,12 +104,13 @@ def propagate_labels(
     elsewhere in the same document"); a tagger that saw a name in one context misses
     it in another. Occurrences that overlap an existing span are left alone, and so are
     occurrences followed by an administrative unit or a body (``恩平`` in ``恩平市委``):
-    the guideline makes those part of a longer LOC or ORG.
+    the guideline makes those part of a longer LOC or ORG. With ``norm`` (the text's
+    normalization), occurrences the model cannot see are skipped too: a mention made
+    of Latin letters also occurs inside removed pinyin notes (``xiàng`` in ``項(xiàng)``).
 
     >>> propagate_labels("恩平市委在恩平召开会议。恩平好", [Span(5, 7, "LOC")])
     [Span(start=5, end=7, label='LOC'), Span(start=12, end=14, label='LOC')]
     """
-    import re
     from collections import Counter
 
     votes: dict[str, Counter] = {}
@@ -62,14 +118,81 @@ def propagate_labels(
         if span.label in labels and span.end - span.start >= min_length:
             votes.setdefault(text[span.start : span.end], Counter())[span.label] += 1
     result = sorted(spans)
-    taken = [(s.start, s.end) for s in result]
+    # What is taken, as disjoint intervals sorted by start (overlapping input spans are
+    # fused into one interval: the question is only whether a position is taken).
+    starts: list[int] = []
+    ends: list[int] = []
+    for s in result:
+        if ends and s.start < ends[-1]:
+            ends[-1] = max(ends[-1], s.end)
+        else:
+            starts.append(s.start)
+            ends.append(s.end)
     # longest mentions first, so 恩平工业园 claims its occurrences before 恩平 does
     for mention in sorted(votes, key=len, reverse=True):
         label = votes[mention].most_common(1)[0][0]
         for match in re.finditer(re.escape(mention), text):
             start, end = match.span()
             extends = end < len(text) and text[end] in LONGER_NAME_NEXT
-            if not extends and all(end <= a or start >= b for a, b in taken):
+            i = bisect_left(starts, end)  # intervals starting before this occurrence ends
+            if not extends and (i == 0 or ends[i - 1] <= start) and _visible(norm, start, end):
                 result.append(Span(start, end, label))
-                taken.append((start, end))
+                starts.insert(i, start)
+                ends.insert(i, end)
     return sorted(result)
+
+
+def _visible(norm: NormalizedText | None, start: int, end: int) -> bool:
+    """Whether original ``[start, end)`` maps exactly onto characters the model sees."""
+    if norm is None:
+        return True
+    try:
+        return norm.to_original(*norm.to_normalized(start, end)) == (start, end)
+    except ValueError:
+        return False
+
+
+def repeat_quoted_slogans(norm: NormalizedText, original: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` plus a SLOGAN at every unquoted recurrence of a phrase tagged SLOGAN inside quotation marks.
+
+    The guideline: a phrase quoted as a slogan is a SLOGAN wherever it recurs in the same
+    document. ``govner.rules`` already does this for the quotations it accepts; this does it
+    for SLOGAN spans from any source (the model's included), after tagging. Matching runs on
+    the normalized text (so 區 and 区, or a pinyin note in between, do not hide a repeat);
+    ``spans`` and the result are offsets into ``original``. A recurrence that overlaps an
+    existing span is left alone: the tagger said something else there.
+
+    >>> from govner.data.normalize import normalize
+    >>> text = "实施“工業强县”战略，坚持工业强县不动摇。"
+    >>> repeat_quoted_slogans(normalize(text), text, [Span(3, 7, "SLOGAN")])
+    [Span(start=3, end=7, label='SLOGAN'), Span(start=13, end=17, label='SLOGAN')]
+    """
+    text = norm.text
+    phrases = set()
+    for span in spans:
+        if span.label != "SLOGAN":
+            continue
+        try:
+            start, end = norm.to_normalized(span.start, span.end)
+        except ValueError:
+            continue
+        quoted = text[start - 1 : start] in OPENING_QUOTES and text[end : end + 1] in CLOSING_QUOTES
+        phrase = text[start:end]
+        if quoted and len(phrase) >= REPEAT_MIN_CHARS and _HAN_RE.search(phrase):
+            phrases.add(phrase)
+    result = sorted(spans)
+    if not phrases:
+        return result
+    starts = [s.start for s in result]
+    pattern = re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)))
+    for match in pattern.finditer(text):
+        a, b = match.span()
+        if text[a - 1 : a] in OPENING_QUOTES and text[b : b + 1] in CLOSING_QUOTES:
+            continue  # a quotation of its own: the tagger's decision stands
+        start, end = norm.to_original(a, b)
+        i = bisect_left(starts, start)
+        if (i > 0 and result[i - 1].end > start) or (i < len(result) and result[i].start < end):
+            continue
+        result.insert(i, Span(start, end, "SLOGAN"))
+        starts.insert(i, start)
+    return result
