@@ -139,17 +139,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.num_shards < 1 or not 0 <= args.shard_index < args.num_shards:
         print(f"govner: error: --shard-index must be 0 to {args.num_shards - 1}", file=sys.stderr)
         return 2
-    if args.threads is None:
-        import os
+    from tqdm import tqdm
 
-        # Beyond a few, the serial Python part of the pipeline (normalizing, post-processing) dominates.
-        args.threads = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    from govner.inference.tagger import Tagger, default_threads, onnx_available
+
+    if args.threads is None:
+        args.threads = default_threads()
     if (args.batch_size is not None and args.batch_size < 1) or args.threads < 1:
         print("govner: error: --batch-size and --threads must be at least 1", file=sys.stderr)
         return 2
-    from tqdm import tqdm
-
-    from govner.inference.tagger import Tagger, onnx_available
 
     backend = args.backend
     if backend == "auto":

@@ -233,7 +233,7 @@ class ConllFormat(Format):
             if line.startswith(b"# "):
                 name, _, value = line[2:].decode("utf-8", "replace").rstrip("\n").partition(" = ")
                 block[name] = value
-            elif b"\t" not in line:
+            elif b"\t" not in line and line.endswith(b"\n"):  # (a last line without newline was cut short)
                 raise OutputError(f"{where}:{number}: not a govner conll line; cannot resume")
         if offset > keep:  # the block a crash cut short
             self._tail(block_start[1], where, block_start[0])
@@ -394,7 +394,8 @@ class Output:
 
 @dataclass
 class Summary:
-    """What a run did. ``failed_before`` counts error records found in the output on ``--resume``."""
+    """What a run did. ``skipped`` and ``failed_before`` count the records (and error records) found in
+    the output on ``--resume``; ``truncated`` the bytes of a half-written record removed then."""
 
     succeeded: int = 0
     failed: int = 0
@@ -469,15 +470,6 @@ def prediction_results(
             )
 
 
-def prediction_records(tagger: Any, items: Iterable[Document | ReadError]) -> Iterator[dict[str, Any]]:
-    """One JSON Lines record per input item: ``{"id", "source", ..., "entities"}`` or ``{"id", "source", "error"}``."""
-    for result in prediction_results(tagger, items):
-        if result.error is not None:
-            yield {"id": result.id, "source": result.source, "error": result.error}
-        else:
-            yield {"id": result.id, "source": result.source, **result.meta, "entities": result.entities}
-
-
 def select_items(
     items: Iterable[Document | ReadError],
     done: Callable[[str], bool] | None = None,
@@ -518,9 +510,7 @@ def run_predict(
         raise ValueError(f"need num_shards >= 1 and 0 <= shard_index < num_shards, got {num_shards}, {shard_index}")
     out = Output(output, fmt, resume)
     done = {fmt.resume_key(k) for k in out.done}
-    summary = Summary(
-        skipped=len(out.done), failed_before=sum(out.done.values()), truncated=out.truncated
-    )
+    summary = Summary(skipped=len(out.done), failed_before=sum(out.done.values()), truncated=out.truncated)
 
     def is_done(key: str) -> bool:
         return fmt.resume_key(key) in done

@@ -398,6 +398,18 @@ def _onnx_graph(config: dict[str, Any], weights: dict[str, np.ndarray]) -> bytes
     return model.SerializeToString()
 
 
+def default_threads(limit: int = 4) -> int:
+    """Batches to run side by side by default: the CPUs this process may use, at most ``limit``.
+
+    Beyond a few, the serial Python part (normalizing, post-processing) dominates. The
+    affinity mask, not the machine's CPU count, is what a Slurm job or a container grants.
+    """
+    import os
+
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(limit, available))
+
+
 def onnx_available(path: str | Path) -> bool:
     """Whether ``path`` holds a govner GRU-CRF model and onnxruntime is installed (the onnx backend can run)."""
     import importlib.util
