@@ -139,3 +139,18 @@ def test_predict_cli_writes_exact_offsets_and_keeps_going_after_bad_input(lac_mo
     text = good.read_text(encoding="utf-8")
     for entity in records[0]["entities"]:
         assert text[entity["start"] : entity["end"]] == entity["text"]
+
+
+def test_msra_address_merge_is_a_switch_and_the_benchmark_keeps_msra_spans():
+    from govner.config import load_config
+    from govner.data.msra import msra_path, read_msra
+    from govner.training.data import msra_documents
+
+    raw = {d.id: d.spans for d in read_msra(msra_path("test"), labels={"PER": "PER", "LOC": "LOC", "ORG": "ORG"})}
+    merged = msra_documents(config_from_dict({"model": {"labels": ["PER", "LOC", "ORG"]}}, "t"), "test", -1, 0)
+    kept = msra_documents(load_config(ROOT / "configs" / "msra.yaml"), "test", -1, 0)
+    assert {d.id: d.spans for d in kept} == raw  # benchmark: scored against MSRA's own spans
+    touching = [d.id for d in merged for a, b in zip(d.spans, d.spans[1:], strict=False)
+                if a.label == b.label == "LOC" and a.end == b.start]
+    assert touching == []
+    assert sum(len(d.spans) for d in merged) < sum(len(s) for s in raw.values())

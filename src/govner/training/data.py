@@ -68,10 +68,9 @@ def msra_documents(config: Config, split: str, limit: int, seed: int) -> list[Do
     """MSRA sentences (a seeded sample of ``limit``, all when -1) with the config's labels."""
     labels = config.model.labels
     mapping = {name: name if name in labels else None for name in ("PER", "LOC", "ORG")}
-    docs = [
-        Document(d.id, d.text, d.source, merge_adjacent(d.spans, "LOC"), d.meta)  # the guideline's address rule
-        for d in read_msra(msra_path(split), labels=mapping)
-    ]
+    docs = list(read_msra(msra_path(split), labels=mapping))
+    if config.corpus.msra_merge_locations:  # the guideline's address rule
+        docs = [Document(d.id, d.text, d.source, merge_adjacent(d.spans, "LOC"), d.meta) for d in docs]
     if 0 <= limit < len(docs):
         docs = random.Random(seed).sample(docs, limit)
     if split == "train" and config.corpus.msra_missing_labels == "silver":
