@@ -155,21 +155,14 @@ def build_training_data(config: Config) -> TrainingData:
     return TrainingData(train, examples(dev_gold), dev_gold, sources, test)
 
 
-def tokenize_examples(
-    examples: list[dict[str, Any]], tokenizer, max_tokens: int = 512, ignore_uncertain_o: bool = False
-) -> list[dict[str, Any]]:
-    """Token ids and labels aligned to the first sub-token of each character (others −100).
-
-    ``ignore_uncertain_o`` masks the loss (−100) on the ``O`` characters of ``o_uncertain``
-    examples: the way to train a softmax head, which has no partial-label CRF, on MSRA.
-    """
+def tokenize_examples(examples: list[dict[str, Any]], tokenizer, max_tokens: int = 512) -> list[dict[str, Any]]:
+    """Token ids and labels aligned to the first sub-token of each character (others −100)."""
     out = []
     for ex in examples:
         encoded = tokenizer(ex["tokens"], is_split_into_words=True, truncation=True, max_length=max_tokens)
         labels, previous = [], None
-        drop_o = ignore_uncertain_o and ex["o_uncertain"]
         for char_index in encoded.word_ids():
-            if char_index is None or char_index == previous or (drop_o and ex["ner_tags"][char_index] == 0):
+            if char_index is None or char_index == previous:
                 labels.append(-100)
             else:
                 labels.append(ex["ner_tags"][char_index])

