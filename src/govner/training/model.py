@@ -56,6 +56,29 @@ class GovnerTaggerConfig(PretrainedConfig):
         super().__init__(**kwargs)
 
 
+def uncertain_tag_mask(tags: list[str], uncertain_labels: list[str]) -> torch.Tensor:
+    """[T] bool: the tags an ``O`` of a corpus that never marks ``uncertain_labels`` may hide.
+
+    >>> uncertain_tag_mask(["O", "B-LOC", "I-LOC", "B-AMOUNT", "I-AMOUNT"], ["AMOUNT"]).tolist()
+    [True, False, False, True, True]
+    """
+    return torch.tensor([tag == "O" or tag[2:] in uncertain_labels for tag in tags], dtype=torch.bool)
+
+
+def agreeing_tags(
+    labels: torch.Tensor, o_uncertain: torch.Tensor, uncertain_tags: torch.Tensor, o_id: int
+) -> torch.Tensor:
+    """[B, L, T] bool: the gold tag, or where gold is ``O`` in an ``o_uncertain`` example any uncertain tag.
+
+    The partial labels both losses use (the CRF's sum over agreeing paths, the softmax's
+    probability of agreeing tags); labels −100 are treated as tag 0 (callers mask them).
+    """
+    safe = labels.clamp(min=0)
+    allowed = nn.functional.one_hot(safe, uncertain_tags.numel()).bool()
+    outside = (safe == o_id) & o_uncertain.bool().unsqueeze(1)
+    return allowed | (outside.unsqueeze(2) & uncertain_tags.to(labels.device))
+
+
 def quotation_feature(input_ids: torch.Tensor, quote_ids: list[list[int]]) -> torch.Tensor:
     """Per token: 0 outside any quotation, 1 inside one, 2 a quotation mark itself.
 
@@ -175,10 +198,7 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
         self.dropout = nn.Dropout(config.dropout)
         self.classifier = nn.Linear(2 * config.hidden_size, config.num_labels)
         self.crf = CRF(tags)
-        uncertain = torch.zeros(config.num_labels, dtype=torch.bool)
-        for i, tag in enumerate(tags):
-            uncertain[i] = tag == "O" or tag[2:] in config.uncertain_o_labels
-        self.register_buffer("uncertain_o_tags", uncertain)
+        self.register_buffer("uncertain_o_tags", uncertain_tag_mask(tags, config.uncertain_o_labels))
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
@@ -202,11 +222,9 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
 
     def allowed_tags(self, labels: torch.Tensor, mask: torch.Tensor, o_uncertain: torch.Tensor | None) -> torch.Tensor:
         """[B, L, T] bool: the gold tag, or for o_uncertain examples any uncertain tag where gold is O."""
-        safe = labels.clamp(min=0)
-        allowed = nn.functional.one_hot(safe, self.config.num_labels).bool()
-        if o_uncertain is not None and bool(o_uncertain.any()):
-            outside = (safe == self.config.label2id["O"]) & o_uncertain.bool().unsqueeze(1)
-            allowed = allowed | (outside.unsqueeze(2) & self.uncertain_o_tags)
+        if o_uncertain is None:
+            o_uncertain = torch.zeros(labels.size(0), dtype=torch.bool, device=labels.device)
+        allowed = agreeing_tags(labels, o_uncertain, self.uncertain_o_tags, self.config.label2id["O"])
         return allowed | ~mask.unsqueeze(2)  # padding: anything (masked out of the CRF anyway)
 
     def forward(

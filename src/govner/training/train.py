@@ -32,7 +32,13 @@ from govner.training.data import (
     iob2_tags,
     tokenize_examples,
 )
-from govner.training.model import CRF, GovnerTaggerConfig, GovnerTaggerForTokenClassification
+from govner.training.model import (
+    CRF,
+    GovnerTaggerConfig,
+    GovnerTaggerForTokenClassification,
+    agreeing_tags,
+    uncertain_tag_mask,
+)
 
 log = logging.getLogger("govner.train")
 MSRA_UNMARKED = ("AMOUNT", "SLOGAN")  # labels the MSRA corpus never marks
@@ -75,6 +81,11 @@ def lac_tokenizer():
     return PreTrainedTokenizerFast(tokenizer_object=backend, unk_token=OOV_TOKEN, pad_token=" ")
 
 
+def msra_unmarked_labels(config: Config) -> list[str]:
+    """The model's labels an MSRA ``O`` may hide (``AMOUNT``, ``SLOGAN``)."""
+    return [x for x in MSRA_UNMARKED if x in config.model.labels]
+
+
 def build_model_and_tokenizer(config: Config):
     """The tokenizer and the freshly initialised model the config names."""
     tags = iob2_tags(config.model.labels)
@@ -97,7 +108,7 @@ def build_model_and_tokenizer(config: Config):
 
     tokenizer = lac_tokenizer()
     tokens, lac_rows = govner_vocabulary()
-    uncertain = [x for x in MSRA_UNMARKED if x in config.model.labels]
+    uncertain = msra_unmarked_labels(config)
     vocab = tokenizer.get_vocab()
     quote_ids = tuple(
         tuple(vocab[c] for c in chars if c in vocab) if config.model.quote_feature else ()
@@ -152,10 +163,7 @@ def partial_label_loss(
     0.5493
     """
     valid = labels != -100
-    safe = labels.clamp(min=0)
-    allowed = torch.nn.functional.one_hot(safe, logits.size(-1)).bool()
-    outside = (safe == o_id) & o_uncertain.bool().unsqueeze(1)
-    allowed = allowed | (outside.unsqueeze(2) & uncertain_tags.to(logits.device))
+    allowed = agreeing_tags(labels, o_uncertain, uncertain_tags, o_id)
     log_probs = logits.float().log_softmax(-1)
     agreeing = torch.logsumexp(log_probs.masked_fill(~allowed, float("-inf")), dim=-1)
     return -agreeing[valid].mean()
@@ -327,7 +335,7 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
     model, tokenizer = build_model_and_tokenizer(config)
     data = build_training_data(config)
     own_crf = isinstance(model, GovnerTaggerForTokenClassification)
-    uncertain = [x for x in MSRA_UNMARKED if x in config.model.labels]
+    uncertain = msra_unmarked_labels(config)
     # softmax heads trained with msra_missing_labels=mask: the same partial labels, through the Trainer's loss
     partial = not own_crf and config.corpus.msra_missing_labels == "mask" and bool(uncertain)
     train_set = Dataset.from_list(tokenize_examples(data.train, tokenizer))
@@ -362,8 +370,7 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
     tags = [model.config.id2label[i] for i in range(model.config.num_labels)]
     trainer_class = Trainer
     if partial:
-        uncertain_tags = torch.tensor([t == "O" or t[2:] in uncertain for t in tags])
-        trainer_class = partial_label_trainer(uncertain_tags, model.config.label2id["O"])
+        trainer_class = partial_label_trainer(uncertain_tag_mask(tags, uncertain), model.config.label2id["O"])
     trainer = trainer_class(
         model=model,
         args=args,
