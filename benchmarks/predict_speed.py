@@ -122,7 +122,7 @@ def main() -> int:
         from transformers import pipeline
         from transformers.utils import logging as hf_logging
 
-        import govner.training.model  # noqa: F401  (registers the architecture with the Auto classes)
+        import govner.model.network  # noqa: F401  (registers the architecture with the Auto classes)
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()

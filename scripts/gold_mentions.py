@@ -41,8 +41,8 @@ SETS = {
     ),
 }
 RAW, MENTIONS, OUT = SETS["seed"]
-LABELS = ("LOC", "ORG", "AMOUNT", "SLOGAN")
-QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』"}
+sys.path.insert(0, str(ROOT / "src"))
+from govner.labels import LABELS, QUOTE_PAIRS  # noqa: E402  (the script runs from a checkout, without install)
 
 
 def mention_files(doc: Path) -> list[Path]:
@@ -161,9 +161,8 @@ def render(doc: Path, spans: list[tuple[int, int, str]]) -> str:
 
 
 def build() -> int:
-    sys.path.insert(0, str(ROOT / "src"))
-    from govner.annotations.labelstudio import write_documents
     from govner.data.document import Document, Span
+    from govner.data.labelstudio import write_documents
 
     docs, bad = [], 0
     for doc_path in sorted(RAW.glob("*.txt")):

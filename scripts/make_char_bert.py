@@ -14,7 +14,7 @@ import argparse
 
 from transformers import BertConfig, BertForTokenClassification
 
-from govner.training.train import lac_tokenizer
+from govner.model.lac import lac_tokenizer
 
 
 def main() -> None:

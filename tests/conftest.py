@@ -25,13 +25,36 @@ settings.register_profile("explore", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
 
 
+# Fixtures that train a model or start a server: a test that uses one is slow (pytest -m "not slow" skips it).
+SLOW_FIXTURES = {"tiny_run", "tiny_model", "label_studio", "studio_env"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory) -> Path:
-    """A real govner model trained in ~15 s on the tiny config, shared by the tests that need predictions."""
+def tiny_run(tmp_path_factory) -> tuple[Path, Path, dict]:
+    """``(model folder, its config file, the dev scores train returned)``: the tiny config, trained once per session.
+
+    A real govner model (LAC encoder + CRF, ~15 s), shared by every test that needs predictions.
+    """
+    import yaml
+
     from govner.config import config_from_dict
     from govner.training.train import train
     from helpers import tiny
 
-    out = tmp_path_factory.mktemp("tiny-model")
-    train(config_from_dict(tiny(), "tiny"), out)
-    return out
+    root = tmp_path_factory.mktemp("tiny-model")
+    raw = tiny()
+    config_path = root / "tiny.yaml"
+    config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    scores = train(config_from_dict(raw, "tiny"), root / "model")
+    return root / "model", config_path, scores
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_run) -> Path:
+    return tiny_run[0]

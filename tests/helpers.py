@@ -39,5 +39,5 @@ def tiny(**sections) -> dict:
                      "logging_steps": 5},
     }
     for name, values in sections.items():
-        raw[name].update(values)
+        raw.setdefault(name, {}).update(values)
     return raw

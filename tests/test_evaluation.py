@@ -17,7 +17,6 @@ from govner.data.document import Document, Span
 from govner.data.iob import spans_to_tags
 from govner.evaluation.metrics import (
     confusion,
-    entities_from_tags,
     error_counts,
     lenient_scores,
     span_scores,
@@ -47,6 +46,14 @@ def seqeval_dict(y_true, y_pred):
 
 
 # --- strict scores: hand-computed cases, each also checked against seqeval directly -----------------------------
+
+
+def entities_from_tags(tags):
+    """The entities seqeval's strict IOB2 mode reads in ``tags`` (ill-formed ``I-`` runs dropped)."""
+    from seqeval.scheme import IOB2, Entities
+
+    (found,) = Entities([list(tags)], IOB2).entities
+    return [Span(e.start, e.end, e.tag) for e in found]
 
 def test_an_i_tag_after_o_in_predictions_is_no_entity():
     y_true = [["B-LOC", "I-LOC", "O", "O", "B-ORG", "I-ORG"]]
@@ -443,7 +450,7 @@ def small_config(**data):
 
 
 def test_split_documents_is_the_dev_split_training_scores_on():
-    from govner.training.data import build_training_data, split_documents
+    from govner.corpus import build_training_data, split_documents
 
     config = small_config()
     dev = split_documents(config, "dev")
@@ -469,29 +476,10 @@ def test_evaluate_with_config_and_split(tmp_path, capsys, monkeypatch):
 
 # --- a real (tiny) model ------------------------------------------------------------------------------------------
 
-def tiny_config() -> dict:
-    """Trains in seconds (as in test_training): the two short seed reports as dev, 40 MSRA sentences, one epoch."""
-    return {
-        "name": "tiny-eval",
-        "data": {"annotations": [GOLD], "dev_ids": ["000_f499792f28ac6c10", "003_68ec25cebe00ae37"],
-                 "max_len": 64, "overlap": 8},
-        "corpus": {"synthetic": [], "gold_repeat": 1, "msra_sentences": 40, "msra_missing_labels": "mask"},
-        "model": {"backbone": "lac", "dropout": 0.1},
-        "training": {"epochs": 1, "batch_size": 32, "learning_rate": 0.003, "seed": 7, "threads": 1},
-    }
-
-
-@pytest.fixture(scope="module")
-def eval_model(tmp_path_factory):
+@pytest.fixture
+def eval_model(tiny_run):
     """A real model, its config file and the dev scores govner train measured for it."""
-    from govner.training.train import train
-
-    root = tmp_path_factory.mktemp("eval_model")
-    raw = tiny_config()
-    config_path = root / "tiny.yaml"
-    config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    scores = train(config_from_dict(raw, "tiny"), root / "model")
-    return root / "model", config_path, scores
+    return tiny_run
 
 
 def test_model_mode_reproduces_the_training_dev_scores(eval_model, tmp_path, capsys):

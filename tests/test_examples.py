@@ -2,18 +2,23 @@
 
 import pytest
 
-from govner.annotations.labelstudio import load_documents, task_to_document, write_documents
 from govner.data.document import Document, Span
-from govner.data.examples import (
-    SpanMappingError,
-    build_datasets,
-    document_examples,
-    split_ids,
-    window_spans_to_original,
-)
+from govner.data.examples import SpanMappingError, document_examples, split_ids
+from govner.data.iob import tags_to_spans
+from govner.data.labelstudio import load_documents, task_to_document, write_documents
 from govner.data.normalize import normalize
 from govner.labels import TAGS
 from helpers import TEXT, task
+
+
+def window_spans_to_original(norm, window_start, tags, keep=None):
+    """Original-text spans of a window's tags (the way the tagger maps its own spans back)."""
+    spans = []
+    for span in tags_to_spans(tags):
+        start, end = window_start + span.start, window_start + span.end
+        if keep is None or keep[0] <= start < keep[1]:
+            spans.append(Span(*norm.to_original(start, end), span.label))
+    return spans
 
 
 def test_gold_spans_survive_the_round_trip_through_windows():
@@ -61,17 +66,21 @@ def test_split_is_deterministic_document_level_and_seeded():
     assert split_ids(["only"], 0.5, seed=1) == (["only"], [])
 
 
-def test_build_datasets_splits_by_document(tmp_path):
-    docs = [task_to_document(task(doc_id=f"d{i}"), "t") for i in range(5)]
-    splits = build_datasets(docs, dev_fraction=0.4, seed=13, max_len=64, overlap=8)
+def test_build_datasets_splits_by_document(write_tasks):
+    from govner.config import ConfigError, config_from_dict
+    from govner.corpus import build_datasets
+
+    path = write_tasks([task(doc_id=f"d{i}") for i in range(5)])
+    data = {"annotations": [str(path)], "dev_fraction": 0.4, "split_seed": 13, "max_len": 64, "overlap": 8}
+    splits = build_datasets(config_from_dict({"data": data, "corpus": {"gold_repeat": 1}}, "inline"))
     assert set(splits) == {"train", "dev"}
     assert not set(splits["train"]["doc_id"]) & set(splits["dev"]["doc_id"])
     assert len(set(splits["dev"]["doc_id"])) == 2
     assert splits["train"].features["ner_tags"].feature.names == list(TAGS)
-    fixed = build_datasets(docs, 0.4, 13, 64, 8, dev_ids=["d0"])
+    fixed = build_datasets(config_from_dict({"data": {**data, "dev_ids": ["d0"]}}, "inline"))
     assert set(fixed["dev"]["doc_id"]) == {"d0"}
-    with pytest.raises(ValueError, match="not among the documents"):
-        build_datasets(docs, 0.4, 13, 64, 8, dev_ids=["nope"])
+    with pytest.raises(ConfigError, match="not among the documents"):
+        build_datasets(config_from_dict({"data": {**data, "dev_ids": ["nope"]}}, "inline"))
 
 
 def test_label_studio_file_round_trip(tmp_path):

@@ -2,9 +2,9 @@
 
 import re
 
-from govner.annotations.labelstudio import load_documents
-from govner.annotations.validate import validate_file
 from govner.data.examples import document_examples
+from govner.data.labelstudio import load_documents
+from govner.data.validate import validate_file
 from govner.labels import LABELS
 from helpers import ROOT
 

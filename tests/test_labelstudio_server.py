@@ -33,14 +33,15 @@ from pathlib import Path
 
 import pytest
 
-from govner.annotations.labelstudio import load_documents
 from govner.annotations.studio import Studio
-from govner.annotations.validate import validate_file
 from govner.cli import main
+from govner.config import config_from_dict
+from govner.corpus import build_datasets
 from govner.data.document import Span
-from govner.data.examples import build_datasets
 from govner.data.iob import tags_to_spans
+from govner.data.labelstudio import load_documents
 from govner.data.reader import read_documents
+from govner.data.validate import validate_file
 from helpers import ROOT
 
 LABEL_STUDIO = "label-studio==1.23.2"  # the version the round trip was written against; bump deliberately
@@ -260,7 +261,9 @@ def test_round_trip_push_annotate_pull_train(studio_env, tiny_model, tmp_path, c
         for s in sorted(expected["000_f499792f28ac6c10"])
     ]
 
-    splits = build_datasets(list(docs.values()), dev_fraction=0.0, seed=13, max_len=64, overlap=8, dev_ids=["nonbmp"])
+    config = config_from_dict({"data": {"annotations": [str(pulled)], "dev_ids": ["nonbmp"], "max_len": 64,
+                                         "overlap": 8}, "corpus": {"gold_repeat": 1}}, "pulled")
+    splits = build_datasets(config)
     assert set(splits["train"]["doc_id"]) == set(expected) - {"nonbmp"} and set(splits["dev"]["doc_id"]) == {"nonbmp"}
     nonbmp_windows = list(splits["dev"])
     mentions = [row["text"][s.start : s.end] for row in nonbmp_windows for s in tags_to_spans(row["tags"])]

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from govner.decoding import iob2_masks
 from govner.labels import TAGS
-from govner.training.model import CRF, GovnerTaggerConfig, GovnerTaggerForTokenClassification, iob2_transition_mask
+from govner.model.network import CRF, GovnerTaggerConfig, GovnerTaggerForTokenClassification
 
 SMALL_TAGS = ["O", "B-LOC", "I-LOC", "B-AMOUNT", "I-AMOUNT"]
 
@@ -75,10 +76,10 @@ def test_decode_respects_lengths():
 
 
 def test_transition_mask_forbids_switching_labels_inside_an_entity():
-    allowed, start = iob2_transition_mask(SMALL_TAGS)
-    assert not allowed[SMALL_TAGS.index("B-LOC"), SMALL_TAGS.index("I-AMOUNT")]
-    assert allowed[SMALL_TAGS.index("I-LOC"), SMALL_TAGS.index("B-AMOUNT")]
-    assert not start[SMALL_TAGS.index("I-AMOUNT")]
+    penalty, start = iob2_masks(SMALL_TAGS)
+    assert penalty[SMALL_TAGS.index("B-LOC"), SMALL_TAGS.index("I-AMOUNT")] < 0
+    assert penalty[SMALL_TAGS.index("I-LOC"), SMALL_TAGS.index("B-AMOUNT")] == 0
+    assert start[SMALL_TAGS.index("I-AMOUNT")] < 0
 
 
 def tiny_model(**kwargs):
@@ -115,7 +116,7 @@ def test_saved_model_reloads_with_auto_classes(tmp_path):
 
 def test_lac_port_matches_onnx_runtime():
     ort = pytest.importorskip("onnxruntime")
-    from govner.training.lac import lac_package_dir, lac_vocabulary, load_lac_weights
+    from govner.model.lac import lac_package_dir, lac_vocabulary, load_lac_weights
 
     weights = load_lac_weights()
     vocab = {c: i for i, c in enumerate(lac_vocabulary())}
@@ -135,8 +136,14 @@ def test_lac_port_matches_onnx_runtime():
 
 def test_tokenizer_reads_characters_the_way_lac_does():
     """Each govner token starts from the embedding row LAC itself would use for that character."""
-    from govner.training.lac import EXTRA_TOKENS, OOV_TOKEN, govner_vocabulary, lac_package_dir, lac_vocabulary
-    from govner.training.train import lac_tokenizer
+    from govner.model.lac import (
+        EXTRA_TOKENS,
+        OOV_TOKEN,
+        govner_vocabulary,
+        lac_package_dir,
+        lac_tokenizer,
+        lac_vocabulary,
+    )
 
     tokens, rows = govner_vocabulary()
     lac_ids = {c: i for i, c in enumerate(lac_vocabulary())}
@@ -154,3 +161,19 @@ def test_tokenizer_reads_characters_the_way_lac_does():
     quotes = tokenizer(list("“”‘’"), is_split_into_words=True)["input_ids"]
     assert [tokens[i] for i in quotes] == list(EXTRA_TOKENS[:4])  # directional quotes stay distinct
     assert len(set(tokens)) == len(tokens)
+
+
+def test_onnx_export_is_the_module_itself(tmp_path):
+    """export_onnx checks onnxruntime against torch on other shapes than the trace's; a changed model fails it."""
+    import onnx
+
+    from govner.model.network import _check_onnx, export_onnx
+
+    model = tiny_model(quote_ids=((3,), (4,), (5,)))
+    path = export_onnx(model, tmp_path)  # raises if the graph and the module disagree
+    assert {n.op_type for n in onnx.load(str(path)).graph.node} >= {"GRU", "CumSum"}
+    assert model.training  # the caller's mode is left as it was
+    with torch.no_grad():
+        model.classifier.bias.add_(1.0)  # the file no longer matches the module
+    with pytest.raises(RuntimeError, match="differs from torch"):
+        _check_onnx(model.eval(), path)

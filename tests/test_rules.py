@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govner.annotations.labelstudio import load_documents
+from govner.data.labelstudio import load_documents
 from govner.rules import amount_spans, rule_spans, rule_spans_original, slogan_spans
 from helpers import ROOT
 

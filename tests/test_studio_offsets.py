@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from govner.annotations.studio import (
     OffsetMap,
-    ScoredSpan,
     Studio,
     StudioError,
     chosen_annotation,
@@ -113,7 +112,7 @@ def label_studio_task(results, text=TEXT, **annotation):
 
 
 def test_prediction_payload_is_in_utf16_with_scores():
-    spans = [ScoredSpan(span, 0.5 + n / 10) for n, span in enumerate(SPANS)]
+    spans = [Span(s.start, s.end, s.label, 0.5 + n / 10) for n, s in enumerate(SPANS)]
     payload = prediction_payload(TEXT, spans, "tiny-0123abcd", score=0.8123456)
     assert payload["model_version"] == "tiny-0123abcd" and payload["score"] == 0.8123
     values = [r["value"] for r in payload["result"]]
@@ -126,7 +125,7 @@ def test_prediction_payload_is_in_utf16_with_scores():
 
 
 def test_a_pushed_prediction_accepted_as_is_pulls_back_to_the_same_spans():
-    payload = prediction_payload(TEXT, [ScoredSpan(s, 0.9) for s in SPANS], "v", score=0.5)
+    payload = prediction_payload(TEXT, [Span(s.start, s.end, s.label, 0.9) for s in SPANS], "v", score=0.5)
     doc = pulled_document(label_studio_task(payload["result"]), "http://ls/projects/1")
     assert doc.spans == SPANS
     assert (doc.id, doc.text, doc.source) == ("nonbmp", TEXT, "reports/nonbmp.txt")

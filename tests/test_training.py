@@ -14,11 +14,10 @@ from govner.training.train import train
 from helpers import ROOT, tiny
 
 
-@pytest.fixture(scope="module")
-def lac_model(tmp_path_factory):
-    out = tmp_path_factory.mktemp("lac")
-    scores = train(config_from_dict(tiny(), "tiny"), out)
-    return out, scores
+@pytest.fixture
+def lac_model(tiny_run):
+    model, _, scores = tiny_run
+    return model, scores
 
 
 def test_output_folder_is_a_complete_token_classification_model(lac_model):
@@ -47,12 +46,14 @@ def test_saved_model_predicts_exact_original_offsets(lac_model):
     assert any(e["label"] == "AMOUNT" for e in found)
 
 
+@pytest.mark.slow
 def test_same_config_and_seed_give_the_same_metrics(lac_model, tmp_path):
     _, scores = lac_model
     again = train(config_from_dict(tiny(), "tiny"), tmp_path / "again")
     assert again == scores
 
 
+@pytest.mark.slow
 def test_resume_continues_from_the_last_checkpoint(tmp_path):
     config = config_from_dict(tiny(training={"epochs": 2}), "tiny")
     out = tmp_path / "run"
@@ -83,6 +84,7 @@ def tiny_bert(path):
     return path
 
 
+@pytest.mark.slow
 def test_hub_model_by_path_trains_and_decodes_valid_spans(tmp_path):
     bert = tiny_bert(tmp_path / "bert")
     config = config_from_dict(
@@ -102,6 +104,7 @@ def test_hub_model_by_path_trains_and_decodes_valid_spans(tmp_path):
 
 
 @pytest.mark.skipif(os.cpu_count() < 2, reason="torchrun with two processes needs two cores")
+@pytest.mark.slow
 def test_torchrun_two_processes_trains_a_model_as_good_as_one(tmp_path, lac_model):
     _, single = lac_model
     config_path = tmp_path / "tiny.yaml"
@@ -143,8 +146,8 @@ def test_predict_cli_writes_exact_offsets_and_keeps_going_after_bad_input(lac_mo
 
 def test_msra_address_merge_is_a_switch_and_the_benchmark_keeps_msra_spans():
     from govner.config import load_config
+    from govner.corpus import msra_documents
     from govner.data.msra import msra_path, read_msra
-    from govner.training.data import msra_documents
 
     raw = {d.id: d.spans for d in read_msra(msra_path("test"), labels={"PER": "PER", "LOC": "LOC", "ORG": "ORG"})}
     merged = msra_documents(config_from_dict({"model": {"labels": ["PER", "LOC", "ORG"]}}, "t"), "test", -1, 0)

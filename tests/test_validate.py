@@ -2,8 +2,8 @@
 
 import pytest
 
-from govner.annotations.validate import edge_problems, validate_file
 from govner.cli import main
+from govner.data.validate import edge_problems, validate_file
 from helpers import TEXT, task
 
 

@@ -4,6 +4,25 @@
 >>> ner = load("models/default")  # doctest: +SKIP
 >>> ner.predict(["巴中市恩陽區(qū)投資38.01億元"])  # doctest: +SKIP
 [[{'start': 0, 'end': 6, 'label': 'LOC', 'text': '巴中市恩陽區', 'score': ...}, ...]]
+
+The package is built in layers; a module imports only from its own layer and the
+layers below it (``tests/test_layers.py`` checks every import, also those inside
+functions):
+
+1. ``errors`` — :class:`~govner.errors.GovnerError`, the one exception type users see.
+2. ``labels``, ``decoding``, ``config`` — what each label means (the label table, the IOB2
+   tags, the quotation marks), torch-free IOB2 decoding (transition masks, Viterbi), and
+   the YAML configs as dataclasses.
+3. ``data`` — reading reports, normalization with an offset map, windows, IOB2 conversion,
+   MSRA, and the Label Studio file format and its validator.
+4. ``model``, ``rules`` — the one network definition (torch; exported to ONNX from itself)
+   with LAC's pretrained encoder, and the AMOUNT/SLOGAN rules.
+5. ``corpus`` — a config to documents, splits and examples: the one data pipeline.
+6. ``inference`` — the tagger (both backends), post-processing, batch prediction.
+7. ``evaluation`` — scores, reports, baselines; also the scoring training does after it trains.
+8. ``training`` — ``govner train``.
+9. ``annotations``, ``cli`` — the Label Studio loop and active learning, the ``govner`` command,
+   and this file's :func:`load`.
 """
 
 from __future__ import annotations
@@ -23,16 +42,11 @@ def load(path: str | Path, *, backend: str = "auto", threads: int | None = None,
 
     ``ner.predict(texts)`` returns, per text, the entity dicts ``govner predict`` writes
     (``start``, ``end``, ``label``, ``text``, ``score``; offsets into the text as given).
-    ``backend`` defaults as in ``govner predict`` (``auto``: ONNX Runtime for govner's
-    GRU-CRF models, else torch), and so does ``threads`` for ONNX Runtime (the usable CPUs,
-    at most 4); with torch it defaults to 1, since torch has threads of its own (for more,
-    call ``torch.set_num_threads(1)`` first, as ``govner predict`` does). ``options`` override the folder's inference
-    settings (``consistency=False``, ``batch_size=...``, ``rules=...``). The model code is
-    imported here, not on ``import govner``, so the command line and light scripts start fast.
+    The same as :meth:`Tagger.from_pretrained <govner.inference.tagger.Tagger.from_pretrained>`
+    (and ``govner predict``): ``backend="auto"``, the folder's saved settings, ``options``
+    overriding them. The model code is imported here, not on ``import govner``, so the
+    command line and light scripts start fast.
     """
-    from govner.inference.tagger import Tagger, default_threads, onnx_available
+    from govner.inference.tagger import Tagger
 
-    if threads is None:
-        onnx = backend == "onnx" or (backend == "auto" and onnx_available(path))
-        threads = default_threads() if onnx else 1
     return Tagger.from_pretrained(path, backend=backend, threads=threads, **options)

@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from govner import __version__
+from govner.errors import GovnerError, UsageError
 from govner.labels import LABELS
 
 
@@ -23,7 +24,7 @@ def _label_counts(counts: Counter) -> str:
 
 
 def cmd_annotations_validate(args: argparse.Namespace) -> int:
-    from govner.annotations.validate import validate_file
+    from govner.data.validate import validate_file
 
     total = 0
     for path in args.files:
@@ -37,7 +38,7 @@ def cmd_annotations_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_annotations_stats(args: argparse.Namespace) -> int:
-    from govner.annotations.labelstudio import AnnotationFileError, load_documents
+    from govner.data.labelstudio import AnnotationFileError, load_documents
 
     grand: Counter = Counter()
     print("| document | chars | " + " | ".join(LABELS) + " | total |")
@@ -86,23 +87,39 @@ def cmd_data_normalize(args: argparse.Namespace) -> int:
 
 
 def cmd_data_build(args: argparse.Namespace) -> int:
-    from govner.annotations.labelstudio import load_documents
     from govner.config import load_config
-    from govner.data.examples import build_datasets
+    from govner.corpus import build_datasets
 
     config = load_config(args.config, args.set)
-    docs = [doc for path in config.data.annotations for doc in load_documents(path)]
-    data = config.data
-    splits = build_datasets(docs, data.dev_fraction, data.split_seed, data.max_len, data.overlap, data.dev_ids)
+    splits = build_datasets(config)  # exactly the windows govner train trains and selects epochs on
     for name, split in splits.items():
         entities = Counter(t[2:] for tags in split["tags"] for t in tags if t.startswith("B-"))
         doc_ids = sorted(set(split["doc_id"]))
         chars = sum(len(t) for t in split["text"])
         print(f"{name}: {len(doc_ids)} documents, {len(split)} windows, {chars} chars; {_label_counts(entities)}")
-        print(f"  {', '.join(doc_ids)}")
+        shown = [i for i in doc_ids if not i.startswith("msra-")]
+        msra = len(doc_ids) - len(shown)
+        print(f"  {', '.join(shown[:30])}{f' and {len(shown) - 30} more' if len(shown) > 30 else ''}"
+              + (f"; {msra} MSRA sentences" if msra else ""))
     if args.output:
         splits.save_to_disk(args.output)
         print(f"saved to {args.output}")
+    return 0
+
+
+def cmd_lexicon(args: argparse.Namespace) -> int:
+    from govner.config import config_from_dict, load_config
+    from govner.data.lexicon import CATEGORIES, build_lexicon
+    from govner.data.normalize import normalize
+
+    config = load_config(args.config, args.set) if args.config else config_from_dict({}, "defaults", args.set)
+    lexicon = build_lexicon(config.lexicon)
+    counts = Counter(CATEGORIES[category] for category, _ in lexicon.words.values())
+    print(f"{len(lexicon)} words: " + ", ".join(f"{name} {counts[name]}" for name in CATEGORIES if counts[name]))
+    if args.match:
+        text = normalize(args.match).text
+        for start, end, category, weight in lexicon.matches(text):
+            print(f"{start}\t{end}\t{text[start:end]}\t{CATEGORIES[category]}\t{weight:.2f}")
     return 0
 
 
@@ -131,38 +148,35 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from govner.inference.predict import OutputError, make_format, run_predict
+    from govner.inference.predict import make_format, run_predict
 
     if args.resume and args.output in (None, "-"):
-        print("govner: error: --resume needs -o FILE (it reads what an earlier run wrote there)", file=sys.stderr)
-        return 2
+        raise UsageError("--resume needs -o FILE (it reads what an earlier run wrote there)")
     if args.num_shards < 1 or not 0 <= args.shard_index < args.num_shards:
-        print(f"govner: error: --shard-index must be 0 to {args.num_shards - 1}", file=sys.stderr)
-        return 2
+        raise UsageError(f"--shard-index must be 0 to {args.num_shards - 1}")
     from tqdm import tqdm
 
-    from govner.inference.tagger import Tagger, default_threads, onnx_available
+    from govner.inference.tagger import Tagger
 
-    if args.threads is None:
-        args.threads = default_threads()
-    if (args.batch_size is not None and args.batch_size < 1) or args.threads < 1:
-        print("govner: error: --batch-size and --threads must be at least 1", file=sys.stderr)
-        return 2
-
-    backend = args.backend
-    if backend == "auto":
-        backend = "onnx" if onnx_available(args.model) else "torch"
-    if backend == "torch":
+    if (args.batch_size is not None and args.batch_size < 1) or (args.threads is not None and args.threads < 1):
+        raise UsageError("--batch-size and --threads must be at least 1")
+    options = {"consistency": not args.no_consistency, "user_dictionaries": args.user_dict}
+    if args.batch_size:
+        options["batch_size"] = args.batch_size
+    if args.force_user_words:
+        options["force_user_words"] = True
+    tagger = Tagger.from_pretrained(args.model, backend=args.backend, threads=args.threads, **options)
+    if tagger.backend == "torch":
         import torch
 
         # One torch thread per batch; --threads runs batches side by side instead. A GRU's per-step
         # matrix products are too small to split well across cores, and on a shared machine OpenMP
         # threads that spin-wait against other jobs slow a run down many times over (docs/predict.md).
         torch.set_num_threads(1)
-    options = {"consistency": not args.no_consistency}
-    if args.batch_size:
-        options["batch_size"] = args.batch_size
-    tagger = Tagger.from_pretrained(args.model, backend=backend, threads=args.threads, **options)
+        if args.threads is None:
+            from govner.inference.tagger import default_threads
+
+            tagger.threads = default_threads()  # torch's own threads are off, so run batches side by side
     version = ""
     if args.format == "label-studio":
         from govner.annotations.studio_cli import model_version_of
@@ -182,10 +196,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 progress=progress,
                 on_error=lambda message: progress.write(f"error: {message}", file=sys.stderr),
             )
-        except OutputError as err:
-            progress.close()
-            print(f"govner: error: {err}", file=sys.stderr)
-            return 2
         except KeyboardInterrupt:
             progress.close()
             again = "; run the same command with --resume to finish" if args.output not in (None, "-") else ""
@@ -242,14 +252,27 @@ def build_parser() -> argparse.ArgumentParser:
     norm.set_defaults(func=cmd_data_normalize)
     build = data_sub.add_parser(
         "build",
-        help="convert annotations into windowed, IOB2-tagged train/dev datasets",
-        description="Load the annotation files named in the config, split documents into train and dev "
-        "deterministically, cut windows and tag characters; print counts and optionally save a DatasetDict.",
+        help="the windowed, IOB2-tagged train/dev datasets govner train would train on",
+        description="Build exactly the examples govner train uses for a config (gold train split repeated "
+        "gold_repeat times, synthetic reports, MSRA sentences; the gold dev split): print counts per split and "
+        "optionally save a datasets.DatasetDict.",
     )
     build.add_argument("--config", required=True, help="YAML config, e.g. configs/default.yaml")
     build.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
     build.add_argument("-o", "--output", help="folder to save the datasets.DatasetDict to")
     build.set_defaults(func=cmd_data_build)
+
+    lexicon = commands.add_parser(
+        "lexicon",
+        help="build the word lexicon behind the lexicon features (cached), and print what it holds",
+        description="Assemble the lexicon a config names (jionlp's administrative divisions, jieba's places and "
+        "organizations, govner's suffix lists, user dictionaries), cache it, and print its size per category. "
+        "govner train builds it by itself; this command shows what the network will see.",
+    )
+    lexicon.add_argument("--config", default=None, help="YAML config (default: the lexicon section's defaults)")
+    lexicon.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
+    lexicon.add_argument("--match", metavar="TEXT", help="also print the lexicon words found in TEXT")
+    lexicon.set_defaults(func=cmd_lexicon)
 
     train = commands.add_parser(
         "train",
@@ -325,6 +348,11 @@ or an OUT that --resume cannot continue.""",
     predict.add_argument("--threads", type=int, metavar="N",
                          help="batches run side by side, one core each (default: the CPUs this process may "
                          "use, at most 4; see docs/predict.md)")
+    predict.add_argument("--user-dict", action="append", default=[], metavar="FILE",
+                         help="a word<TAB>LABEL file of your own names (repeatable): they join the model's "
+                         "lexicon inputs (models trained with a lexicon)")
+    predict.add_argument("--force-user-words", action="store_true",
+                         help="also tag every exact match of a --user-dict word that the model left untagged")
     predict.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     predict.set_defaults(func=cmd_predict)
 
@@ -337,13 +365,11 @@ or an OUT that --resume cannot continue.""",
 
 
 def main(argv: list[str] | None = None) -> int:
-    from govner.annotations.labelstudio import AnnotationFileError
-    from govner.config import ConfigError
-
+    """Run one subcommand; every :class:`~govner.errors.GovnerError` becomes one ``govner: error:`` line, exit 2."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ConfigError, AnnotationFileError) as err:
+    except GovnerError as err:
         print(f"govner: error: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -19,10 +19,11 @@ from typing import Any
 
 import yaml
 
+from govner.errors import GovnerError
 from govner.labels import LABELS
 
 
-class ConfigError(ValueError):
+class ConfigError(GovnerError, ValueError):
     """A config file or override that does not fit the config dataclasses."""
 
 
@@ -67,6 +68,21 @@ class ModelConfig:
 
 
 @dataclass
+class LexiconConfig:
+    """SoftLexicon features: the dictionary words at each character (govner.data.lexicon)."""
+
+    enabled: bool = False  # give the network the B/M/E/S word sets of every character
+    sources: list[str] = field(default_factory=lambda: ["jionlp", "jieba", "suffixes"])  # see govner.data.lexicon
+    general_words: bool = False  # also every other jieba word, as category "word"
+    # word<TAB>LABEL files: the user's own names, part of the lexicon at training and prediction
+    user_dictionaries: list[str] = field(default_factory=list)
+    words_per_set: int = 3  # words kept per character and set (the heaviest)
+    # at training, this share of each report's distinct LOC/ORG mentions is shown as user-dictionary words
+    # for that report, so the network learns what a user's word means (0: never)
+    train_user_fraction: float = 0.3
+
+
+@dataclass
 class TrainingConfig:
     """Optimization and bookkeeping; ``threads`` 0 means torch's default."""
 
@@ -91,6 +107,8 @@ class InferenceConfig:
     # labels whose mentions are tagged wherever else they occur in the same document
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
     batch_size: int = 64  # windows per forward pass
+    # exact matches of user-dictionary words that the tagger left untagged become entities of the word's label
+    force_user_words: bool = False
 
 
 @dataclass
@@ -101,6 +119,7 @@ class Config:
     data: DataConfig = field(default_factory=DataConfig)
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
+    lexicon: LexiconConfig = field(default_factory=LexiconConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
 
@@ -113,6 +132,37 @@ class Config:
             raise ConfigError(f"model.backbone must be lac or hub, not {self.model.backbone!r}")
         if self.model.backbone == "hub" and not self.model.name_or_path:
             raise ConfigError("model.backbone hub needs model.name_or_path")
+        if self.model.backbone == "hub" and self.lexicon.enabled:
+            raise ConfigError("lexicon.enabled needs model.backbone lac (one token per character)")
+        positive = {
+            "training.epochs": self.training.epochs, "training.batch_size": self.training.batch_size,
+            "training.eval_batch_size": self.training.eval_batch_size, "data.max_len": self.data.max_len,
+            "inference.batch_size": self.inference.batch_size,
+        }
+        for key, value in positive.items():
+            if value < 1:
+                raise ConfigError(f"{key} must be at least 1, not {value}")
+        if not 1 <= self.lexicon.words_per_set <= 16:
+            raise ConfigError(f"lexicon.words_per_set must be from 1 to 16, not {self.lexicon.words_per_set}")
+        if not 0 <= self.lexicon.train_user_fraction <= 1:
+            raise ConfigError(f"lexicon.train_user_fraction must be in [0, 1], not {self.lexicon.train_user_fraction}")
+        if self.corpus.gold_repeat < 0:
+            raise ConfigError(f"corpus.gold_repeat must be 0 or more, not {self.corpus.gold_repeat}")
+        if not 0 <= self.data.overlap < self.data.max_len:
+            raise ConfigError(f"data.overlap must be from 0 to data.max_len - 1, not {self.data.overlap}")
+        if not 0 <= self.data.dev_fraction < 1:
+            raise ConfigError(f"data.dev_fraction must be in [0, 1), not {self.data.dev_fraction}")
+        unknown = [label for label in self.inference.propagate if label not in self.model.labels]
+        if unknown:
+            raise ConfigError(f"inference.propagate: {unknown} are not among model.labels {self.model.labels}")
+
+
+def cache_dir() -> Path:
+    """Where govner keeps what it builds once per machine (LAC's ported weights, lexicons):
+    ``$GOVNER_CACHE``, else ``~/.cache/govner``."""
+    import os
+
+    return Path(os.environ.get("GOVNER_CACHE", Path.home() / ".cache" / "govner"))
 
 
 def _coerce(value: Any, kind: Any, where: str) -> Any:

@@ -1,8 +1,13 @@
 """Rule-based tagger for AMOUNT and SLOGAN, following the annotation guideline.
 
-Two jobs: the "rules" baseline that the model is compared against, and silver
-AMOUNT/SLOGAN labels for general-domain corpora (MSRA news) that never mark
-amounts or slogans. LOC and ORG are out of reach for regexes and left to the model.
+Its main job is at prediction time: the guideline defines amounts and slogans
+regularly enough (a number with its unit; a quoted phrase that is not speech) for
+regexes to find them, and their spans take precedence over the network's where
+the two overlap (:func:`govner.inference.postprocess.combine_with_rules`, for the
+labels that :data:`govner.labels.RULE_LABELS` names). It is also the "rules"
+baseline of ``govner evaluate`` and gives silver AMOUNT/SLOGAN labels to
+general-domain corpora that never mark them (``corpus.msra_missing_labels: silver``).
+LOC and ORG are out of reach for regexes and left to the model.
 
 Every function takes text and returns ``Span`` offsets into that same text.
 Matching runs on ``convert_chars(text)`` (traditional → simplified, full-width →
@@ -35,6 +40,7 @@ from collections.abc import Iterable, Sequence
 
 from govner.data.document import Span
 from govner.data.normalize import HAN, convert_chars, normalize
+from govner.labels import CLOSING_QUOTES, OPENING_QUOTES, QUOTE_PAIRS, QUOTES
 
 AMOUNT = "AMOUNT"
 SLOGAN = "SLOGAN"
@@ -257,14 +263,14 @@ def amount_spans(text: str) -> list[Span]:
 # SLOGAN
 # ---------------------------------------------------------------------------
 
-_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』"}
+_PAIRS = QUOTE_PAIRS
 _CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
-_OPENING = frozenset('“‘「『"')
-_CLOSING = frozenset('”’」』"')
-_QUOTE_OR_BREAK = re.compile('[“”‘’「」『』"\n]')
+_OPENING = frozenset(OPENING_QUOTES)
+_CLOSING = frozenset(CLOSING_QUOTES)
+_QUOTE_OR_BREAK = re.compile(f"[{re.escape(QUOTES)}\n]")
 # What may not start or end a span: white space and punctuation (not + or %,
 # which end slogans such as 互联网+).
-_EDGE_JUNK = " \t\u3000,，.。、;；:：!！?？…—-·\"'“”‘’「」『』()（）《》〈〉[]【】"
+_EDGE_JUNK = " \t\u3000,，.。、;；:：!！?？…—-·'()（）《》〈〉[]【】" + QUOTES
 _SENTENCE_END = re.compile(r"[。！？!?]")
 # Verbs that introduce quoted speech ("他强调：“……”"), with or without a colon.
 _SAY_VERBS = ("说", "说道", "写道", "问道", "指出", "强调", "表示", "问", "声称", "认为", "坦言", "回答", "透露")
@@ -393,7 +399,8 @@ def _quoted_slogans(text: str) -> list[tuple[int, int]]:
 
 def _phrase_pattern(phrase: str) -> str:
     """Regex for a slogan phrase, any quotation mark matching any other (nested quotes)."""
-    return "".join('[“”‘’「」『』"]' if c in '“”‘’「」『』"' else re.escape(c) for c in phrase)
+    quote = f"[{re.escape(QUOTES)}]"
+    return "".join(quote if c in QUOTES else re.escape(c) for c in phrase)
 
 
 def slogan_spans(text: str, *, repeats: bool = True) -> list[Span]:

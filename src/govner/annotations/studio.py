@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError, canonicalize
 
-from govner.annotations.labelstudio import (
+from govner.data.document import Document, Span
+from govner.data.labelstudio import (
     AnnotationFileError,
     completed_annotation,
     label_results,
@@ -39,8 +40,8 @@ from govner.annotations.labelstudio import (
     task_to_document,
     write_documents,
 )
-from govner.annotations.validate import Problem, validate_file
-from govner.data.document import Document, Span
+from govner.data.validate import Problem, validate_file
+from govner.errors import GovnerError
 
 URL_ENV = "LABEL_STUDIO_URL"
 KEY_ENV = "LABEL_STUDIO_API_KEY"
@@ -51,7 +52,7 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 T = TypeVar("T")
 
 
-class StudioError(RuntimeError):
+class StudioError(GovnerError):
     """Something about Label Studio that stops a command: a missing setting, a refused key, a bad task."""
 
 
@@ -117,25 +118,17 @@ def task_payload(doc: Document, prediction: dict[str, Any] | None = None) -> dic
     return payload
 
 
-@dataclass(frozen=True)
-class ScoredSpan:
-    """A predicted span with the model's confidence in it (0 to 1)."""
-
-    span: Span
-    score: float
-
-
-def prediction_payload(text: str, spans: Sequence[ScoredSpan], model_version: str, score: float) -> dict[str, Any]:
-    """A Label Studio prediction: UTF-16 results, each with its ``score``, plus the task-level ``score``.
+def prediction_payload(text: str, spans: Sequence[Span], model_version: str, score: float) -> dict[str, Any]:
+    """A Label Studio prediction: UTF-16 results, each with its span's ``score``, plus the task-level ``score``.
 
     Label Studio shows the prediction as a pre-annotation and sorts and filters
     tasks by ``score`` and ``model_version``, so both are set.
     """
     offsets = OffsetMap(text)
     results = []
-    for n, scored in enumerate(sorted(spans, key=lambda s: s.span)):
-        result = convert_result(span_result(text, scored.span, f"p{n}"), offsets.to_utf16)
-        results.append({**result, "score": round(float(scored.score), 4)})
+    for n, span in enumerate(sorted(spans)):
+        result = convert_result(span_result(text, span, f"p{n}"), offsets.to_utf16)
+        results.append({**result, "score": round(float(span.score if span.score is not None else 1.0), 4)})
     return {"model_version": model_version, "score": round(float(score), 4), "result": results}
 
 
@@ -485,7 +478,6 @@ __all__ = [
     "ProjectStatus",
     "PullSummary",
     "PushSummary",
-    "ScoredSpan",
     "Studio",
     "StudioError",
     "chosen_annotation",

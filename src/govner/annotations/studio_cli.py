@@ -10,10 +10,9 @@ setting, refused key, unreachable server, bad task).
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +22,6 @@ DEFAULT_LABEL_CONFIG = "annotations/label_config.xml"
 CONNECTION_HELP = (
     "Connects to LABEL_STUDIO_URL with the access token in LABEL_STUDIO_API_KEY (see docs/label-studio.md)."
 )
-
-
-def _studio_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Print a :class:`StudioError` as one line and exit 2, instead of a traceback."""
-
-    @functools.wraps(command)
-    def run(args: argparse.Namespace) -> int:
-        from govner.annotations.studio import StudioError
-
-        try:
-            return command(args)
-        except StudioError as err:
-            print(f"govner: error: {err}", file=sys.stderr)
-            return 2
-
-    return run
 
 
 def read_label_config(path: str | Path) -> str:
@@ -71,18 +54,14 @@ def model_predictions(
     task's ``score`` is ``1 - uncertainty`` as ``govner select`` measures it, so
     sorting by prediction score in Label Studio puts the least sure tasks first.
     """
-    from govner.annotations.select import document_uncertainties
-    from govner.annotations.studio import ScoredSpan, prediction_payload
-    from govner.data.document import Span
+    from govner.annotations.studio import prediction_payload
 
-    texts = [doc.text for doc in docs]
-    found = tagger.predict_documents(texts)
+    analyses = tagger.analyze([doc.text for doc in docs])  # one pass: entities and confidence together
     if uncertainties is None:
-        uncertainties = document_uncertainties(tagger, texts)
+        uncertainties = [1.0 - analysis.confidence for analysis in analyses]
     predictions = {}
-    for doc, entities, unsure in zip(docs, found, uncertainties, strict=True):
-        spans = [ScoredSpan(Span(e.start, e.end, e.label), e.score) for e in entities]
-        predictions[doc.id] = prediction_payload(doc.text, spans, model_version, 1.0 - unsure)
+    for doc, analysis, unsure in zip(docs, analyses, uncertainties, strict=True):
+        predictions[doc.id] = prediction_payload(doc.text, analysis.entities, model_version, 1.0 - unsure)
     return predictions
 
 
@@ -116,7 +95,6 @@ def push_with_predictions(args: argparse.Namespace, docs: Sequence[Any], tagger:
     return 0
 
 
-@_studio_errors
 def cmd_studio_project(args: argparse.Namespace) -> int:
     from govner.annotations.studio import Studio
 
@@ -128,7 +106,6 @@ def cmd_studio_project(args: argparse.Namespace) -> int:
     return 0
 
 
-@_studio_errors
 def cmd_studio_push(args: argparse.Namespace) -> int:
     docs, failed = read_reports(args.inputs)
     tagger = None
@@ -140,7 +117,6 @@ def cmd_studio_push(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-@_studio_errors
 def cmd_studio_pull(args: argparse.Namespace) -> int:
     from govner.annotations.studio import Studio, pull_annotations
 
@@ -158,7 +134,6 @@ def cmd_studio_pull(args: argparse.Namespace) -> int:
     return 1 if summary.problems else 0
 
 
-@_studio_errors
 def cmd_studio_status(args: argparse.Namespace) -> int:
     from govner.annotations.studio import Studio, project_status
 
@@ -174,11 +149,10 @@ def cmd_studio_status(args: argparse.Namespace) -> int:
     return 0
 
 
-@_studio_errors
 def cmd_select(args: argparse.Namespace) -> int:
-    from govner.annotations.labelstudio import load_documents
     from govner.annotations.select import rank_documents
     from govner.data.document import ReadError
+    from govner.data.labelstudio import load_documents
     from govner.data.reader import iter_documents
     from govner.inference.tagger import Tagger
 

@@ -1,1 +1,1 @@
-"""Reading reports, normalizing them with an offset map, windows, and IOB2 conversion."""
+"""Reading reports, normalizing them with an offset map, windows, IOB2 conversion, MSRA, and Label Studio files."""

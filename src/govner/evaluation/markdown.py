@@ -226,8 +226,22 @@ def listing_section(report: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
+def gate_messages(gates: dict[str, Any]) -> list[str]:
+    """One line per check, e.g. ``FAILED: model micro-F1 0.8123 < 0.8500 (--fail-under)``."""
+    lines = []
+    for r in gates["checks"]:
+        what = "micro-F1" if r["what"] == "micro" else f"{r['what']} F1"
+        option = "--fail-under" if r["what"] == "micro" else f"--fail-under-label {r['what']}={r['floor']}"
+        if r["f1"] is None:
+            lines.append(f"FAILED: {gates['system']} has no {r['what']} score (no such entity in the data) ({option})")
+        else:
+            sign = "≥" if r["passed"] else "<"
+            status = "passed" if r["passed"] else "FAILED"
+            lines.append(f"{status}: {gates['system']} {what} {r['f1']:.4f} {sign} {r['floor']:.4f} ({option})")
+    return lines
+
+
 def gates_section(report: dict[str, Any]) -> str:
-    from govner.evaluation.report import gate_messages
 
     gates = report["gates"]
     verdict = "passed" if gates["passed"] else "**FAILED**"

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from seqeval.metrics import classification_report
-from seqeval.scheme import IOB2, Entities
+from seqeval.scheme import IOB2
 
 from govner.data.document import Span
 from govner.data.iob import spans_to_tags
@@ -92,19 +92,6 @@ def span_scores(
     y_true = [spans_to_tags(n, spans) for n, spans in zip(lengths, gold, strict=True)]
     y_pred = [spans_to_tags(n, spans) for n, spans in zip(lengths, predicted, strict=True)]
     return strict_scores(y_true, y_pred)
-
-
-def entities_from_tags(tags: Sequence[str]) -> list[Span]:
-    """The entities seqeval's strict IOB2 mode reads in ``tags``: ill-formed ``I-`` runs are dropped.
-
-    Use it to feed tag sequences to the span-based views below, so that they count exactly the
-    entities the strict scores count.
-
-    >>> entities_from_tags(["O", "I-LOC", "B-ORG", "I-ORG", "I-LOC"])
-    [Span(start=2, end=4, label='ORG')]
-    """
-    (found,) = Entities([list(tags)], IOB2).entities
-    return [Span(e.start, e.end, e.tag) for e in found]
 
 
 def prf(correct_predicted: int, predicted: int, correct_gold: int, gold: int) -> dict[str, float]:

@@ -198,21 +198,6 @@ def check_gates(
     return {"system": system, "checks": results, "passed": all(r["passed"] for r in results)}
 
 
-def gate_messages(gates: dict[str, Any]) -> list[str]:
-    """One line per check, e.g. ``FAILED: model micro-F1 0.8123 < 0.8500 (--fail-under)``."""
-    lines = []
-    for r in gates["checks"]:
-        what = "micro-F1" if r["what"] == "micro" else f"{r['what']} F1"
-        option = "--fail-under" if r["what"] == "micro" else f"--fail-under-label {r['what']}={r['floor']}"
-        if r["f1"] is None:
-            lines.append(f"FAILED: {gates['system']} has no {r['what']} score (no such entity in the data) ({option})")
-        else:
-            sign = "≥" if r["passed"] else "<"
-            status = "passed" if r["passed"] else "FAILED"
-            lines.append(f"{status}: {gates['system']} {what} {r['f1']:.4f} {sign} {r['floor']:.4f} ({option})")
-    return lines
-
-
 def write_report(report: dict[str, Any], output: str | Path, charts: bool = True) -> list[Path]:
     """Write ``report.json``, the PNG charts (when ``charts`` and matplotlib is there) and ``report.md``."""
     from govner.evaluation.markdown import render_markdown
@@ -232,6 +217,6 @@ def write_report(report: dict[str, Any], output: str | Path, charts: bool = True
 
 
 __all__ = [
-    "add_baseline", "build_report", "check_gates", "error_list", "gate_messages", "load_report",
+    "add_baseline", "build_report", "check_gates", "error_list", "load_report",
     "parse_label_floor", "system_report", "write_report",
 ]

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from govner.data.document import Document, Span
+from govner.errors import GovnerError
 from govner.labels import LABELS
 
 BASELINES = {"rules": ("AMOUNT", "SLOGAN"), "lac": ("LOC", "ORG")}  # name -> the labels it can predict
 SYSTEMS = ("model", *BASELINES)
 
 
-class EvaluationInputError(ValueError):
+class EvaluationInputError(GovnerError, ValueError):
     """Input that cannot be evaluated: a malformed prediction file, offsets that do not fit the text, …"""
 
 
@@ -45,19 +46,20 @@ class SystemOutput:
     notes: dict[str, Any] = field(default_factory=dict)
 
 
-def model_output(model_dir: str | Path, docs: Sequence[Document], docs_per_batch: int = 16) -> SystemOutput:
-    """Predictions of a trained model folder, exactly as ``govner predict`` makes them."""
+def model_output(
+    model_dir: str | Path, docs: Sequence[Document], docs_per_batch: int = 16, **options: Any
+) -> SystemOutput:
+    """Predictions of a trained model folder, exactly as ``govner predict`` makes them (``options`` as there)."""
     from tqdm import tqdm
 
     from govner.inference.tagger import Tagger
 
-    tagger = Tagger.from_pretrained(model_dir)
+    tagger = Tagger.from_pretrained(model_dir, **options)
     spans: list[list[Span]] = []
     with tqdm(total=len(docs), desc="model", unit="doc", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         for first in range(0, len(docs), docs_per_batch):
             batch = docs[first : first + docs_per_batch]
-            for found in tagger.predict_documents([d.text for d in batch]):
-                spans.append([Span(e.start, e.end, e.label) for e in found])
+            spans.extend(tagger.predict_documents([d.text for d in batch]))
             bar.update(len(batch))
     labels = tuple(dict.fromkeys(t[2:] for t in tagger.tags if t != "O"))
     # say which post-processing ran: it changes the numbers as much as the weights do
@@ -67,6 +69,18 @@ def model_output(model_dir: str | Path, docs: Sequence[Document], docs_per_batch
         *([f"{'/'.join(tagger.propagate)} mentions propagated"] if tagger.propagate else []),
     ]
     return SystemOutput("model", f"`{model_dir}` (post-processing: {', '.join(steps) or 'none'})", spans, labels)
+
+
+def model_scores(model_dir: str | Path, docs: Sequence[Document], **options: Any) -> dict[str, Any]:
+    """Strict span scores of a model folder on whole documents, predicted like real reports.
+
+    What training reports after it trains (``metrics.json``); ``options`` override the saved
+    post-processing (``rules=False, propagate=(), merge_locations=False``: the network alone).
+    """
+    from govner.evaluation.metrics import span_scores
+
+    output = model_output(model_dir, docs, **options)
+    return span_scores([len(d.text) for d in docs], [d.spans for d in docs], output.spans)
 
 
 def baseline_output(name: str, docs: Sequence[Document]) -> SystemOutput:

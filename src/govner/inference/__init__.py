@@ -1,1 +1,1 @@
-"""Batch prediction (issue 4: not implemented yet)."""
+"""Prediction: the tagger over whole reports (:mod:`.tagger`), post-processing and ``govner predict``."""

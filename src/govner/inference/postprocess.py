@@ -23,16 +23,13 @@ from itertools import accumulate
 
 from govner.data.document import Span
 from govner.data.normalize import HAN, NormalizedText
+from govner.labels import CLOSING_QUOTES, OPENING_QUOTES, RULE_LABELS
 
-RULE_LABELS = ("AMOUNT", "SLOGAN")
 # Characters that, right after a place name, make it part of a longer entity (a lower
 # administrative level, or a body of that place), traditional forms included.
 LONGER_NAME_NEXT = set("市县縣区區省镇鎮乡鄉村州委局办辦厅廳府")
 
 
-# Quotation marks as they appear after normalization (full-width ＂ has become ").
-OPENING_QUOTES = frozenset('“‘「『"')
-CLOSING_QUOTES = frozenset('”’」』"')
 # As in govner.rules: 2-character quotes (主体, 攻坚) are everyday words whose unquoted uses
 # mostly mean something else, so only phrases of 3+ characters are repeated.
 REPEAT_MIN_CHARS = 3
@@ -196,3 +193,26 @@ def repeat_quoted_slogans(norm: NormalizedText, original: str, spans: Sequence[S
         result.insert(i, Span(start, end, "SLOGAN"))
         starts.insert(i, start)
     return result
+
+
+def add_dictionary_matches(norm: NormalizedText, spans: Sequence[Span], words: Sequence[tuple[str, str]]) -> list[Span]:
+    """``spans`` plus every occurrence of a user-dictionary word (``(normalized word, label)``) that overlaps none.
+
+    Longer words first, so ``恩阳工业园`` wins over ``恩阳``; matching is on the normalized text,
+    so a simplified entry finds its traditional spelling too. Offsets are original.
+
+    >>> from govner.data.normalize import normalize
+    >>> add_dictionary_matches(normalize("楚天藥業在恩陽區"), [Span(5, 8, "LOC")], [("楚天药业", "ORG")])
+    [Span(start=0, end=4, label='ORG'), Span(start=5, end=8, label='LOC')]
+    """
+    taken = [(s.start, s.end) for s in spans]
+    added = []
+    for word, label in sorted(words, key=lambda w: -len(w[0])):
+        at = norm.text.find(word) if word else -1
+        while at >= 0:
+            start, end = norm.to_original(at, at + len(word))
+            if all(end <= a or start >= b for a, b in taken):
+                taken.append((start, end))
+                added.append(Span(start, end, label))
+            at = norm.text.find(word, at + 1)
+    return sorted([*spans, *added])

@@ -34,7 +34,7 @@ Three output formats (:data:`FORMATS`):
     a JSON list of tasks ``{"data": {"text", "doc_id", "source", ...}, "predictions":
     [{"model_version", "score", "result"}]}``, one task per line. Offsets are code points,
     like every annotation file of the project (``govner annotations validate`` and
-    :func:`govner.annotations.labelstudio.load_documents` read it). Label Studio itself
+    :func:`govner.data.labelstudio.load_documents` read it). Label Studio itself
     counts UTF-16 units; the two agree unless a text has characters beyond U+FFFF (rare
     CJK extensions, emoji). For such texts ``govner studio push --model`` (which converts)
     is the way in; the run says how many tasks it concerns.
@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from govner.data.document import Document, ReadError, Span
+from govner.errors import GovnerError
 
 FORMATS = ("jsonl", "conll", "label-studio")
 GROUP_CHARS = 200_000  # characters tagged together: enough windows to batch by length, little memory
@@ -62,7 +63,7 @@ FIRST_GROUP_CHARS = 4_000  # the first group is small, so the first records (and
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-class OutputError(RuntimeError):
+class OutputError(GovnerError):
     """An output file that ``--resume`` cannot continue (another format, or edited by hand)."""
 
 
@@ -252,7 +253,7 @@ class LabelStudioFormat(Format):
         self.astral = 0  # tasks whose code-point offsets differ from Label Studio's UTF-16 ones
 
     def document(self, result: Result) -> str:
-        from govner.annotations.labelstudio import span_result
+        from govner.data.labelstudio import span_result
 
         results = []
         for n, e in enumerate(result.entities):
@@ -465,7 +466,7 @@ def prediction_results(
                 item.source,
                 item.text,
                 item.meta,
-                [e.to_dict() for e in analysis.entities],
+                [e.to_dict(item.text) for e in analysis.entities],
                 analysis.confidence,
             )
 

@@ -40,33 +40,26 @@ import numpy as np
 
 from govner.data.conventions import merge_adjacent
 from govner.data.document import Span
+from govner.data.lexicon import LEXICON_FILE, Lexicon, read_user_dictionary
 from govner.data.normalize import NormalizedText, normalize
 from govner.data.segment import Window, split_windows
-from govner.inference.postprocess import combine_with_rules, drop_overlaps, propagate_labels, repeat_quoted_slogans
+from govner.decoding import IMPOSSIBLE, iob2_masks, viterbi_decode
+from govner.errors import ModelFolderError
+from govner.inference.postprocess import (
+    add_dictionary_matches,
+    combine_with_rules,
+    drop_overlaps,
+    propagate_labels,
+    repeat_quoted_slogans,
+)
+from govner.labels import PROPAGATED_LABELS
+from govner.model import MODEL_TYPE, ONNX_FILE
 
-# The score of a forbidden transition; equal to govner.training.model.IMPOSSIBLE (a test checks),
-# kept here so that the onnx backend never imports torch.
-IMPOSSIBLE = -10000.0
 BACKENDS = ("auto", "torch", "onnx")
-GOVNER_MODEL_TYPE = "govner-gru-crf"
 
 # Characters per group of documents in predict_documents: bounds memory for a long list
 # while leaving enough windows to sort by length.
 GROUP_CHARS = 200_000
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A predicted entity: ``[start, end)`` into the original text, ``text == original[start:end]``."""
-
-    start: int
-    end: int
-    label: str
-    text: str
-    score: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "label": self.label, "text": self.text, "score": self.score}
 
 
 @dataclass(frozen=True)
@@ -78,7 +71,7 @@ class Analysis:
     the length of the original text.
     """
 
-    entities: list[Entity]
+    entities: list[Span]  # each with its score
     confidence: float
     chars: int
 
@@ -94,65 +87,9 @@ class Scored:
     covered: list[int]  # per document: characters inside some window's keep region
 
 
-def viterbi_decode(
-    emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> np.ndarray:
-    """Best tag path per sequence, ``[B, L]`` (positions past a sequence's length are 0).
-
-    The same recursion as :meth:`govner.training.model.CRF.decode`, vectorized over the
-    batch in both directions (that one walks back through each sequence in Python).
-    ``emissions`` is ``[B, L, T]``; ``transitions[i, j]`` scores tag ``i`` → tag ``j``.
-
-    >>> e = np.array([[[0.0, 1.0], [2.0, 0.0], [0.0, 0.0]]], dtype=np.float32)
-    >>> viterbi_decode(e, np.array([2]), np.zeros((2, 2), np.float32), np.zeros(2, np.float32), np.zeros(2, np.float32))
-    array([[1, 0, 0]])
-    """
-    batch, length, _ = emissions.shape
-    score = start + emissions[:, 0]
-    history = []
-    for t in range(1, length):
-        candidates = score[:, :, None] + transitions  # [B, from, to]
-        best_from = candidates.argmax(axis=1)
-        step = np.take_along_axis(candidates, best_from[:, None, :], axis=1)[:, 0] + emissions[:, t]
-        score = np.where((t < lengths)[:, None], step, score)
-        history.append(best_from)
-    score = score + end
-    tags = score.argmax(axis=1)
-    rows = np.arange(batch)
-    paths = np.zeros((batch, length), dtype=np.int64)
-    paths[rows, np.maximum(lengths - 1, 0)] = tags
-    for t in range(length - 1, 0, -1):
-        active = t < lengths
-        previous = history[t - 1][rows, tags]
-        tags = np.where(active, previous, tags)
-        paths[:, t - 1] = np.where(active, previous, paths[:, t - 1])
-    return paths
-
-
 def _softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
-
-
-def iob2_masks(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """``(transition penalty [from, to], start penalty [to])``: 0 where IOB2 allows, ``IMPOSSIBLE`` elsewhere.
-
-    The numpy twin of :func:`govner.training.model.iob2_transition_mask` (a test checks).
-
-    >>> transition, start = iob2_masks(["O", "B-LOC", "I-LOC"])
-    >>> (transition < 0).astype(int).tolist(), (start < 0).astype(int).tolist()
-    ([[0, 0, 1], [0, 0, 0], [0, 0, 0]], [0, 0, 1])
-    """
-    n = len(tags)
-    transition = np.zeros((n, n), dtype=np.float32)
-    start = np.zeros(n, dtype=np.float32)
-    for j, to in enumerate(tags):
-        if to.startswith("I-"):
-            start[j] = IMPOSSIBLE
-            for i, frm in enumerate(tags):
-                if frm not in (f"B-{to[2:]}", to):
-                    transition[i, j] = IMPOSSIBLE
-    return transition, start
 
 
 def _check_char_lookup(encode: Callable[[list[str]], list[int]], vocab: dict[str, int], unknown: int) -> bool:
@@ -185,12 +122,14 @@ def _char_vocabulary(tokenizer: Any) -> tuple[dict[str, int], int] | None:
 class TorchScorer:
     """Emissions from any transformers token-classification model (and its tokenizer)."""
 
-    def __init__(self, model: Any, tokenizer: Any) -> None:
+    def __init__(self, model: Any, tokenizer: Any, lexicon: Lexicon | None = None) -> None:
         import torch
 
-        from govner.training.model import CRF
+        from govner.model.network import CRF
 
         self.model = model.eval()
+        self.lexicon = lexicon  # the words behind a govner model's lexicon inputs (None: no such inputs)
+        self.words_per_set = getattr(model.config, "lexicon_words_per_set", 0)
         self.tokenizer = tokenizer
         self.tags = [model.config.id2label[i] for i in range(model.config.num_labels)]
         self.outside = self.tags.index("O")
@@ -219,7 +158,9 @@ class TorchScorer:
         with torch.inference_mode():
             if self.char_vocab is not None:
                 ids, mask = encode_chars(texts, self.char_vocab, self.pad_id, width)
-                logits = self.model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).logits
+                inputs = {"input_ids": ids, "attention_mask": mask}
+                inputs.update(lexicon_inputs(self.lexicon, texts, width, self.words_per_set))
+                logits = self.model(**{k: torch.from_numpy(v) for k, v in inputs.items()}).logits
                 if not self.model_has_crf:
                     logits = torch.log_softmax(logits, dim=-1)
                 return logits.float().numpy()
@@ -240,6 +181,14 @@ class TorchScorer:
         return emissions
 
 
+def lexicon_inputs(lexicon: Lexicon | None, texts: Sequence[str], width: int, words_per_set: int) -> dict[str, Any]:
+    """The SoftLexicon inputs of a batch (both backends feed the same arrays), or none without a lexicon."""
+    if lexicon is None:
+        return {}
+    arrays = lexicon.features(texts, width, words_per_set)
+    return dict(zip(("lexicon_start", "lexicon_end", "lexicon_category", "lexicon_weight"), arrays, strict=True))
+
+
 def encode_chars(
     texts: Sequence[str], char_vocab: tuple[dict[str, int], int], pad_id: int, width: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -254,63 +203,56 @@ def encode_chars(
     return ids, mask
 
 
-def quotation_feature(input_ids: np.ndarray, quote_ids: Sequence[Sequence[int]]) -> np.ndarray:
-    """The numpy twin of :func:`govner.training.model.quotation_feature` (a test checks).
-
-    >>> quotation_feature(np.array([[5, 1, 7, 2, 5]]), [[1], [2], [9]]).tolist()
-    [[0, 2, 1, 2, 0]]
-    """
-    opens, closes, toggles = (np.isin(input_ids, np.array(ids, dtype=input_ids.dtype)) for ids in quote_ids)
-    depth = np.cumsum(opens, 1) - opens - np.cumsum(closes, 1)
-    toggled = (np.cumsum(toggles, 1) - toggles) % 2
-    feature = ((depth > 0) | (toggled == 1)).astype(np.int64)
-    feature[opens | closes | toggles] = 2
-    return feature
-
-
 class OnnxScorer:
-    """Emissions of a govner GRU-CRF model folder from an ONNX Runtime graph, without torch.
+    """Emissions of a govner model folder from its exported ``model.onnx``, under ONNX Runtime, without torch.
 
-    The graph is built at load time from ``model.safetensors`` and ``config.json``
-    (nothing is exported or cached on disk): embedding (+ quotation embedding) →
-    ``num_layers`` bidirectional GRUs with ``sequence_lens`` → linear. PyTorch stores
-    the GRU gates as (r, z, n), ONNX as (z, r, h); PyTorch's formulation is ONNX's
-    ``linear_before_reset=1``. The tokenizer is read from ``tokenizer.json`` with the
+    ``model.onnx`` is the network itself, exported by :func:`govner.model.network.export_onnx`
+    when the model was saved (and checked against torch then); the CRF's scores come
+    from ``model.safetensors``. The tokenizer is read from ``tokenizer.json`` with the
     ``tokenizers`` library and must be govner's one-token-per-character vocabulary.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, lexicon: Lexicon | None = None) -> None:
         import onnxruntime as ort
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         path = Path(path)
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        config = _read_json(path / "config.json")
         kind = config.get("model_type")
-        if kind != GOVNER_MODEL_TYPE:
-            raise ValueError(f"{path}: the onnx backend runs {GOVNER_MODEL_TYPE} models, not {kind!r}")
-        self.tags = [config["id2label"][str(i)] for i in range(len(config["id2label"]))]
+        if kind != MODEL_TYPE:
+            raise ModelFolderError(f"{path}: the onnx backend runs {MODEL_TYPE} models, not {kind!r}")
+        if not (path / ONNX_FILE).is_file():
+            raise ModelFolderError(f"{path}: no {ONNX_FILE} (a model saved before govner exported one): "
+                                   "use --backend torch, or train it again")
+        self.tags = _tags(config, path)
         self.outside = self.tags.index("O")
         self.model_has_crf = True
-        weights = load_file(str(path / "model.safetensors"))
-        penalty, start_penalty = iob2_masks(self.tags)
-        self.transitions = weights["crf.transitions"] + penalty
-        self.start = weights["crf.start"] + start_penalty
-        self.end = weights["crf.end"].copy()
-        self.quote_ids = [list(ids) for ids in config.get("quote_ids") or [[], [], []]]
-        self.use_quotes = any(self.quote_ids)
+        self.lexicon = lexicon
+        self.words_per_set = config.get("lexicon_words_per_set", 0)
+        try:
+            weights = load_file(str(path / "model.safetensors"))
+            penalty, start_penalty = iob2_masks(self.tags)
+            self.transitions = weights["crf.transitions"] + penalty
+            self.start = weights["crf.start"] + start_penalty
+            self.end = weights["crf.end"].copy()
+        except Exception as err:  # safetensors raises its own error type; KeyError for a missing tensor
+            raise ModelFolderError(f"{path}/model.safetensors: cannot read the CRF's weights: {err}") from None
 
-        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        try:
+            tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+            unk = _read_json(path / "tokenizer.json")["model"].get("unk_token")
+        except Exception as err:  # tokenizers raises its own type for a broken file
+            raise ModelFolderError(f"{path}/tokenizer.json: cannot read the tokenizer: {err}") from None
         vocab = tokenizer.get_vocab(with_added_tokens=True)
-        unk = json.loads((path / "tokenizer.json").read_text(encoding="utf-8"))["model"].get("unk_token")
         if unk not in vocab:
-            raise ValueError(f"{path}: tokenizer.json has no unknown token; not a govner character vocabulary")
+            raise ModelFolderError(f"{path}/tokenizer.json: no unknown token; not a govner character vocabulary")
 
         def encode(chars: list[str]) -> list[int]:
             return tokenizer.encode(chars, is_pretokenized=True, add_special_tokens=True).ids
 
         if not _check_char_lookup(encode, vocab, vocab[unk]):
-            raise ValueError(f"{path}: the tokenizer is not one token per character; use the torch backend")
+            raise ModelFolderError(f"{path}: the tokenizer is not one token per character; use --backend torch")
         self.char_vocab = (vocab, vocab[unk])
         pad = tokenizer.token_to_id(" ")
         self.pad_id = pad if pad is not None else 0
@@ -321,81 +263,44 @@ class OnnxScorer:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        graph = _onnx_graph(config, weights)
-        self.session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        options.log_severity_level = 3  # the exporter's shape notes are not the user's concern
+        try:
+            self.session = ort.InferenceSession(str(path / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+        except Exception as err:  # onnxruntime raises its own types for a broken file
+            raise ModelFolderError(f"{path}/{ONNX_FILE}: cannot load: {str(err).splitlines()[0]}") from None
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         """``[B, C, T]`` scores per character of non-empty ``texts``."""
         width = max(len(t) for t in texts)
         ids, mask = encode_chars(texts, self.char_vocab, self.pad_id, width)
-        feeds = {"input_ids": ids, "lengths": mask.sum(axis=1).astype(np.int32)}
-        if self.use_quotes:
-            feeds["quote"] = quotation_feature(ids, self.quote_ids)
+        feeds = {"input_ids": ids, "attention_mask": mask, **lexicon_inputs(self.lexicon, texts, width,
+                                                                            self.words_per_set)}
         return self.session.run(None, feeds)[0]
 
 
-def _onnx_graph(config: dict[str, Any], weights: dict[str, np.ndarray]) -> bytes:
-    """The serialized ONNX model of a govner GRU-CRF tagger's emissions (see :class:`OnnxScorer`)."""
-    from onnx import TensorProto, helper, numpy_helper
+def _read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a model folder, or a :class:`ModelFolderError` that names the file."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFolderError(f"{path}: missing") from None
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise ModelFolderError(f"{path}: cannot read: {err}") from None
+    if not isinstance(value, dict):
+        raise ModelFolderError(f"{path}: expected a JSON object")
+    return value
 
-    hidden = config["hidden_size"]
-    use_quotes = any(config.get("quote_ids") or [])
 
-    def gates(w: np.ndarray) -> np.ndarray:  # PyTorch (r, z, n) → ONNX (z, r, h), along the first axis
-        r, z, n = np.split(w, 3, axis=0)
-        return np.concatenate([z, r, n], axis=0)
-
-    inits = [numpy_helper.from_array(weights["embedding.weight"], "embedding")]
-    nodes = [helper.make_node("Gather", ["embedding", "input_ids"], ["embedded"])]
-    inputs = [
-        helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "length"]),
-        helper.make_tensor_value_info("lengths", TensorProto.INT32, ["batch"]),
-    ]
-    x = "embedded"
-    if use_quotes:
-        inits.append(numpy_helper.from_array(weights["quote_embedding.weight"], "quote_embedding"))
-        inputs.append(helper.make_tensor_value_info("quote", TensorProto.INT64, ["batch", "length"]))
-        nodes += [
-            helper.make_node("Gather", ["quote_embedding", "quote"], ["quoted"]),
-            helper.make_node("Add", ["embedded", "quoted"], ["embedded_q"]),
-        ]
-        x = "embedded_q"
-    nodes.append(helper.make_node("Transpose", [x], ["seq0"], perm=[1, 0, 2]))  # GRU wants [length, batch, .]
-    x = "seq0"
-    inits.append(numpy_helper.from_array(np.array([0, 0, 2 * hidden], dtype=np.int64), "merge_directions"))
-    for layer in range(config["num_layers"]):
-        names = [f"l{layer}", f"l{layer}_reverse"]
-        w = np.stack([gates(weights[f"encoder.weight_ih_{n}"]) for n in names])
-        r = np.stack([gates(weights[f"encoder.weight_hh_{n}"]) for n in names])
-        b = np.stack(
-            [np.concatenate([gates(weights[f"encoder.bias_ih_{n}"]), gates(weights[f"encoder.bias_hh_{n}"])])
-             for n in names]
-        )
-        inits += [numpy_helper.from_array(a, f"{k}{layer}") for k, a in (("W", w), ("R", r), ("B", b))]
-        nodes += [
-            helper.make_node(
-                "GRU", [x, f"W{layer}", f"R{layer}", f"B{layer}", "lengths"], [f"gru{layer}"],
-                direction="bidirectional", hidden_size=hidden, linear_before_reset=1,
-            ),
-            # [length, 2, batch, hidden] → [length, batch, 2, hidden] → [length, batch, 2 * hidden]
-            helper.make_node("Transpose", [f"gru{layer}"], [f"gru{layer}_t"], perm=[0, 2, 1, 3]),
-            helper.make_node("Reshape", [f"gru{layer}_t", "merge_directions"], [f"seq{layer + 1}"]),
-        ]
-        x = f"seq{layer + 1}"
-    inits += [
-        numpy_helper.from_array(np.ascontiguousarray(weights["classifier.weight"].T), "classifier_w"),
-        numpy_helper.from_array(weights["classifier.bias"], "classifier_b"),
-    ]
-    nodes += [
-        helper.make_node("Transpose", [x], ["batch_first"], perm=[1, 0, 2]),
-        helper.make_node("MatMul", ["batch_first", "classifier_w"], ["projected"]),
-        helper.make_node("Add", ["projected", "classifier_b"], ["logits"]),
-    ]
-    output = helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "length", len(config["id2label"])])
-    graph = helper.make_graph(nodes, "govner_emissions", inputs, [output], initializer=inits)
-    # IR 8 / opset 17: old enough for any onnxruntime of the last years, new enough for everything used here.
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
-    return model.SerializeToString()
+def _tags(config: dict[str, Any], path: Path) -> list[str]:
+    """The IOB2 tags of a model's ``config.json``, checked: ids 0..n-1, an ``O``, valid IOB2 names."""
+    id2label = config.get("id2label")
+    try:
+        tags = [id2label[str(i)] for i in range(len(id2label))]
+    except (KeyError, TypeError):
+        raise ModelFolderError(f"{path}/config.json: id2label is not a map from 0..n-1 to tags") from None
+    if "O" not in tags or not all(t == "O" or (isinstance(t, str) and t[:2] in ("B-", "I-")) for t in tags):
+        raise ModelFolderError(f"{path}/config.json: id2label is not an IOB2 tag set: {tags}")
+    return tags
 
 
 def default_threads(limit: int = 4) -> int:
@@ -418,10 +323,11 @@ def onnx_available(path: str | Path) -> bool:
         config = json.loads((Path(path) / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    needed = ("onnxruntime", "onnx", "safetensors", "tokenizers")
+    needed = ("onnxruntime", "safetensors", "tokenizers")
     return (
-        config.get("model_type") == GOVNER_MODEL_TYPE
-        and (Path(path) / "model.safetensors").exists()
+        isinstance(config, dict)
+        and config.get("model_type") == MODEL_TYPE
+        and (Path(path) / ONNX_FILE).exists()
         and all(importlib.util.find_spec(m) is not None for m in needed)
     )
 
@@ -435,7 +341,9 @@ class Tagger:
     guideline's rule) and the propagation of ``propagate`` labels to other
     occurrences of a mention. Off, each span rests on its own sentence only. ``threads``
     batches are scored at once (set torch's own thread count to 1 then:
-    ``torch.set_num_threads(1)``).
+    ``torch.set_num_threads(1)``). ``lexicon`` feeds a model with lexicon inputs; ``user_words``
+    (``(word, label)``, from user dictionaries) are tagged wherever the tagger found nothing when
+    ``force_user_words`` is on.
     """
 
     def __init__(
@@ -447,15 +355,21 @@ class Tagger:
         overlap: int = 16,
         batch_size: int = 64,
         merge_locations: bool = True,
-        rules: bool = False,
-        propagate: Sequence[str] = (),
+        rules: bool = True,
+        propagate: Sequence[str] = PROPAGATED_LABELS,
         consistency: bool = True,
         threads: int = 1,
+        lexicon: Lexicon | None = None,
+        user_words: Sequence[tuple[str, str]] = (),
+        force_user_words: bool = False,
     ) -> None:
-        self.scorer = model if isinstance(model, (TorchScorer, OnnxScorer)) else TorchScorer(model, tokenizer)
+        if isinstance(model, (TorchScorer, OnnxScorer)):
+            self.scorer = model
+        else:
+            self.scorer = TorchScorer(model, tokenizer, lexicon)
+        self.user_words = [(normalize(w).text, label) for w, label in user_words]
+        self.force_user_words = force_user_words
         self.backend = "onnx" if isinstance(self.scorer, OnnxScorer) else "torch"
-        self.model = getattr(self.scorer, "model", None)
-        self.tokenizer = getattr(self.scorer, "tokenizer", None)
         self.merge_locations = merge_locations  # the guideline's "one address is one LOC" rule
         self.rules = rules  # rule AMOUNT/SLOGAN spans take precedence (govner.inference.postprocess)
         self.propagate = tuple(propagate)  # labels tagged at every occurrence of a found mention
@@ -465,47 +379,75 @@ class Tagger:
         self.batch_size = batch_size
         self.threads = threads  # batches scored at once, each on one core
         self.tags = self.scorer.tags
-        self.outside = self.scorer.outside
-        self.model_has_crf = self.scorer.model_has_crf
         self._is_begin = np.array([t.startswith("B-") for t in self.tags])
         self._is_inside = np.array([t.startswith("I-") for t in self.tags])
         self._label = [t[2:] for t in self.tags]
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, *, backend: str = "torch", threads: int = 1, **kwargs: Any) -> Tagger:
-        """Load a saved model folder (``govner train`` output or any token-classification model).
+    def from_pretrained(
+        cls, path: str | Path, *, backend: str = "auto", threads: int | None = None, **options: Any
+    ) -> Tagger:
+        """Load a local model folder (``govner train`` output or any token-classification model).
 
-        Window sizes and post-processing come from the folder's ``govner_config.yaml`` when it
-        has one; ``kwargs`` override them. ``backend`` is ``torch``, ``onnx`` (govner GRU-CRF
-        models) or ``auto`` (onnx when the folder and the installed packages allow it);
-        ``threads`` is the number of batches scored at once (see :class:`Tagger`).
+        Window sizes and post-processing come from the folder's ``govner_config.yaml``, read
+        through the config dataclasses (a folder without one gets their defaults); ``options``
+        override them (``rules=False``, ``propagate=()``, ``consistency=False``, ``batch_size=...``).
+        ``backend`` is ``onnx`` (govner's own models: the exported ``model.onnx`` under ONNX
+        Runtime), ``torch`` (any model transformers loads) or ``auto`` (onnx when the folder and
+        the installed packages allow it). ``threads`` batches are scored at once; by default the
+        usable CPUs (at most 4) with onnx, 1 with torch, which has threads of its own (for more,
+        call ``torch.set_num_threads(1)`` first, as ``govner predict`` does).
         """
-        import yaml
+        from govner.config import Config, ConfigError, load_config
 
+        path = Path(path)
         if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r} (known: {', '.join(BACKENDS)})")
-        settings: dict[str, Any] = {}
-        saved = Path(path) / "govner_config.yaml"
-        if saved.exists():
-            config = yaml.safe_load(saved.read_text(encoding="utf-8")) or {}
-            data, inference = config.get("data", {}), config.get("inference", {})
-            settings = {k: data[k] for k in ("max_len", "overlap") if k in data}
-            options = ("rules", "merge_locations", "propagate", "batch_size")
-            settings.update({k: inference[k] for k in options if k in inference})
-        settings.update(kwargs)
-        settings["threads"] = threads
-        if backend == "onnx" or (backend == "auto" and onnx_available(path)):
-            return cls(OnnxScorer(path), **settings)
+            raise ModelFolderError(f"unknown backend {backend!r} (known: {', '.join(BACKENDS)})")
+        if not path.is_dir():
+            what = "not a folder" if path.exists() else "no such model folder"
+            raise ModelFolderError(f"{path}: {what} (give the folder govner train wrote)")
+        saved = path / "govner_config.yaml"
+        try:
+            config = load_config(saved) if saved.exists() else Config()
+        except ConfigError as err:
+            raise ModelFolderError(f"{path}: the saved config does not fit this govner: {err}") from None
+        inference = config.inference
+        settings: dict[str, Any] = {
+            "max_len": config.data.max_len,
+            "overlap": config.data.overlap,
+            "batch_size": inference.batch_size,
+            "rules": inference.rules,
+            "merge_locations": inference.merge_locations,
+            "propagate": tuple(inference.propagate),
+            "force_user_words": inference.force_user_words,
+        }
+        user_dictionaries = options.pop("user_dictionaries", ())
+        settings.update(options)
+        user = [entry for dictionary in user_dictionaries for entry in read_user_dictionary(dictionary)]
+        settings["user_words"] = [(word, category.removeprefix("user:")) for word, category, _ in user]
+        lexicon = None
+        if (path / LEXICON_FILE).exists():  # the lexicon the network was trained with, plus the user's words
+            lexicon = Lexicon.load(path / LEXICON_FILE)
+            lexicon = lexicon.with_entries(user) if user else lexicon
+        settings["lexicon"] = lexicon
+        onnx = backend == "onnx" or (backend == "auto" and onnx_available(path))
+        settings["threads"] = threads if threads is not None else (default_threads() if onnx else 1)
+        if onnx:
+            return cls(OnnxScorer(path, lexicon), **settings)
 
         from transformers import AutoModelForTokenClassification, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        import govner.training.model  # noqa: F401  (registers the govner model with the Auto classes)
+        import govner.model.network  # noqa: F401  (registers the govner model with the Auto classes)
 
+        _read_json(path / "config.json")  # a missing or broken config.json, said plainly
         hf_logging.disable_progress_bar()  # "Loading weights" bars would interleave with predict's own
         try:
-            model = AutoModelForTokenClassification.from_pretrained(str(path))
-            tokenizer = AutoTokenizer.from_pretrained(str(path))
+            model = AutoModelForTokenClassification.from_pretrained(str(path), local_files_only=True)
+            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        except (OSError, ValueError, KeyError, RuntimeError) as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise ModelFolderError(f"{path}: cannot load the model: {first}") from None
         finally:
             hf_logging.enable_progress_bar()
         return cls(model, tokenizer, **settings)
@@ -632,22 +574,26 @@ class Tagger:
             spans = repeat_quoted_slogans(norm, text, spans)
             if self.propagate:
                 spans = propagate_labels(text, spans, self.propagate, norm=norm)
+        if self.force_user_words and self.user_words:
+            before = set(spans)
+            spans = add_dictionary_matches(norm, spans, self.user_words)
+            from_rules |= set(spans) - before  # the user's word, not a model probability
         entities = []
         for span in spans:
             if span in from_rules:
-                score = 1.0  # a rule match, not a model probability
+                score = 1.0  # a rule match or a user's word, not a model probability
             else:
                 start, end = norm.to_normalized(span.start, span.end)
                 score = float(probs[start:end].mean(dtype=np.float64))
-            entities.append(Entity(span.start, span.end, span.label, text[span.start : span.end], round(score, 4)))
+            entities.append(Span(span.start, span.end, span.label, round(score, 4)))
         confidence = float(probs.sum(dtype=np.float64)) / covered if covered else 1.0
         return Analysis(entities, round(confidence, 4), len(text))
 
-    def predict_documents(self, texts: Sequence[str]) -> list[list[Entity]]:
-        """Entities of each document, in original-text offsets, sorted by position."""
+    def predict_documents(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Entities of each document (spans with scores), in original-text offsets, sorted by position."""
         if isinstance(texts, str):
             raise TypeError("predict_documents takes a list of texts, not one string: wrap it in a list")
-        results: list[list[Entity]] = []
+        results: list[list[Span]] = []
         group: list[str] = []
         size = 0
         for text in texts:
@@ -662,4 +608,5 @@ class Tagger:
 
     def predict(self, texts: Sequence[str]) -> list[list[dict[str, Any]]]:
         """Like ``predict_documents`` but plain dicts (``start``, ``end``, ``label``, ``text``, ``score``)."""
-        return [[e.to_dict() for e in found] for found in self.predict_documents(texts)]
+        found = self.predict_documents(texts)
+        return [[e.to_dict(text) for e in spans] for text, spans in zip(texts, found, strict=True)]

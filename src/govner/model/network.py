@@ -1,0 +1,381 @@
+"""The default govner tagger in one file: character embedding → BiGRU → linear → CRF.
+
+The embedding and the two BiGRU layers start from Baidu LAC's pretrained
+character encoder (see ``govner.model.lac``), so the model knows Chinese
+words and names before it sees a single report. The CRF's transitions are
+learned, and transitions IOB2 forbids (``O → I-X``, ``B-X → I-Y``) are masked,
+so decoding always returns valid tags.
+
+The CRF also trains from *partially* labelled text. For a corpus that never
+marks some labels (MSRA marks no amounts or slogans) an ``O`` there means
+"O, or one of those labels"; the loss then sums over every tag path that agrees
+with what the corpus does mark (``allowed_tags``), instead of teaching the model
+that amounts are ``O``.
+
+It is a ``transformers`` ``PreTrainedModel`` registered with the Auto classes
+(importing this module registers it), so ``AutoModelForTokenClassification.from_pretrained(DIR)``
+loads a saved one. :func:`export_onnx` writes the same module as an ONNX graph,
+which the ``onnx`` prediction backend runs without torch: there is one
+definition of the network, and decoding (masks, Viterbi) is
+:mod:`govner.decoding`'s, shared with every backend.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from transformers import AutoConfig, AutoModelForTokenClassification, PretrainedConfig, PreTrainedModel
+from transformers.modeling_outputs import TokenClassifierOutput
+
+from govner.decoding import IMPOSSIBLE, iob2_masks, viterbi_decode
+from govner.model import MODEL_TYPE, ONNX_FILE
+
+
+class GovnerTaggerConfig(PretrainedConfig):
+    """Sizes of the tagger; ``id2label`` holds the IOB2 tags. Defaults are LAC's encoder sizes."""
+
+    model_type = MODEL_TYPE
+
+    def __init__(
+        self,
+        vocab_size: int = 58224,
+        embedding_size: int = 128,
+        hidden_size: int = 128,
+        num_layers: int = 2,
+        dropout: float = 0.1,
+        uncertain_o_labels: tuple[str, ...] = (),
+        quote_ids: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]] = ((), (), ()),
+        lexicon_categories: int = 0,
+        lexicon_words_per_set: int = 3,
+        **kwargs,
+    ) -> None:
+        self.vocab_size = vocab_size
+        self.embedding_size = embedding_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        # labels an "O" may hide in examples flagged o_uncertain (corpora that never mark them)
+        self.uncertain_o_labels = list(uncertain_o_labels)
+        # token ids of opening quotes, closing quotes, and quotes that do both (ASCII "): the model marks
+        # every character inside a quotation itself, so any tokenizer or pipeline gets the feature
+        self.quote_ids = [list(ids) for ids in quote_ids]
+        # SoftLexicon inputs (govner.data.lexicon): 0 = none; else the number of word categories, and
+        # the words kept per character and set (B, M, E, S)
+        self.lexicon_categories = lexicon_categories
+        self.lexicon_words_per_set = lexicon_words_per_set
+        super().__init__(**kwargs)
+
+
+def uncertain_tag_mask(tags: list[str], uncertain_labels: list[str]) -> torch.Tensor:
+    """[T] bool: the tags an ``O`` of a corpus that never marks ``uncertain_labels`` may hide.
+
+    >>> uncertain_tag_mask(["O", "B-LOC", "I-LOC", "B-AMOUNT", "I-AMOUNT"], ["AMOUNT"]).tolist()
+    [True, False, False, True, True]
+    """
+    return torch.tensor([tag == "O" or tag[2:] in uncertain_labels for tag in tags], dtype=torch.bool)
+
+
+def agreeing_tags(
+    labels: torch.Tensor, o_uncertain: torch.Tensor, uncertain_tags: torch.Tensor, o_id: int
+) -> torch.Tensor:
+    """[B, L, T] bool: the gold tag, or where gold is ``O`` in an ``o_uncertain`` example any uncertain tag.
+
+    The partial labels both losses use (the CRF's sum over agreeing paths, the softmax's
+    probability of agreeing tags); labels −100 are treated as tag 0 (callers mask them).
+    """
+    safe = labels.clamp(min=0)
+    allowed = nn.functional.one_hot(safe, uncertain_tags.numel()).bool()
+    outside = (safe == o_id) & o_uncertain.bool().unsqueeze(1)
+    return allowed | (outside.unsqueeze(2) & uncertain_tags.to(labels.device))
+
+
+def quotation_feature(input_ids: torch.Tensor, quote_ids: list[list[int]]) -> torch.Tensor:
+    """Per token: 0 outside any quotation, 1 inside one, 2 a quotation mark itself.
+
+    Depth counts openers minus closers before each token; a two-way quote (ASCII ``"``)
+    opens on odd and closes on even occurrences. Windows are short, so a stray closer
+    only affects the rest of its window.
+
+    >>> quotation_feature(torch.tensor([[5, 1, 7, 2, 5]]), [[1], [2], [9]]).tolist()
+    [[0, 2, 1, 2, 0]]
+    """
+    def among(ids: list[int]) -> torch.Tensor:  # torch.isin, in operations every ONNX exporter knows
+        if not ids:
+            return torch.zeros_like(input_ids, dtype=torch.bool)
+        return (input_ids.unsqueeze(-1) == torch.tensor(ids, dtype=input_ids.dtype)).any(-1)
+
+    opens, closes, toggles = (among(ids) for ids in quote_ids)
+    depth = torch.cumsum(opens.long(), 1) - opens.long() - torch.cumsum(closes.long(), 1)
+    toggled = (torch.cumsum(toggles.long(), 1) - toggles.long()) % 2
+    inside = (depth > 0) | (toggled == 1)
+    feature = inside.long()
+    return feature.masked_fill(opens | closes | toggles, 2)
+
+
+class CRF(nn.Module):
+    """Linear-chain CRF with IOB2 constraints; batch-first; supports partial labels."""
+
+    def __init__(self, tags: list[str]) -> None:
+        super().__init__()
+        n = len(tags)
+        self.transitions = nn.Parameter(torch.zeros(n, n))
+        self.start = nn.Parameter(torch.zeros(n))
+        self.end = nn.Parameter(torch.zeros(n))
+        transition_penalty, start_penalty = iob2_masks(tags)
+        self.register_buffer("transition_penalty", torch.from_numpy(transition_penalty))
+        self.register_buffer("start_penalty", torch.from_numpy(start_penalty))
+
+    def _scores(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.transitions + self.transition_penalty, self.start + self.start_penalty
+
+    def log_partition(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """log Σ over tag paths of exp(score), per sequence; ``emissions`` [B, L, T], ``mask`` [B, L]."""
+        transitions, start = self._scores()
+        alpha = start + emissions[:, 0]
+        for t in range(1, emissions.size(1)):
+            step = torch.logsumexp(alpha.unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
+            alpha = torch.where(mask[:, t].unsqueeze(1), step, alpha)
+        return torch.logsumexp(alpha + self.end, dim=1)
+
+    def neg_log_likelihood(
+        self, emissions: torch.Tensor, allowed_tags: torch.Tensor, mask: torch.Tensor
+    ) -> torch.Tensor:
+        """Mean over the batch of −log P(any path using only ``allowed_tags`` [B, L, T] | emissions).
+
+        With exactly one allowed tag per position this is the usual CRF loss.
+        """
+        constrained = emissions.masked_fill(~allowed_tags, IMPOSSIBLE)
+        return (self.log_partition(emissions, mask) - self.log_partition(constrained, mask)).mean()
+
+    @torch.no_grad()
+    def decode(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
+        """Best valid tag path per sequence (:func:`govner.decoding.viterbi_decode`), each as long as its mask."""
+        transitions, start = self._scores()
+        lengths = mask.sum(dim=1).cpu().numpy()
+        paths = viterbi_decode(
+            emissions.detach().float().cpu().numpy(),
+            lengths,
+            transitions.detach().float().cpu().numpy(),
+            start.detach().float().cpu().numpy(),
+            self.end.detach().float().cpu().numpy(),
+        )
+        return [path[:length].tolist() for path, length in zip(paths, lengths.tolist(), strict=True)]
+
+
+class GovnerTaggerForTokenClassification(PreTrainedModel):
+    """One token per character; ``labels`` are IOB2 tag ids (−100 = padding)."""
+
+    config_class = GovnerTaggerConfig
+    base_model_prefix = "govner"
+    main_input_name = "input_ids"
+
+    def __init__(self, config: GovnerTaggerConfig) -> None:
+        super().__init__(config)
+        tags = [config.id2label[i] for i in range(config.num_labels)]
+        self.embedding = nn.Embedding(config.vocab_size, config.embedding_size)
+        self.quote_embedding = nn.Embedding(3, config.embedding_size)
+        if config.lexicon_categories:
+            # a word is the mean of its characters' embeddings plus a vector for its category
+            self.lexicon_category = nn.Embedding(config.lexicon_categories, config.embedding_size)
+            # the four pooled word sets, projected onto the character embedding (zero at first, so
+            # training starts from LAC's pretrained encoder exactly, as with the quotation feature)
+            self.lexicon_projection = nn.Linear(4 * config.embedding_size, config.embedding_size)
+        self.encoder = nn.GRU(
+            config.embedding_size,
+            config.hidden_size,
+            num_layers=config.num_layers,
+            bidirectional=True,
+            batch_first=True,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,
+        )
+        self.dropout = nn.Dropout(config.dropout)
+        self.classifier = nn.Linear(2 * config.hidden_size, config.num_labels)
+        self.crf = CRF(tags)
+        self.register_buffer("uncertain_o_tags", uncertain_tag_mask(tags, config.uncertain_o_labels))
+        self.post_init()
+
+    def _init_weights(self, module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.xavier_uniform_(module.weight)
+            nn.init.zeros_(module.bias)
+        if module is getattr(self, "quote_embedding", None) or module is getattr(self, "lexicon_projection", None):
+            nn.init.zeros_(module.weight)  # start as the pretrained encoder; training learns to use the feature
+        elif module is getattr(self, "lexicon_category", None):
+            nn.init.normal_(module.weight, std=0.1)
+
+    def emissions(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, lexicon: Sequence[torch.Tensor] | None = None
+    ) -> torch.Tensor:
+        """Per-character tag scores [B, L, T]; padding never reaches the backward GRU.
+
+        ``lexicon`` is ``(start, end, category, weight)`` of the words at each character, each
+        ``[B, L, 4, K]`` (:meth:`govner.data.lexicon.Lexicon.features`), for a model with lexicon inputs.
+        """
+        lengths = attention_mask.sum(dim=1).clamp(min=1).cpu()
+        characters = self.embedding(input_ids)
+        embedded = characters
+        if any(self.config.quote_ids):
+            embedded = embedded + self.quote_embedding(quotation_feature(input_ids, self.config.quote_ids))
+        if self.config.lexicon_categories:
+            if lexicon is None:
+                raise ValueError("this model takes lexicon inputs: lexicon_start, lexicon_end, lexicon_category, "
+                                 "lexicon_weight (govner.data.lexicon.Lexicon.features)")
+            embedded = embedded + self.lexicon_vectors(characters, *lexicon)
+        embedded = self.dropout(embedded)
+        packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
+        encoded, _ = self.encoder(packed)
+        encoded, _ = pad_packed_sequence(encoded, batch_first=True, total_length=input_ids.size(1))
+        return self.classifier(self.dropout(encoded))
+
+    def lexicon_vectors(
+        self, characters: torch.Tensor, start: torch.Tensor, end: torch.Tensor, category: torch.Tensor,
+        weight: torch.Tensor,
+    ) -> torch.Tensor:
+        """SoftLexicon: each of the four word sets pooled by weight, concatenated, projected to [B, L, D].
+
+        A word's vector is the mean of its characters' embeddings (a difference of prefix sums,
+        so no word table is stored or downloaded) plus its category's vector.
+        """
+        batch, length, size = characters.shape
+        prefix = torch.cat([characters.new_zeros(batch, 1, size), characters.cumsum(1)], dim=1)  # [B, L+1, D]
+        first, last = start.reshape(batch, -1), end.reshape(batch, -1)  # [B, L*4*K]
+
+        def at(index: torch.Tensor) -> torch.Tensor:
+            return prefix.gather(1, index.unsqueeze(-1).expand(-1, -1, size))
+
+        words = (at(last) - at(first)) / (last - first).clamp(min=1).unsqueeze(-1).to(characters.dtype)
+        words = words + self.lexicon_category(category.reshape(batch, -1))
+        pooled = (words * weight.reshape(batch, -1, 1)).reshape(batch, length, 4, -1, size).sum(3)
+        return self.lexicon_projection(pooled.reshape(batch, length, 4 * size))
+
+    def allowed_tags(self, labels: torch.Tensor, mask: torch.Tensor, o_uncertain: torch.Tensor | None) -> torch.Tensor:
+        """[B, L, T] bool: the gold tag, or for o_uncertain examples any uncertain tag where gold is O."""
+        if o_uncertain is None:
+            o_uncertain = torch.zeros(labels.size(0), dtype=torch.bool, device=labels.device)
+        allowed = agreeing_tags(labels, o_uncertain, self.uncertain_o_tags, self.config.label2id["O"])
+        return allowed | ~mask.unsqueeze(2)  # padding: anything (masked out of the CRF anyway)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        o_uncertain: torch.Tensor | None = None,
+        lexicon_start: torch.Tensor | None = None,
+        lexicon_end: torch.Tensor | None = None,
+        lexicon_category: torch.Tensor | None = None,
+        lexicon_weight: torch.Tensor | None = None,
+        **kwargs,
+    ) -> TokenClassifierOutput:
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        mask = attention_mask.bool()
+        lexicon = None
+        if lexicon_start is not None:
+            lexicon = (lexicon_start, lexicon_end, lexicon_category, lexicon_weight)
+        logits = self.emissions(input_ids, attention_mask, lexicon)
+        loss = None
+        if labels is not None:
+            mask = mask & (labels != -100)
+            loss = self.crf.neg_log_likelihood(logits, self.allowed_tags(labels, mask, o_uncertain), mask)
+        return TokenClassifierOutput(loss=loss, logits=logits)
+
+    def decode(self, logits: torch.Tensor, attention_mask: torch.Tensor) -> list[list[int]]:
+        """Valid IOB2 tag ids per sequence from ``forward``'s logits."""
+        return self.crf.decode(logits, attention_mask.bool())
+
+
+def export_onnx(model: GovnerTaggerForTokenClassification, folder: str | Path, check: bool = True) -> Path:
+    """Write ``model``'s emissions (``input_ids``, ``attention_mask`` → ``logits``) as ``folder/model.onnx``.
+
+    The graph is traced from this module by ``torch.onnx.export``; ``pack_padded_sequence``
+    becomes the GRU's ``sequence_lens``, so padding never reaches the backward direction there
+    either. With ``check``, onnxruntime runs the file on random batches of other shapes than
+    the trace's and must agree with torch on every unpadded position.
+    """
+    path = Path(folder) / ONNX_FILE
+    was_training = model.training
+    emissions = _Emissions(model).eval()  # the exporter restores the wrapper's mode on every child afterwards
+    generator = torch.Generator().manual_seed(1)
+    ids = torch.randint(1, model.config.vocab_size, (2, 5), generator=generator)
+    mask = torch.ones_like(ids)
+    mask[1, 3:] = 0
+    inputs = {"input_ids": ids, "attention_mask": mask, **_random_lexicon(model.config, ids, mask, generator)}
+    axes = {0: "batch", 1: "length"}
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")  # the exporter's notes on PackPadded shape inference
+            torch.onnx.export(
+                emissions, tuple(inputs.values()), str(path), dynamo=False, opset_version=17,
+                input_names=list(inputs), output_names=["logits"],
+                dynamic_axes={**{name: axes for name in inputs}, "logits": axes},
+            )
+        if check:
+            _check_onnx(model.eval(), path)
+    finally:
+        model.train(was_training)
+    return path
+
+
+class _Emissions(nn.Module):
+    """The part of the model that prediction runs: input ids and mask to per-character tag scores."""
+
+    def __init__(self, model: GovnerTaggerForTokenClassification) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, *lexicon: torch.Tensor) -> torch.Tensor:
+        return self.model.emissions(input_ids, attention_mask, lexicon or None)
+
+
+LEXICON_INPUTS = ("lexicon_start", "lexicon_end", "lexicon_category", "lexicon_weight")
+
+
+def _random_lexicon(
+    config: GovnerTaggerConfig, ids: torch.Tensor, mask: torch.Tensor, generator: torch.Generator
+) -> dict[str, torch.Tensor]:
+    """Plausible random lexicon inputs for ``ids`` (words inside each sequence), or none for a model without them."""
+    if not config.lexicon_categories:
+        return {}
+    batch, length = ids.shape
+    shape = (batch, length, 4, config.lexicon_words_per_set)
+    lengths = mask.sum(1).view(batch, 1, 1, 1)
+    start = torch.randint(0, length, shape, generator=generator) % lengths
+    end = torch.minimum(start + torch.randint(1, 4, shape, generator=generator), lengths)
+    category = torch.randint(0, config.lexicon_categories, shape, generator=generator)
+    weight = torch.rand(shape, generator=generator) * (torch.rand(shape, generator=generator) < 0.5)
+    return dict(zip(LEXICON_INPUTS, (start, end, category, weight), strict=True))
+
+
+def _check_onnx(model: GovnerTaggerForTokenClassification, path: Path, tolerance: float = 1e-4) -> None:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    generator = torch.Generator().manual_seed(0)
+    quotes = [i for ids in model.config.quote_ids for i in ids]
+    for batch, length in ((1, 1), (3, 17), (7, 64)):
+        ids = torch.randint(1, model.config.vocab_size, (batch, length), generator=generator)
+        if quotes:  # some quotation marks, so the quotation feature is exercised too
+            marks = torch.tensor(quotes)[torch.randint(0, len(quotes), (batch, length), generator=generator)]
+            ids = torch.where(torch.rand(batch, length, generator=generator) < 0.1, marks, ids)
+        lengths = torch.randint(1, length + 1, (batch,), generator=generator)
+        lengths[0] = length
+        mask = (torch.arange(length) < lengths.unsqueeze(1)).long()
+        lexicon = _random_lexicon(model.config, ids, mask, generator)
+        with torch.no_grad():
+            expected = model.emissions(ids, mask, tuple(lexicon.values()) or None).numpy()
+        feeds = {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), **{k: v.numpy() for k, v in lexicon.items()}}
+        got = session.run(None, feeds)[0]
+        gap = float(np.abs(expected - got)[mask.numpy().astype(bool)].max())
+        if gap > tolerance:
+            raise RuntimeError(f"{path}: the exported graph differs from torch by {gap:.2e} ({batch}×{length} batch)")
+
+
+AutoConfig.register(GovnerTaggerConfig.model_type, GovnerTaggerConfig)
+AutoModelForTokenClassification.register(GovnerTaggerConfig, GovnerTaggerForTokenClassification)
