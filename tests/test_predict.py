@@ -153,7 +153,7 @@ def test_every_input_kind_and_failure_is_one_record(tiny_model, corpus, tmp_path
     assert "no such file" in errors["missing.txt", "missing"]
     texts = inputs_by_id(corpus)
     done = [r for r in records if "error" not in r]
-    assert {r["id"] for r in done} == {"trad", "crlf", "j0", "j1", "j2", "j3"}
+    assert {r["id"] for r in done} == {"trad", "sub/crlf", "j0", "j1", "j2", "j3"}
     for r in done:
         assert set(r) >= {"id", "source", "entities"}
         for e in r["entities"]:

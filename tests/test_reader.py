@@ -269,7 +269,7 @@ def test_folder_recursion_order_selection_and_hidden_entries(tmp_path: Path) -> 
     docs, errors = read_documents([root])
     assert errors == []
     assert [(Path(d.source).relative_to(root).as_posix(), d.id) for d in docs] == [
-        ("a/z.txt", "z"),  # a folder's files come before a sibling name that merely starts with its name
+        ("a/z.txt", "a/z"),  # a folder's files come before a sibling name that merely starts with its name
         ("a-b.txt", "a-b"),
         ("a.TXT", "a"),
         ("b.txt", "b"),

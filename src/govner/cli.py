@@ -64,12 +64,19 @@ def cmd_data_normalize(args: argparse.Namespace) -> int:
 
     from govner.data.document import ReadError
     from govner.data.normalize import normalize
-    from govner.data.reader import iter_documents
+    from govner.data.reader import iter_documents, refuse_overwriting_inputs, same_file_as
 
+    refuse_overwriting_inputs(args.output, args.inputs)
     ok = failed = 0
     with contextlib.ExitStack() as stack:
-        out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
-        progress = tqdm(iter_documents(args.inputs), desc="normalize", unit="doc", disable=args.quiet, file=sys.stderr)
+        out = sys.stdout
+        if args.output:
+            try:
+                out = stack.enter_context(open(args.output, "w", encoding="utf-8"))
+            except OSError as err:
+                raise UsageError(f"{args.output}: cannot write: {err.strerror or err}") from None
+        items = iter_documents(args.inputs, skip=same_file_as(args.output) if args.output else None)
+        progress = tqdm(items, desc="normalize", unit="doc", disable=args.quiet, file=sys.stderr)
         for item in progress:
             if isinstance(item, ReadError):
                 failed += 1
@@ -139,11 +146,26 @@ def cmd_train(args: argparse.Namespace) -> int:
             print(f"{output} was trained from the same config, data and code ({fingerprint}): reusing it")
             return 0
     scores = train(config, output, resume=args.resume, keep_checkpoints=args.keep_checkpoints)
-    if args.reuse and scores:
+    if args.reuse and scores is not None:
         stamp_file.write_text(fingerprint + "\n")
     if scores:
         print(f"saved {output}; dev micro-F1 {scores['micro']['f1']:.4f} "
               + ", ".join(f"{k} {v['f1']:.4f}" for k, v in scores.items() if k not in {"micro", "macro", "weighted"}))
+    return 0
+
+
+def cmd_crossval(args: argparse.Namespace) -> int:
+    from govner.config import load_config
+    from govner.training.crossval import crossval
+
+    if args.folds < 2 or args.jobs < 1:
+        raise UsageError("--folds must be at least 2 and --jobs at least 1")
+    config = load_config(args.config, args.set)
+    output = Path(args.output) if args.output else Path("runs") / "crossval" / config.name
+    summary = crossval(config, args.folds, output, group_by=args.group_by,
+                       exclude_from_training=args.exclude_from_training, jobs=args.jobs, only=args.only)
+    print((output / "crossval.md").read_text(encoding="utf-8"))
+    print(f"wrote {output / 'crossval.json'} ({summary['minutes']} min)", file=sys.stderr)
     return 0
 
 
@@ -294,6 +316,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(func=cmd_train)
 
+    crossval = commands.add_parser(
+        "crossval",
+        help="K-fold cross-validation over documents: per-label P/R/F1 as mean ± sd",
+        description="Train K models, each on all annotated documents but one fold (data.annotations and "
+        "corpus.synthetic, grouped so that a report or a batch is never on both sides), for exactly "
+        "training.epochs epochs, and score each on its held-out documents as govner predict tags them. Writes "
+        "crossval.json and crossval.md to OUTPUT; an interrupted run continues where it stopped.",
+    )
+    crossval.add_argument("--config", required=True, help="YAML config, e.g. configs/default.yaml")
+    crossval.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
+    crossval.add_argument("--folds", type=int, default=5, metavar="K", help="number of folds (default 5)")
+    crossval.add_argument("--group-by", choices=("document", "prefix"), default="document",
+                          help="keep each document (default) or each id prefix (syn_d_01 → syn_d) in one fold")
+    crossval.add_argument("--exclude-from-training", action="append", default=[], metavar="GLOB",
+                          help="document ids (glob) that are only tested, never trained on (repeatable)")
+    crossval.add_argument("--jobs", type=int, default=1, metavar="N", help="folds trained at once, one core each")
+    crossval.add_argument("--only", type=int, action="append", default=[], metavar="K", help="run only fold K")
+    crossval.add_argument("--output", help="output folder (default: runs/crossval/<config name>)")
+    crossval.set_defaults(func=cmd_crossval)
+
     predict = commands.add_parser(
         "predict",
         help="tag reports with a trained model; one record per document (JSON Lines, CoNLL or Label Studio)",
@@ -352,7 +394,8 @@ or an OUT that --resume cannot continue.""",
                          help="a word<TAB>LABEL file of your own names (repeatable): they join the model's "
                          "lexicon inputs (models trained with a lexicon)")
     predict.add_argument("--force-user-words", action="store_true",
-                         help="also tag every exact match of a --user-dict word that the model left untagged")
+                         help="tag every exact match of a --user-dict word with its label, over the model's "
+                         "spans where they disagree")
     predict.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     predict.set_defaults(func=cmd_predict)
 

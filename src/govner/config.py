@@ -92,7 +92,10 @@ class TrainingConfig:
     learning_rate: float = 2e-3
     weight_decay: float = 0.01
     warmup_ratio: float = 0.05
-    early_stopping_patience: int = 4
+    early_stopping_patience: int = 4  # epochs without a better dev F1 before stopping; 0: never stop early
+    # keep the epoch with the best dev F1 (else the last one); cross-validation turns it off, because
+    # there dev is the held-out fold, which must not choose anything
+    select_best: bool = True
     seed: int = 42
     threads: int = 0
     logging_steps: int = 50
@@ -107,7 +110,8 @@ class InferenceConfig:
     # labels whose mentions are tagged wherever else they occur in the same document
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
     batch_size: int = 64  # windows per forward pass
-    # exact matches of user-dictionary words that the tagger left untagged become entities of the word's label
+    # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
+    # where they disagree (a longer span of the same label around the word is kept)
     force_user_words: bool = False
 
 

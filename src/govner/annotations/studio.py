@@ -211,6 +211,29 @@ def same_label_config(a: str, b: str) -> bool:
 # --------------------------------------------------------------------------- the client
 
 
+SECRET_PARAMETERS = re.compile(r"(?i)token|key|secret|password|auth|signature")
+
+
+def redact_url(url: str) -> str:
+    """``url`` as it may be printed: no user or password, no value of a token-like query parameter.
+
+    >>> redact_url("https://bob:pw@ls.example.org:8080/path?token=abc&page=2")
+    'https://***@ls.example.org:8080/path?token=***&page=2'
+    """
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<the URL in LABEL_STUDIO_URL>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, "***" if SECRET_PARAMETERS.search(k) else v) for k, v in pairs]
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*"), parts.fragment))
+
+
 def _api_error_detail(err: Any) -> str:
     """The server's explanation in an SDK ``ApiError``, short (its ``str`` would include response headers)."""
     body = getattr(err, "body", None)
@@ -227,6 +250,15 @@ class Studio:
     client: Any
     url: str
     _projects: dict[int, Any] = field(default_factory=dict, repr=False)
+    _key: str = field(default="", repr=False)  # only to take it out of anything a server echoes back
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as messages print it (:func:`redact_url`)."""
+        return redact_url(self.url)
+
+    def _clean(self, text: str) -> str:
+        return text.replace(self._key, "***") if self._key else text
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Studio:
@@ -251,7 +283,7 @@ class Studio:
             raise StudioError(
                 "the Label Studio client is not installed: pip install 'govner[studio]' (label-studio-sdk 2.x)"
             ) from None
-        studio = cls(client=None, url=url)
+        studio = cls(client=None, url=url, _key=api_key)
         studio.client = studio.call("checking the API key", lambda: LabelStudio(base_url=url, api_key=api_key))
         studio.call("checking the API key", studio.client.users.whoami)
         return studio
@@ -265,18 +297,21 @@ class Studio:
             return function(*args, **kwargs)
         except httpx.TransportError as err:
             raise StudioError(
-                f"cannot reach Label Studio at {self.url} while {action}: {err or type(err).__name__}; "
+                f"cannot reach Label Studio at {self.shown_url} while {action}: "
+                f"{self._clean(redact_url(str(err))) if str(err) else type(err).__name__}; "
                 f"is it running, and is {URL_ENV} right?"
             ) from None
         except ApiError as err:
             status = err.status_code
             if status in (401, 403):
                 raise StudioError(
-                    f"Label Studio at {self.url} rejected the API key in {KEY_ENV} while {action} "
-                    f"(HTTP {status}: {_api_error_detail(err)}); copy the access token from Account & Settings"
+                    f"Label Studio at {self.shown_url} rejected the API key in {KEY_ENV} while {action} "
+                    f"(HTTP {status}: {self._clean(_api_error_detail(err))}); copy the access token from Account & "
+                    "Settings"
                 ) from None
             raise StudioError(
-                f"Label Studio at {self.url} answered HTTP {status} while {action}: {_api_error_detail(err)}"
+                f"Label Studio at {self.shown_url} answered HTTP {status} while {action}: "
+                f"{self._clean(_api_error_detail(err))}"
             ) from None
 
     # ----------------------------------------------------------------------- projects
@@ -299,7 +334,7 @@ class Studio:
         found = self.find_project(ref)
         if found is None:
             raise StudioError(
-                f"no project {ref!r} in Label Studio at {self.url}; "
+                f"no project {ref!r} in Label Studio at {self.shown_url}; "
                 f"create it with: govner studio project --project {ref}"
             )
         return found
@@ -333,7 +368,7 @@ class Studio:
 
     def project_url(self, project: Any) -> str:
         """The address of a project's data manager, to open in a browser."""
-        return f"{self.url}/projects/{project.id}/data"
+        return f"{self.shown_url}/projects/{project.id}/data"
 
     # ----------------------------------------------------------------------- tasks
 
@@ -440,7 +475,7 @@ def pull_annotations(studio: Studio, project_id: int, output: str | Path) -> Pul
     in Label Studio and pull again.
     """
     tasks = studio.tasks(project_id, annotations=True)
-    where = f"{studio.url}/projects/{project_id}"
+    where = f"{studio.shown_url}/projects/{project_id}"
     docs = [pulled_document(task, where) for task in tasks if chosen_annotation(task) is not None]
     write_atomically(output, docs)
     problems, spans = validate_file(output)

@@ -84,16 +84,18 @@ class Lexicon:
 
     @classmethod
     def from_entries(cls, entries: Iterable[tuple[str, str, float]]) -> Lexicon:
-        """A lexicon of ``(word, category, weight)``; words are normalized; the most specific category wins."""
+        """A lexicon of ``(word, category, weight)``; words are normalized; the most specific category and the
+        largest weight win."""
         words: dict[str, tuple[int, float]] = {}
         for word, category, weight in entries:
             word = normalize(word).text.strip()
             if not word:
                 continue
-            cat = CATEGORY_ID[category]
+            cat, weight = CATEGORY_ID[category], round(float(weight), 4)  # as saved: a loaded lexicon is the same
             old = words.get(word)
-            if old is None or cat < old[0]:
-                words[word] = (cat, max(weight, old[1]) if old else weight)
+            if old is not None:
+                cat, weight = min(cat, old[0]), max(weight, old[1])
+            words[word] = (cat, weight)
         return cls(words)
 
     def __len__(self) -> int:

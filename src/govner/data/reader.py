@@ -42,10 +42,12 @@ from typing import Any, BinaryIO
 
 from govner.data.document import Document, ReadError
 from govner.data.normalize import HAN
+from govner.errors import GovnerError
 
 __all__ = ["ReportDecodeError", "decode_report", "iter_documents", "read_documents"]
 
 STDIN = "-"
+MAX_BYTES = 256 * 1024 * 1024  # one report file; a longer one is an error (a link to /dev/zero never ends)
 TEXT_SUFFIX = ".txt"
 JSONL_SUFFIX = ".jsonl"
 
@@ -216,7 +218,12 @@ def _check_not_binary(text: str, source: str) -> None:
 
 
 def iter_documents(
-    inputs: Iterable[str | Path], *, stdin: BinaryIO | None = None, wanted: Callable[[str], bool] | None = None
+    inputs: Iterable[str | Path],
+    *,
+    stdin: BinaryIO | None = None,
+    wanted: Callable[[str], bool] | None = None,
+    skip: Callable[[str], bool] | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Iterator[Document | ReadError]:
     """Documents from every input, in order, with a :class:`ReadError` for each failure.
 
@@ -231,13 +238,21 @@ def iter_documents(
 
     ``wanted(id)`` false skips a text file without reading it (``govner predict``
     uses it for ``--resume`` and ``--num-shards``); ``.jsonl`` lines are always read,
-    since their ids are inside them.
+    since their ids are inside them. ``skip(path)`` true leaves a file found in a folder
+    out entirely (``govner predict`` never reads the file it is writing).
+
+    A file in a sub-folder has the path from the given folder, without extension, as its
+    id (``2023/report``), so equal file names in two folders stay apart. Symlinked folders
+    are followed once each (a link back up the tree is reported, not looped). Anything that
+    is not a regular file (a FIFO, a device) or holds more than ``max_bytes`` is an error.
+    Names that are not UTF-8 (a GBK-named file from a Windows zip) keep their undecodable
+    bytes escaped as ``\\xNN`` in ids and sources, so every record can be written.
     """
     # A lone path is iterable too (by character, or not at all for Path);
     # catch it here rather than report "no such file or folder" for "r", "e"...
     if isinstance(inputs, (str, bytes, Path)):
         raise TypeError(f"inputs must be an iterable of paths, not a single path: {inputs!r}")
-    return _iter_inputs(inputs, stdin, wanted)
+    return _iter_inputs(inputs, stdin, wanted, skip, max_bytes)
 
 
 def read_documents(
@@ -255,16 +270,20 @@ def read_documents(
 
 
 def _iter_inputs(
-    inputs: Iterable[str | Path], stdin: BinaryIO | None, wanted: Callable[[str], bool] | None
+    inputs: Iterable[str | Path],
+    stdin: BinaryIO | None,
+    wanted: Callable[[str], bool] | None,
+    skip: Callable[[str], bool] | None,
+    max_bytes: int,
 ) -> Iterator[Document | ReadError]:
     for given in inputs:
         source = str(given)
         if source == STDIN:
             yield from _read_stdin(stdin)
         elif os.path.isdir(source):
-            yield from _read_folder(source, wanted)
+            yield from _read_folder(source, wanted, skip, max_bytes)
         else:
-            yield from _read_file(source, wanted)
+            yield from _read_file(source, wanted, max_bytes=max_bytes)
 
 
 def _read_stdin(stdin: BinaryIO | None) -> Iterator[Document | ReadError]:
@@ -284,61 +303,102 @@ def _read_stdin(stdin: BinaryIO | None) -> Iterator[Document | ReadError]:
         yield Document(id="stdin", text=text, source=STDIN)
 
 
-def _read_folder(folder: str, wanted: Callable[[str], bool] | None = None) -> Iterator[Document | ReadError]:
+def _read_folder(
+    folder: str,
+    wanted: Callable[[str], bool] | None = None,
+    skip: Callable[[str], bool] | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Iterator[Document | ReadError]:
     found = False  # a report, or an error already said about this folder
-    for path in _walk(folder):
-        found = True
+    for path in _walk(folder, set()):
         if isinstance(path, ReadError):
+            found = True
             yield path
-        else:
-            yield from _read_file(path, wanted)
+        elif skip is None or not skip(path):
+            found = True
+            relative = os.path.relpath(path, folder)
+            doc_id = printable(os.path.splitext(relative)[0].replace(os.sep, "/"))
+            yield from _read_file(path, wanted, doc_id, max_bytes)
     if not found:
         yield ReadError(folder, f"no {TEXT_SUFFIX} or {JSONL_SUFFIX} files in folder")
 
 
-def _walk(folder: str) -> Iterator[str | ReadError]:
+def _walk(folder: str, visiting: set[tuple[int, int]]) -> Iterator[str | ReadError]:
     """``.txt``/``.jsonl`` files under ``folder``, depth first with names sorted.
 
     That is the order of sorting the paths by their parts, so output order does
     not depend on the file system. Hidden entries are skipped (``.git``, editor
-    backups), and symlinked folders are not entered, so a link cycle cannot loop.
+    backups). Symlinked folders are entered, but a folder already being walked
+    (``visiting``: device and inode of the folders above) is an error, so a link
+    cycle cannot loop.
     """
+    try:
+        info = os.stat(folder)
+    except OSError as err:
+        yield ReadError(printable(folder), _os_message(err))
+        return
+    key = (info.st_dev, info.st_ino)
+    if key in visiting:
+        yield ReadError(printable(folder), "a symlink back to a folder above it: not entered again")
+        return
+    visiting.add(key)
     try:
         # Names only (not os.DirEntry objects, three times their size): a folder of 100,000
         # reports is sorted in memory before the first one is read.
         names = sorted(os.listdir(folder))
     except OSError as err:
-        yield ReadError(folder, _os_message(err))
+        yield ReadError(printable(folder), _os_message(err))
+        visiting.discard(key)
         return
     for name in names:
         if name.startswith("."):
             continue
         path = os.path.join(folder, name)
         try:
-            is_folder = stat.S_ISDIR(os.lstat(path).st_mode)  # lstat: a symlinked folder is not entered
+            is_folder = stat.S_ISDIR(os.stat(path).st_mode)  # stat: a symlinked folder is followed
         except OSError:
-            is_folder = False  # gone or unreadable: reading it says why
+            is_folder = False  # gone, unreadable or a dangling link: reading it says why
         if is_folder:
-            yield from _walk(path)
+            yield from _walk(path, visiting)
         elif _suffix(name) in (TEXT_SUFFIX, JSONL_SUFFIX):
             yield path
+    visiting.discard(key)
 
 
-def _read_file(source: str, wanted: Callable[[str], bool] | None = None) -> Iterator[Document | ReadError]:
-    # A .txt file's document id is its stem, so its errors carry the id a result line would have had.
-    doc_id = None if _suffix(source) == JSONL_SUFFIX else Path(source).stem
+def _read_file(
+    path: str, wanted: Callable[[str], bool] | None = None, doc_id: str | None = None, max_bytes: int = MAX_BYTES
+) -> Iterator[Document | ReadError]:
+    # A .txt file's document id is its stem (or its path within the folder given), so its errors carry the id
+    # a result line would have had.
+    source = printable(path)
+    if _suffix(path) == JSONL_SUFFIX:
+        doc_id = None
+    elif doc_id is None:
+        doc_id = printable(Path(path).stem)
     if doc_id is not None and wanted is not None and not wanted(doc_id):
         return
-    if doc_id is None:
-        lines = _utf8_lines(source)
-        if lines is not None:
-            yield from _parse_jsonl(lines, source)
-            return
     try:
-        data = Path(source).read_bytes()
+        info = os.stat(path)
     except FileNotFoundError:
         yield ReadError(source, "no such file or folder", id=doc_id)
         return
+    except OSError as err:
+        yield ReadError(source, _os_message(err), id=doc_id)
+        return
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block forever, /dev/zero never end
+        yield ReadError(source, "not a regular file (a pipe, device or socket): skipped", id=doc_id)
+        return
+    if doc_id is None:
+        lines = _utf8_lines(path)
+        if lines is not None:
+            yield from _parse_jsonl(lines, source)
+            return
+    elif info.st_size > max_bytes:
+        yield ReadError(source, f"{info.st_size:,} bytes, more than the {max_bytes:,} one report may have: "
+                        "split it (or raise the limit)", id=doc_id)
+        return
+    try:
+        data = Path(path).read_bytes()
     except OSError as err:
         yield ReadError(source, _os_message(err), id=doc_id)
         return
@@ -347,10 +407,60 @@ def _read_file(source: str, wanted: Callable[[str], bool] | None = None) -> Iter
     except ReportDecodeError as err:
         yield ReadError(source, err.message, id=doc_id)
         return
-    if _suffix(source) == JSONL_SUFFIX:
+    if _suffix(path) == JSONL_SUFFIX:
         yield from _parse_jsonl(_split_lines(text), source)
     else:
-        yield Document(id=Path(source).stem, text=text, source=source)
+        yield Document(id=doc_id, text=text, source=source)
+
+
+class InputOutputError(GovnerError):
+    """An output file that is also one of the inputs."""
+
+
+def refuse_overwriting_inputs(output: str | None, inputs: Iterable[str | Path]) -> None:
+    """Raise if ``output`` is one of the input files (the same file, by device and inode).
+
+    Opening it for writing would truncate the corpus before a single document is read.
+    """
+    if output in (None, STDIN) or not os.path.exists(output):
+        return
+    for given in inputs:
+        if str(given) != STDIN and os.path.isfile(given) and os.path.samefile(given, output):
+            raise InputOutputError(f"{output}: is also an input; writing it would destroy it (choose another -o)")
+
+
+def same_file_as(path: str | Path) -> Callable[[str], bool]:
+    """A test for "is this the file at ``path``" (by device and inode), for ``iter_documents(skip=...)``."""
+    try:
+        target = os.stat(path)
+    except OSError:
+        return lambda _: False
+
+    def test(other: str) -> bool:
+        try:
+            found = os.stat(other)
+        except OSError:
+            return False
+        return (found.st_dev, found.st_ino) == (target.st_dev, target.st_ino)
+
+    return test
+
+
+def printable(name: str) -> str:
+    """``name`` with undecodable bytes of a file name (kept by Python as lone surrogates) as ``\\xNN``.
+
+    >>> printable(b"\xb1\xa8\xb8\xe6.txt".decode("utf-8", "surrogateescape"))
+    '\\xb1\\xa8\\xb8\\xe6.txt'
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:  # bytes a file system name could not decode come back as they were, then escaped
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # other lone surrogates (from a JSON "\\udc00"): escaped as written
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 _CHUNK = 1 << 20
@@ -489,6 +599,10 @@ def _parse_line(line: str, source: str, number: int) -> Document | ReadError:
         return ReadError(source, f"invalid JSON: {err.msg} at column {err.colno}", number)
     if not isinstance(record, dict):
         return ReadError(source, f"expected a JSON object, got {_json_type(record)}", number)
+    if ("\\ud" in line or "\\uD" in line) and not _encodable(record):  # "\ud800" is JSON, but not Unicode text
+        doc_id = record.get("id")
+        return ReadError(source, "holds a lone surrogate escape (\\ud800-\\udfff): not Unicode text", number,
+                         printable(doc_id) if isinstance(doc_id, str) else None)
     if "id" not in record:
         return ReadError(source, 'missing "id"', number)
     doc_id = record["id"]
@@ -507,6 +621,14 @@ def _parse_line(line: str, source: str, number: int) -> Document | ReadError:
         return ReadError(source, 'empty "text"', number, doc_id)
     meta = {key: value for key, value in record.items() if key not in ("id", "text")}
     return Document(id=doc_id, text=text, source=source, meta=meta)
+
+
+def _encodable(record: dict[str, Any]) -> bool:
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _json_type(value: Any) -> str:

@@ -196,23 +196,32 @@ def repeat_quoted_slogans(norm: NormalizedText, original: str, spans: Sequence[S
 
 
 def add_dictionary_matches(norm: NormalizedText, spans: Sequence[Span], words: Sequence[tuple[str, str]]) -> list[Span]:
-    """``spans`` plus every occurrence of a user-dictionary word (``(normalized word, label)``) that overlaps none.
+    """``spans`` with every occurrence of a user-dictionary word (``(normalized word, label)``) tagged.
 
+    The user's words take precedence where they disagree with the network: spans that overlap
+    an occurrence are dropped, except a longer span of the same label around it (the outermost
+    entity, as the guideline wants: ``湖南楚天药业`` stays when the dictionary has ``楚天药业``).
     Longer words first, so ``恩阳工业园`` wins over ``恩阳``; matching is on the normalized text,
     so a simplified entry finds its traditional spelling too. Offsets are original.
 
     >>> from govner.data.normalize import normalize
-    >>> add_dictionary_matches(normalize("楚天藥業在恩陽區"), [Span(5, 8, "LOC")], [("楚天药业", "ORG")])
-    [Span(start=0, end=4, label='ORG'), Span(start=5, end=8, label='LOC')]
+    >>> add_dictionary_matches(normalize("楚天藥業在恩陽區"), [Span(0, 6, "LOC")], [("楚天药业", "ORG")])
+    [Span(start=0, end=4, label='ORG')]
+    >>> add_dictionary_matches(normalize("湖南楚天药业"), [Span(0, 6, "ORG")], [("楚天药业", "ORG")])
+    [Span(start=0, end=6, label='ORG')]
     """
-    taken = [(s.start, s.end) for s in spans]
-    added = []
+    result = list(spans)
+    forced: list[Span] = []
     for word, label in sorted(words, key=lambda w: -len(w[0])):
         at = norm.text.find(word) if word else -1
         while at >= 0:
             start, end = norm.to_original(at, at + len(word))
-            if all(end <= a or start >= b for a, b in taken):
-                taken.append((start, end))
-                added.append(Span(start, end, label))
             at = norm.text.find(word, at + 1)
-    return sorted([*spans, *added])
+            if any(s.start < end and start < s.end for s in forced):
+                continue  # inside a longer user word already tagged
+            overlapping = [s for s in result if s.start < end and start < s.end]
+            if any(s.label == label and s.start <= start and end <= s.end for s in overlapping):
+                continue
+            result = [s for s in result if s not in overlapping]
+            forced.append(Span(start, end, label))
+    return sorted([*result, *forced])

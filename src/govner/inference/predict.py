@@ -43,6 +43,7 @@ Three output formats (:data:`FORMATS`):
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -183,9 +184,12 @@ class JsonlFormat(Format):
                 try:
                     record = json.loads(line)
                     key = record["id"] if record["id"] is not None else record["error"]
+                    if "entities" not in record and "error" not in record:
+                        raise KeyError("entities")  # a .jsonl of someone else's, with ids but not govner's records
                     keys[str(key)] = "error" in record
                 except (ValueError, KeyError, TypeError):
-                    raise OutputError(f"{where}:{number}: not a govner jsonl record; cannot resume") from None
+                    raise OutputError(f"{where}:{number}: not a govner jsonl record (no entities or error); "
+                                      "cannot resume: is -o the right file?") from None
             keep += len(line)
         return keys, keep
 
@@ -350,16 +354,29 @@ class Output:
             self._stream = sys.stdout.buffer
             self._write(fmt.header)
             return
-        fresh = True
-        if resume and os.path.exists(path):
+        try:
+            if os.path.isdir(path):
+                raise IsADirectoryError(21, "is a folder")
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as err:
+            raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None
+        try:
+            # An advisory lock for the whole run, on the output itself: a second run on the same file (a
+            # retried job while the first still runs) stops here instead of writing documents twice. The
+            # kernel drops it when the process ends, however it ends, so no stale lock file is left behind.
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self._fd)
+            self._fd = None
+            raise OutputError(f"{path}: another govner predict is writing this file (it holds the file's lock); "
+                              "wait for it, or write elsewhere") from None
+        keep = 0
+        if resume:
             with open(path, "rb") as f:  # line by line: the output of a big run is big
                 self.done, keep = fmt.scan(f, path)
-            self.truncated = os.path.getsize(path) - keep
-            os.truncate(path, keep)
-            fresh = keep == 0
-        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | (0 if resume else os.O_TRUNC)
-        self._fd = os.open(path, flags, 0o644)
-        if fresh:
+            self.truncated = os.fstat(self._fd).st_size - keep
+        os.ftruncate(self._fd, keep)  # after the lock: never cut a file another run is writing
+        if keep == 0:
             self._write(fmt.header)
 
     def _write(self, text: str) -> None:
@@ -487,6 +504,23 @@ def select_items(
         yield item
 
 
+def unique_ids(items: Iterable[Document | ReadError]) -> Iterator[Document | ReadError]:
+    """``items`` with every document whose id came before turned into an error record naming both sources.
+
+    Ids are what ``--resume`` and every later step key on: two documents with one id would make one
+    of them disappear. The first keeps the id; the repeat is reported, never tagged under it.
+    """
+    seen: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, Document):
+            if item.id in seen:
+                yield ReadError(item.source, f"duplicate id {item.id!r} (first in {seen[item.id]}): not tagged; "
+                                "give each document its own id")
+                continue
+            seen[item.id] = item.source
+        yield item
+
+
 def run_predict(
     tagger: Any,
     inputs: Iterable[str],
@@ -505,11 +539,16 @@ def run_predict(
     ``progress`` is a tqdm-like bar (``update``, ``set_postfix_str``) or None;
     ``on_error`` gets each error message as it happens.
     """
-    from govner.data.reader import iter_documents
+    from govner.data.reader import iter_documents, refuse_overwriting_inputs, same_file_as
 
     if num_shards < 1 or not 0 <= shard_index < num_shards:
         raise ValueError(f"need num_shards >= 1 and 0 <= shard_index < num_shards, got {num_shards}, {shard_index}")
+    inputs = list(inputs)
+    refuse_overwriting_inputs(output, inputs)
     out = Output(output, fmt, resume)
+    # never read the file being written, even when it sits inside an input folder
+    is_output = same_file_as(output) if output not in (None, "-") else None
+
     done = {fmt.resume_key(k) for k in out.done}
     summary = Summary(skipped=len(out.done), failed_before=sum(out.done.values()), truncated=out.truncated)
 
@@ -520,8 +559,8 @@ def run_predict(
         in_shard = num_shards == 1 or shard_of(doc_id, num_shards) == shard_index
         return in_shard and not is_done(doc_id)
 
-    items = iter_documents(inputs, wanted=wanted if (done or num_shards > 1) else None)
-    selected = select_items(items, is_done if done else None, num_shards, shard_index)
+    items = iter_documents(inputs, wanted=wanted if (done or num_shards > 1) else None, skip=is_output)
+    selected = unique_ids(select_items(items, is_done if done else None, num_shards, shard_index))
     start = time.perf_counter()
     shown = 0.0
     try:

@@ -257,6 +257,7 @@ class OnnxScorer:
         pad = tokenizer.token_to_id(" ")
         self.pad_id = pad if pad is not None else 0
 
+        ort.disable_telemetry_events()  # no events about this machine are recorded anywhere
         options = ort.SessionOptions()
         # One thread per run: parallelism comes from running batches side by side (Tagger.threads),
         # and no idle pool thread spins against other jobs on a shared machine.
@@ -342,8 +343,8 @@ class Tagger:
     occurrences of a mention. Off, each span rests on its own sentence only. ``threads``
     batches are scored at once (set torch's own thread count to 1 then:
     ``torch.set_num_threads(1)``). ``lexicon`` feeds a model with lexicon inputs; ``user_words``
-    (``(word, label)``, from user dictionaries) are tagged wherever the tagger found nothing when
-    ``force_user_words`` is on.
+    (``(word, label)``, from user dictionaries) are tagged at every occurrence, over the network's
+    spans where they disagree, when ``force_user_words`` is on.
     """
 
     def __init__(

@@ -209,6 +209,12 @@ def _epoch_logger():
                 flush=True,
             )
 
+        def on_epoch_end(self, args, state, control, **kwargs):
+            if state.is_world_process_zero and args.eval_strategy == "no":  # no dev split: say the loss at least
+                losses = [h["loss"] for h in state.log_history if "loss" in h]
+                print(f"epoch {state.epoch:.0f}: train loss {losses[-1] if losses else float('nan'):.3f}",
+                      file=sys.stderr, flush=True)
+
     return EpochLog()
 
 
@@ -229,7 +235,11 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
         if config.model.backbone == "lac"
         else f"`{config.model.name_or_path}` (transformers AutoModelForTokenClassification)"
     )
-    tables = score_table(metrics["dev"])
+    tables = score_table(metrics["dev"]) if metrics["dev"] else (
+        f"No dev split: trained on every annotated document for {config.training.epochs} epochs. "
+        "Cross-validated scores over documents (`govner crossval`) are in the govner repository's "
+        "`docs/training.md`."
+    )
     if "dev_model_only" in metrics:
         tables = (
             "As used (the network, then: touching LOC spans merged, rule AMOUNT/SLOGAN spans taking precedence, "
@@ -243,7 +253,7 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
     dev = (
         f"{len(data.dev_documents)} held-out msra_train sentences"
         if config.corpus.msra_eval
-        else ", ".join(d.id for d in data.dev_documents)
+        else ", ".join(d.id for d in data.dev_documents) or "none"
     )
     if config.corpus.msra_eval:
         purpose = "The MSRA benchmark: named-entity recognition in news sentences, scored on MSRA's own spans"
@@ -294,8 +304,15 @@ or with plain transformers (after `import govner.model.network`, which registers
     (output / "README.md").write_text(card, encoding="utf-8")
 
 
-def train(config: Config, output: str | Path, resume: bool = False, keep_checkpoints: bool = False) -> dict[str, Any]:
-    """Train per ``config`` into ``output``; returns the document-level dev scores."""
+def train(
+    config: Config, output: str | Path, resume: bool = False, keep_checkpoints: bool = False
+) -> dict[str, Any] | None:
+    """Train per ``config`` into ``output``; returns the document-level dev scores (``{}`` without a dev split).
+
+    Without dev documents (``data.dev_fraction: 0`` and no ``data.dev_ids``: the shipped model trained on
+    every annotated report) it trains exactly ``training.epochs`` epochs. Under torchrun, processes other
+    than the first return None.
+    """
     from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
     output = Path(output)
@@ -313,6 +330,8 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
     train_set = tokenize_examples(data.train, tokenizer)  # plain lists: the Trainer batches any sequence
     dev_set = tokenize_examples(data.dev, tokenizer)
     t = config.training
+    has_dev = bool(dev_set)
+    select = has_dev and t.select_best
     args = TrainingArguments(
         output_dir=str(output / "checkpoints"),
         num_train_epochs=t.epochs,
@@ -321,12 +340,12 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
         learning_rate=t.learning_rate,
         weight_decay=t.weight_decay,
         warmup_steps=t.warmup_ratio,
-        eval_strategy="epoch",
+        eval_strategy="epoch" if has_dev else "no",
         save_strategy="epoch",
         logging_strategy="steps",
         logging_steps=t.logging_steps,
-        load_best_model_at_end=True,
-        metric_for_best_model="f1",
+        load_best_model_at_end=select,
+        metric_for_best_model="f1" if select else None,
         greater_is_better=True,
         save_total_limit=2,
         seed=t.seed,
@@ -347,16 +366,20 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
         model=model,
         args=args,
         train_dataset=train_set,
-        eval_dataset=dev_set,
+        eval_dataset=dev_set if has_dev else None,
         data_collator=TaggingCollator(tokenizer.pad_token_id or 0, pass_o_uncertain=own_crf or partial,
                                       lexicon=lexicon, words_per_set=config.lexicon.words_per_set),
         compute_metrics=metrics_function(model, tags),
-        callbacks=[EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience), _epoch_logger()],
+        callbacks=[
+            *([EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience)]
+              if select and t.early_stopping_patience > 0 else []),
+            _epoch_logger(),
+        ],
     )
     has_checkpoint = resume and any((output / "checkpoints").glob("checkpoint-*"))
     trainer.train(resume_from_checkpoint=True if has_checkpoint else None)
     if not trainer.is_world_process_zero():
-        return {}
+        return None
     trainer.save_model(str(output))
     tokenizer.save_pretrained(str(output))
     if lexicon is not None:  # the words the network was trained with travel with it, user dictionaries included
@@ -366,11 +389,12 @@ def train(config: Config, output: str | Path, resume: bool = False, keep_checkpo
     resolved = config_to_dict(config)
     (output / "govner_config.yaml").write_text(yaml.safe_dump(resolved, allow_unicode=True, sort_keys=False))
     (output / "labels.json").write_text(json.dumps(tags, ensure_ascii=False, indent=1) + "\n")
-    scores = model_scores(output, data.dev_documents)
+    scores = model_scores(output, data.dev_documents) if data.dev_documents else {}
     minutes = (time.time() - started) / 60
     history = [h for h in trainer.state.log_history if "eval_f1" in h or "loss" in h]
     metrics = {"dev": scores, "minutes": round(minutes, 2), "sources": data.sources, "history": history}
-    if config.inference.rules or config.inference.propagate or config.inference.merge_locations:
+    post_processing = config.inference.rules or config.inference.propagate or config.inference.merge_locations
+    if data.dev_documents and post_processing:
         metrics["dev_model_only"] = model_scores(
             output, data.dev_documents, rules=False, propagate=(), merge_locations=False
         )

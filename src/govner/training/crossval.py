@@ -1,0 +1,223 @@
+"""``govner crossval``: K-fold cross-validation over documents, the estimate to choose features, data and epochs by.
+
+A two-document dev split says little about reports from places the model never saw.
+Cross-validation uses every annotated report instead: the documents of a config
+(``data.annotations`` and ``corpus.synthetic``) are grouped (one group per document, or
+with ``group_by="prefix"`` per id prefix, e.g. one writer's batch ``syn_d`` of synthetic
+reports, so that no batch is on both sides), the groups are dealt into K folds in the order
+of a seeded hash, and fold k's model trains on the other folds (plus MSRA, as the config
+says) for exactly ``training.epochs`` epochs: nothing is chosen on the held-out fold. It is
+then scored on fold k's documents exactly as ``govner predict`` tags reports. Documents
+matching ``exclude_from_training`` are only ever tested, never trained on, so data mixes
+can be compared on the same test documents.
+
+Reported per label: strict precision, recall and F1 as mean ± standard deviation over the
+folds, as used (with post-processing) and for the network alone; and per epoch the held-out
+window F1 of the network, which is how to choose ``training.epochs``.
+
+>>> assign_folds(["a_1", "a_2", "b_1", "c_1"], 2, seed=0, group_by="prefix")
+[['a_1', 'a_2'], ['b_1', 'c_1']]
+>>> assign_folds(["a_1", "a_2", "b_1", "c_1"], 2, seed=0)  # one group per document
+[['a_2', 'b_1'], ['a_1', 'c_1']]
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from govner.config import Config, ConfigError, config_to_dict
+from govner.corpus import gold_documents, synthetic_documents
+from govner.data.labelstudio import write_documents
+from govner.errors import GovnerError
+
+AVERAGES = ("micro", "macro", "weighted")
+GROUPINGS = ("document", "prefix")
+
+
+class CrossvalError(GovnerError):
+    """A fold that failed to train, or options that do not fit the documents."""
+
+
+def group_of(doc_id: str, group_by: str) -> str:
+    """The group a document belongs to: itself, or its id up to the last ``_`` (``syn_d_03`` → ``syn_d``)."""
+    if group_by == "prefix" and "_" in doc_id:
+        return doc_id.rsplit("_", 1)[0]
+    return doc_id
+
+
+def assign_folds(
+    doc_ids: Sequence[str], folds: int, seed: int, group_by: str = "document", sizes: dict[str, int] | None = None
+) -> list[list[str]]:
+    """``folds`` lists of document ids; the documents of one group always share a fold.
+
+    Groups go, largest first (by ``sizes``, e.g. characters; else by document count), ties in
+    the order of a seeded hash, to the fold that holds the least so far: folds come out about
+    equally large whatever the file order, and the same on every machine.
+    """
+    if group_by not in GROUPINGS:
+        raise CrossvalError(f"unknown grouping {group_by!r} (known: {', '.join(GROUPINGS)})")
+    groups: dict[str, list[str]] = {}
+    for doc_id in doc_ids:
+        groups.setdefault(group_of(doc_id, group_by), []).append(doc_id)
+    if len(groups) < folds or folds < 2:
+        raise CrossvalError(f"{folds} folds need at least 2 folds and as many groups; there are {len(groups)} groups")
+
+    def size(group: str) -> int:
+        return sum((sizes or {}).get(i, 1) for i in groups[group])
+
+    ranked = sorted(groups, key=lambda g: (-size(g), hashlib.sha256(f"{seed}:{g}".encode()).hexdigest()))
+    out: list[list[str]] = [[] for _ in range(folds)]
+    load = [0] * folds
+    for group in ranked:
+        k = load.index(min(load))
+        out[k].extend(groups[group])
+        load[k] += size(group)
+    return [sorted(fold) for fold in out]
+
+
+def _fold_config(config: Config, train_file: Path, test_file: Path, test_ids: list[str]) -> dict[str, Any]:
+    raw = config_to_dict(config)
+    raw["name"] = f"{config.name}-fold"
+    raw["data"]["annotations"] = [str(train_file), str(test_file)]
+    raw["data"]["dev_ids"] = test_ids
+    raw["corpus"]["synthetic"] = []
+    raw["training"]["select_best"] = False  # the held-out fold only measures; it chooses nothing
+    raw["training"]["early_stopping_patience"] = 0
+    return raw
+
+
+def crossval(
+    config: Config,
+    folds: int,
+    output: str | Path,
+    *,
+    group_by: str = "document",
+    exclude_from_training: Sequence[str] = (),
+    jobs: int = 1,
+    only: Sequence[int] = (),
+) -> dict[str, Any]:
+    """Train and score ``folds`` models (``jobs`` at a time, one core each); returns and writes the summary.
+
+    Each fold is a ``govner train`` process on a config written under ``output/fold-K/``, so a
+    fold that runs out of memory or is killed does not take the others with it, and a fold
+    whose ``metrics.json`` is already there is not trained again (run the same command to
+    finish an interrupted cross-validation). ``only`` restricts the run to some folds.
+    """
+    output = Path(output)
+    docs = [*gold_documents(config), *synthetic_documents(config)]
+    by_id = {d.id: d for d in docs}
+    if len(by_id) != len(docs):
+        raise ConfigError("document ids of data.annotations and corpus.synthetic are not unique")
+    sizes = {i: len(d.text) for i, d in by_id.items()}  # balance folds by characters: reports differ 20-fold
+    assignment = assign_folds(list(by_id), folds, config.training.seed, group_by, sizes)
+    excluded = {i for i in by_id if any(fnmatch.fnmatchcase(i, pattern) for pattern in exclude_from_training)}
+    started = time.time()
+    runs = []
+    for k, test_ids in enumerate(assignment):
+        if only and k not in only:
+            continue
+        folder = output / f"fold-{k}"
+        folder.mkdir(parents=True, exist_ok=True)
+        train_docs = [by_id[i] for i in by_id if i not in test_ids and i not in excluded]
+        write_documents(folder / "train.json", train_docs)
+        write_documents(folder / "test.json", [by_id[i] for i in test_ids])
+        raw = _fold_config(config, folder / "train.json", folder / "test.json", test_ids)
+        (folder / "config.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        runs.append((k, folder))
+
+    def run(job: tuple[int, Path]) -> tuple[int, dict[str, Any]]:
+        k, folder = job
+        metrics_file = folder / "model" / "metrics.json"
+        if not metrics_file.exists():
+            env = {**os.environ, "OMP_NUM_THREADS": "1"} if jobs > 1 else dict(os.environ)
+            command = [sys.executable, "-m", "govner", "train", "--config", str(folder / "config.yaml"),
+                       "--output", str(folder / "model")]
+            if jobs > 1:
+                command += ["--set", "training.threads=1"]
+            with (folder / "train.log").open("w", encoding="utf-8") as log:
+                done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+            if done.returncode != 0:
+                raise CrossvalError(f"fold {k} failed (exit {done.returncode}); see {folder / 'train.log'}")
+        print(f"fold {k} done", file=sys.stderr, flush=True)
+        return k, json.loads(metrics_file.read_text(encoding="utf-8"))
+
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        results = dict(pool.map(run, runs))
+    summary = summarize(results, assignment)
+    summary.update({
+        "config": config.name, "folds": folds, "group_by": group_by, "seed": config.training.seed,
+        "exclude_from_training": list(exclude_from_training), "epochs": config.training.epochs,
+        "documents": len(by_id), "minutes": round((time.time() - started) / 60, 1),
+    })
+    (output / "crossval.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (output / "crossval.md").write_text(render_markdown(summary), encoding="utf-8")
+    return summary
+
+
+def _mean_sd(values: list[float]) -> dict[str, float]:
+    return {"mean": round(statistics.fmean(values), 4),
+            "sd": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0}
+
+
+def summarize(results: dict[int, dict[str, Any]], assignment: list[list[str]]) -> dict[str, Any]:
+    """Mean ± sd over folds of each label's P/R/F1 (as used and network alone), and the held-out F1 per epoch."""
+    summary: dict[str, Any] = {"per_fold": {}, "scores": {}, "epochs_f1": {}}
+    for view, key in (("as_used", "dev"), ("network", "dev_model_only")):
+        labels: dict[str, dict[str, list[float]]] = {}
+        for k, metrics in sorted(results.items()):
+            scores = metrics.get(key) or metrics["dev"]
+            summary["per_fold"].setdefault(str(k), {})[view] = {
+                name: {m: s[m] for m in ("precision", "recall", "f1", "support")} for name, s in scores.items()
+            }
+            for name, s in scores.items():
+                if name in ("macro", "weighted"):
+                    continue
+                for measure in ("precision", "recall", "f1"):
+                    labels.setdefault(name, {}).setdefault(measure, []).append(s[measure])
+        summary["scores"][view] = {
+            name: {measure: _mean_sd(values) for measure, values in measures.items()}
+            for name, measures in labels.items()
+        }
+    for metrics in results.values():
+        for entry in metrics.get("history", []):
+            if "eval_f1" in entry:
+                summary["epochs_f1"].setdefault(str(round(entry["epoch"])), []).append(entry["eval_f1"])
+    summary["epochs_f1"] = {e: _mean_sd(v) for e, v in sorted(summary["epochs_f1"].items(), key=lambda x: int(x[0]))}
+    summary["fold_documents"] = {str(k): ids for k, ids in enumerate(assignment)}
+    return summary
+
+
+def render_markdown(summary: dict[str, Any]) -> str:
+    """The summary as a markdown report: the per-label table, then the per-epoch curve."""
+    lines = [
+        f"# Cross-validation of `{summary['config']}`",
+        "",
+        f"{summary['folds']} folds over {summary['documents']} documents (grouped by {summary['group_by']}, seed "
+        f"{summary['seed']}); each fold trained {summary['epochs']} epochs and scored strict, on whole held-out "
+        "documents, mean ± sd over folds"
+        + (f"; never trained on: {', '.join(summary['exclude_from_training'])}" if summary["exclude_from_training"]
+           else "")
+        + f". {summary['minutes']} minutes.",
+    ]
+    for view, title in (("as_used", "As used (network + post-processing)"), ("network", "The network alone")):
+        lines += ["", f"## {title}", "", "| label | precision | recall | F1 |", "|---|---:|---:|---:|"]
+        for name, measures in summary["scores"][view].items():
+            cells = [f"{measures[m]['mean']:.3f} ± {measures[m]['sd']:.3f}" for m in ("precision", "recall", "f1")]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if summary["epochs_f1"]:
+        lines += ["", "## Held-out window F1 of the network per epoch", "", "| epoch | F1 |", "|---:|---:|"]
+        lines += [f"| {e} | {v['mean']:.4f} ± {v['sd']:.4f} |" for e, v in summary["epochs_f1"].items()]
+    return "\n".join(lines) + "\n"
