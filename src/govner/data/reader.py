@@ -449,8 +449,8 @@ def same_file_as(path: str | Path) -> Callable[[str], bool]:
 def printable(name: str) -> str:
     """``name`` with undecodable bytes of a file name (kept by Python as lone surrogates) as ``\\xNN``.
 
-    >>> printable(b"\xb1\xa8\xb8\xe6.txt".decode("utf-8", "surrogateescape"))
-    '\\xb1\\xa8\\xb8\\xe6.txt'
+    >>> printable(b"\\xb1\\xa8\\xb8\\xe6.txt".decode("utf-8", "surrogateescape"))
+    '\\\\xb1\\\\xa8\\\\xb8\\\\xe6.txt'
     """
     try:
         name.encode("utf-8")
