@@ -236,3 +236,97 @@ def test_a_server_that_echoes_the_key_does_not_get_it_printed():
     with pytest.raises(StudioError) as caught:
         studio.call("checking the API key", fail)
     assert "k3y-secret" not in str(caught.value) and "***" in str(caught.value)
+
+
+# --------------------------------------------------------------------------- evaluate and the loaders
+
+
+def _gold(tmp_path):
+    from helpers import task
+
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps([task(doc_id="a")], ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _pred(tmp_path, *records):
+    path = tmp_path / "pred.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_evaluate_reads_what_predict_writes_with_line_separators_in_fields(tmp_path, capsys):
+    from helpers import TEXT as GOLD_TEXT
+
+    entity = {"start": 0, "end": 6, "label": "LOC", "text": GOLD_TEXT[:6]}
+    pred = _pred(tmp_path, {"id": "a", "source": "x", "note": "第一段\u2028第二段\u0085完", "entities": [entity]})
+    assert main(["evaluate", "--data", str(_gold(tmp_path)), "--pred", str(pred), "--stdout", "none"]) == 0
+
+
+def test_evaluate_accepts_predicts_error_record_for_a_repeated_id(tmp_path):
+    from helpers import TEXT as GOLD_TEXT
+
+    entity = {"start": 0, "end": 6, "label": "LOC", "text": GOLD_TEXT[:6]}
+    pred = _pred(tmp_path, {"id": "a", "source": "one.jsonl", "entities": [entity]},
+                 {"id": "a", "source": "two.jsonl", "error": "two.jsonl: duplicate id 'a' (first in one.jsonl)"})
+    assert main(["evaluate", "--data", str(_gold(tmp_path)), "--pred", str(pred), "--stdout", "none"]) == 0
+
+
+@pytest.mark.parametrize("entity, message", [
+    ({"start": 0.9, "end": 6, "label": "LOC"}, "whole numbers"),
+    ({"start": 0, "end": True, "label": "LOC"}, "whole numbers"),
+    ({"start": 0, "end": 6, "label": "PERSON"}, "unknown label 'PERSON'"),
+    ({"start": 0, "end": 6, "label": "B-LOC"}, "unknown label 'B-LOC'"),
+    ({"start": 0, "end": 6, "label": None}, "unknown label None"),
+    ("not an object", "whole numbers"),
+])
+def test_prediction_loader_rejects_what_validate_rejects(tmp_path, capsys, entity, message):
+    pred = _pred(tmp_path, {"id": "a", "source": "x", "entities": [entity]})
+    assert main(["evaluate", "--data", str(_gold(tmp_path)), "--pred", str(pred), "--stdout", "none"]) == 2
+    assert message in one_error(capsys)
+
+
+@pytest.mark.parametrize("value, message", [
+    ({"start": 46.9, "end": 50, "labels": ["LOC"]}, "whole numbers"),
+    ({"start": 0, "end": True, "labels": ["LOC"]}, "whole numbers"),
+    ({"start": 0, "end": 6, "labels": [["LOC"]]}, "labels must be one of"),
+    ({"start": 0, "end": 6, "labels": ["PERSON"]}, "labels must be one of"),
+    ([0, 6, "LOC"], "not an object"),
+])
+def test_gold_loader_rejects_what_validate_rejects(tmp_path, write_tasks, capsys, value, message):
+    from helpers import TEXT as GOLD_TEXT
+
+    task = {"id": 1, "data": {"text": GOLD_TEXT, "doc_id": "a"},
+            "annotations": [{"result": [{"type": "labels", "value": value}]}]}
+    gold = write_tasks([task])
+    assert main(["evaluate", "--data", str(gold), "--system", "rules", "--stdout", "none"]) == 2
+    assert message in one_error(capsys)
+    problems = validate_file_problems(gold)
+    assert problems, "validate must reject it too"
+
+
+def validate_file_problems(path):
+    from govner.data.validate import validate_file
+
+    return validate_file(path)[0]
+
+
+def test_validate_checks_every_file_even_after_a_broken_one(tmp_path, write_tasks, capsys):
+    from helpers import task
+
+    good = write_tasks([task(doc_id="a")], "a.json")
+    broken = tmp_path / "bad.json"
+    broken.write_text("[" * 100_000, encoding="utf-8")
+    shapes = write_tasks([{"data": ["not", "an", "object"]}, {"id": 2, "data": {"text": "x"},
+                                                            "annotations": [{"result": 5}]}], "c.json")
+    assert main(["annotations", "validate", str(good), str(broken), str(shapes)]) == 1
+    err = capsys.readouterr()
+    assert f"{good}: ok" in err.err and "nested too deeply" in err.out and f"{shapes}: 2 problem(s)" in err.err
+
+
+def test_lac_baseline_on_the_train_and_all_splits(capsys):
+    from helpers import ROOT
+
+    config = str(ROOT / "configs" / "default.yaml")
+    for split in ("train", "all"):
+        assert main(["evaluate", "--config", config, "--split", split, "--system", "lac", "--stdout", "none"]) == 0

@@ -58,20 +58,28 @@ def read_json(path: str | Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise AnnotationFileError(f"{path}:{err.lineno}:{err.colno}", f"invalid JSON: {err.msg}") from None
+    except RecursionError:
+        raise AnnotationFileError(str(path), "JSON nested too deeply to be an annotation file") from None
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (the caller reports what is missing)."""
+    return value if isinstance(value, dict) else {}
 
 
 def task_document_id(task: dict[str, Any]) -> str:
     """A task's document id: ``data.doc_id``, else ``data.id``, else the Label Studio task id."""
-    data = task.get("data") or {}
+    data = _mapping(task.get("data"))
     for value in (data.get("doc_id"), data.get("id"), task.get("id")):
-        if value is not None:
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
             return str(value)
-    raise AnnotationFileError("task", "has no doc_id, data.id or id")
+    raise AnnotationFileError("task", "has no doc_id, data.id or id (a string or an integer)")
 
 
 def completed_annotation(task: dict[str, Any]) -> dict[str, Any] | None:
     """The first annotation of ``task`` that was not cancelled, or None."""
-    for annotation in task.get("annotations") or []:
+    annotations = task.get("annotations")
+    for annotation in annotations if isinstance(annotations, list) else []:
         if isinstance(annotation, dict) and not annotation.get("was_cancelled"):
             return annotation
     return None
@@ -79,25 +87,46 @@ def completed_annotation(task: dict[str, Any]) -> dict[str, Any] | None:
 
 def label_results(annotation: dict[str, Any]) -> list[dict[str, Any]]:
     """The span results of an annotation (other result types, such as relations, are skipped)."""
-    return [r for r in annotation.get("result") or [] if isinstance(r, dict) and r.get("type", "labels") == "labels"]
+    results = annotation.get("result")
+    if not isinstance(results, list):
+        return []
+    return [r for r in results if isinstance(r, dict) and r.get("type", "labels") == "labels"]
 
 
 def task_to_document(task: dict[str, Any], source: str) -> Document:
     """The document of a task with its gold spans; raises ``AnnotationFileError`` on a malformed task."""
     doc_id = task_document_id(task)
-    text = (task.get("data") or {}).get("text")
+    where = f"{source}: task {doc_id}"
+    text = _mapping(task.get("data")).get("text")
     if not isinstance(text, str):
-        raise AnnotationFileError(f"{source}: task {doc_id}", "data.text is missing or not a string")
+        raise AnnotationFileError(where, "data.text is missing or not a string")
     annotation = completed_annotation(task)
     spans = []
     for result in label_results(annotation) if annotation else []:
-        value = result.get("value") or {}
-        try:
-            (label,) = value["labels"]
-            spans.append(Span(int(value["start"]), int(value["end"]), label))
-        except (KeyError, TypeError, ValueError) as err:
-            raise AnnotationFileError(f"{source}: task {doc_id}", f"malformed result {value!r}: {err}") from None
+        spans.append(result_span(result.get("value"), text, where))
     return Document(doc_id, text, source, sorted(spans), meta={"annotated": annotation is not None})
+
+
+def result_span(value: Any, text: str, where: str) -> Span:
+    """The span of one result's ``value``, checked as ``govner annotations validate`` checks it.
+
+    Offsets must be integers (not ``46.9``, not ``true``) inside the text, ``labels`` a list of
+    one known label; anything else raises :class:`AnnotationFileError`, so a loader never
+    silently truncates or trains on what the validator rejects.
+    """
+    from govner.labels import LABELS
+
+    if not isinstance(value, dict):
+        raise AnnotationFileError(where, f"a result's value is not an object: {str(value)[:80]!r}")
+    start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+        raise AnnotationFileError(where, f"start and end must be whole numbers, got {start!r} and {end!r}")
+    if not 0 <= start < end <= len(text):
+        raise AnnotationFileError(where, f"span [{start}, {end}) is not inside the text ({len(text)} characters)")
+    if not isinstance(labels, list) or len(labels) != 1 or labels[0] not in LABELS:
+        raise AnnotationFileError(where, f"[{start}, {end}): labels must be one of {', '.join(LABELS)}, got "
+                                  f"{str(labels)[:80]}")
+    return Span(start, end, labels[0])
 
 
 def load_documents(path: str | Path, *, annotated_only: bool = True) -> list[Document]:

@@ -90,7 +90,7 @@ def check_spans(text: str, values: list[dict[str, Any]]) -> list[Problem]:
     good: list[tuple[int, int]] = []
     for value in values:
         start, end = value.get("start"), value.get("end")
-        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
             problems.append(Problem("", f"start/end are not integers: {start!r}, {end!r}"))
             continue
         if not 0 <= start < end <= len(text):
@@ -170,6 +170,7 @@ def validate_file(path: str | Path) -> tuple[list[Problem], Counter]:
             seen_ids.add(doc_id)
             annotation = completed_annotation(task)
             for result in label_results(annotation) if annotation else []:
-                labels = (result.get("value") or {}).get("labels") or ["?"]
-                counts[labels[0]] += 1
+                labels = result.get("value").get("labels") if isinstance(result.get("value"), dict) else None
+                valid = isinstance(labels, list) and len(labels) == 1 and isinstance(labels[0], str)
+                counts[labels[0] if valid else "?"] += 1
     return problems, counts

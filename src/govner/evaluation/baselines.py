@@ -33,7 +33,8 @@ def lac_spans(text: str) -> list[Span]:
         position = window.start
         for word, tag in _lac().run(norm.text[window.start : window.end]):
             label = LAC_LABELS.get(tag)
-            if label:
+            # a word is the window's only if it starts in its keep region: windows may overlap
+            if label and window.keep_start <= position < window.keep_end:
                 last = spans[-1] if spans else None
                 if label == "LOC" and last and last.label == "LOC" and last.end == position:
                     spans[-1] = Span(last.start, position + len(word), "LOC")

@@ -99,7 +99,8 @@ def read_predictions(path: str | Path) -> list[dict[str, Any]]:
     """The records of a predictions ``.jsonl`` file; raises ``EvaluationInputError`` naming file:line."""
     records = []
     try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+        # "\n" only: str.splitlines would also split at U+2028 or U+0085, which JSON strings may hold raw
+        lines = Path(path).read_text(encoding="utf-8-sig").split("\n")
     except (OSError, UnicodeDecodeError) as err:
         raise EvaluationInputError(f"{path}: cannot read predictions: {err}") from None
     for n, line in enumerate(lines, 1):
@@ -123,10 +124,12 @@ def _record_spans(record: dict[str, Any], doc: Document, where: str) -> list[Spa
         raise EvaluationInputError(f"{where}: 'entities' is missing or not a list")
     spans = []
     for e in entities:
-        try:
-            span = Span(int(e["start"]), int(e["end"]), str(e["label"]))
-        except (KeyError, TypeError, ValueError) as err:
-            raise EvaluationInputError(f"{where}: malformed entity {e!r}: {err}") from None
+        start, end, label = (e.get(k) for k in ("start", "end", "label")) if isinstance(e, dict) else (None,) * 3
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)) or not 0 <= start < end:
+            raise EvaluationInputError(f"{where}: entity {e!r}: start and end must be whole numbers, start < end")
+        if label not in LABELS:
+            raise EvaluationInputError(f"{where}: entity {e!r}: unknown label {label!r} (known: {', '.join(LABELS)})")
+        span = Span(start, end, label)
         if span.end > len(doc.text):
             raise EvaluationInputError(f"{where}: entity {e!r} ends past the text ({len(doc.text)} chars)")
         # The offsets must be into the very text the gold has: a prediction made on normalized or
@@ -162,7 +165,11 @@ def prediction_output(path: str | Path, docs: Sequence[Document], name: str = "p
             continue
         doc_id = str(doc_id)
         if doc_id in by_id:
-            raise EvaluationInputError(f"{where}: a second prediction for document {doc_id!r}")
+            if "error" in record:  # govner predict's record for a repeated id: the first one stands
+                failed[f"{doc_id} (line {record['_line']})"] = str(record["error"])
+                continue
+            if "error" not in by_id[doc_id]:
+                raise EvaluationInputError(f"{where}: a second prediction for document {doc_id!r}")
         by_id[doc_id] = record
         if doc_id not in gold_ids:
             unknown.append(doc_id)
