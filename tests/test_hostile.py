@@ -330,3 +330,46 @@ def test_lac_baseline_on_the_train_and_all_splits(capsys):
     config = str(ROOT / "configs" / "default.yaml")
     for split in ("train", "all"):
         assert main(["evaluate", "--config", config, "--split", split, "--system", "lac", "--stdout", "none"]) == 0
+
+
+# --------------------------------------------------------------------------- fault injection
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kills_at_random_points_and_truncation_then_resume_give_every_document_once(tiny_model, tmp_path, seed):
+    """Kill a real run at a random moment, cut the output at a random byte, resume until done: each document once,
+    and govner evaluate accepts the file."""
+    import random
+    import signal
+
+    rng = random.Random(seed)
+    texts = [f"第{i}号。" + "巴中市恩阳区投资38亿元，开展“三年行动”。" * rng.randint(1, 6) for i in range(300)]
+    source = tmp_path / "many.jsonl"
+    source.write_text("".join(json.dumps({"id": f"d{i}", "text": t}, ensure_ascii=False) + "\n"
+                              for i, t in enumerate(texts)), encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "broken"\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "govner", "predict", "--model", str(tiny_model), str(source), str(bad), "-o",
+               str(out), "-q", "--resume", "--threads", "1"]
+    for _ in range(3):
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(1.0, 4.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if out.exists() and out.stat().st_size:
+            size = out.stat().st_size
+            with out.open("r+b") as handle:  # a crash of the disk, not of govner: cut anywhere
+                handle.truncate(rng.randint(max(0, size - 400), size))
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 1, finished.stderr  # the broken line is an error record
+    records = lines(out)
+    ids = [r["id"] for r in records if "entities" in r]
+    assert sorted(ids, key=lambda i: int(i[1:])) == [f"d{i}" for i in range(300)] and len(ids) == len(set(ids))
+    assert sum("error" in r for r in records) == 1
+    gold = tmp_path / "gold.json"
+    from govner.data.document import Document
+    from govner.data.labelstudio import write_documents
+
+    write_documents(gold, [Document(f"d{i}", t, "x") for i, t in enumerate(texts[:20])])
+    assert main(["evaluate", "--data", str(gold), "--pred", str(out), "--stdout", "none"]) == 0

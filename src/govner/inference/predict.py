@@ -158,7 +158,9 @@ class Format:
         raise NotImplementedError
 
     def _tail(self, line: bytes, where: str, number: int) -> None:
-        if not line.lstrip().startswith(self.record_start):
+        start = line.lstrip()
+        # a record cut short, even inside its first bytes (a crash right after the write began)
+        if not (start.startswith(self.record_start) or self.record_start.startswith(start)):
             raise OutputError(f"{where}:{number}: not a govner {self.name} record; cannot resume")
 
 
