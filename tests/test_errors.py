@@ -124,3 +124,40 @@ def test_a_model_folder_with_a_broken_onnx_file(tiny_model, tmp_path, capsys):
     (model / "config.json").write_text(json.dumps(labels))
     assert "not an IOB2 tag set" in run(capsys, "predict", "--model", str(model), str(report), "-o",
                                         str(tmp_path / "out2.jsonl"))
+
+
+@pytest.mark.parametrize("damage", ["truncated weights", "no weights", "no tokenizer", "broken tokenizer"])
+def test_a_damaged_model_folder_is_one_line_with_either_backend(tiny_model, tmp_path, capsys, damage):
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model)
+    if damage == "truncated weights":
+        data = (model / "model.safetensors").read_bytes()
+        (model / "model.safetensors").write_bytes(data[: len(data) // 3])
+    elif damage == "no weights":
+        (model / "model.safetensors").unlink()
+    elif damage == "no tokenizer":
+        (model / "tokenizer.json").unlink()
+    else:
+        (model / "tokenizer.json").write_text("{", encoding="utf-8")
+    report = tmp_path / "r.txt"
+    report.write_text(TEXT, encoding="utf-8")
+    for backend in ("onnx", "torch"):
+        line = run(capsys, "predict", "--model", str(model), "--backend", backend, str(report), "-o",
+                   str(tmp_path / f"{backend}.jsonl"))
+        assert str(model) in line
+
+
+@pytest.mark.slow
+def test_training_without_a_dev_split_trains_the_given_epochs(tmp_path, write_tasks):
+    from govner.config import config_from_dict
+    from govner.training.train import train
+
+    gold = write_tasks([task(doc_id=f"d{i}") for i in range(3)])
+    config = config_from_dict(tiny(data={"annotations": [str(gold)], "dev_ids": [], "dev_fraction": 0.0},
+                                   training={"epochs": 2}), "all-data")
+    assert train(config, tmp_path / "m") == {}
+    metrics = json.loads((tmp_path / "m" / "metrics.json").read_text())
+    assert metrics["dev"] == {} and "No dev split" in (tmp_path / "m" / "README.md").read_text()
+    assert metrics["epochs"] == 2

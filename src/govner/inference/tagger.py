@@ -446,7 +446,7 @@ class Tagger:
         try:
             model = AutoModelForTokenClassification.from_pretrained(str(path), local_files_only=True)
             tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        except (OSError, ValueError, KeyError, RuntimeError) as err:
+        except Exception as err:  # transformers, safetensors and tokenizers raise many types for a broken file
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise ModelFolderError(f"{path}: cannot load the model: {first}") from None
         finally:

@@ -392,7 +392,8 @@ def train(
     scores = model_scores(output, data.dev_documents) if data.dev_documents else {}
     minutes = (time.time() - started) / 60
     history = [h for h in trainer.state.log_history if "eval_f1" in h or "loss" in h]
-    metrics = {"dev": scores, "minutes": round(minutes, 2), "sources": data.sources, "history": history}
+    metrics = {"dev": scores, "minutes": round(minutes, 2), "epochs": round(trainer.state.epoch or 0, 2),
+               "sources": data.sources, "history": history}
     post_processing = config.inference.rules or config.inference.propagate or config.inference.merge_locations
     if data.dev_documents and post_processing:
         metrics["dev_model_only"] = model_scores(
