@@ -235,6 +235,13 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
         if config.model.backbone == "lac"
         else f"`{config.model.name_or_path}` (transformers AutoModelForTokenClassification)"
     )
+    lexicon = (
+        f"SoftLexicon word sets from {', '.join(config.lexicon.sources)}"
+        + (f" and {len(config.lexicon.user_dictionaries)} user dictionaries"
+           if config.lexicon.user_dictionaries else "")
+        + f" (`{LEXICON_FILE}` in this folder); add your own names with `govner predict --user-dict FILE`"
+        if config.lexicon.enabled else "none"
+    )
     tables = score_table(metrics["dev"]) if metrics["dev"] else (
         f"No dev split: trained on every annotated document for {config.training.epochs} epochs. "
         "Cross-validated scores over documents (`govner crossval`) are in the govner repository's "
@@ -275,6 +282,7 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
 (character-level IOB2; definitions in the govner repository's `annotations/GUIDELINES.md`).
 
 - **Backbone:** {backbone}
+- **Lexicon features:** {lexicon}
 - **Training windows:** {", ".join(f"{k} {v}" for k, v in data.sources.items())} (gold and synthetic shown
   {config.corpus.gold_repeat}× per epoch); MSRA's missing labels: `{config.corpus.msra_missing_labels}`
 - **Dev documents:** {dev}
