@@ -234,6 +234,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 1 if summary.any_failed else 0
 
 
+def config_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    """``--config FILE`` and repeatable ``--set section.key=value``, as every config-driven command takes them."""
+    parser.add_argument("--config", required=required, default=None,
+                        help="YAML config, e.g. configs/default.yaml" + ("" if required else " (default: defaults)"))
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govner",
@@ -279,8 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
         "gold_repeat times, synthetic reports, MSRA sentences; the gold dev split): print counts per split and "
         "optionally save a datasets.DatasetDict.",
     )
-    build.add_argument("--config", required=True, help="YAML config, e.g. configs/default.yaml")
-    build.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
+    config_arguments(build)
     build.add_argument("-o", "--output", help="folder to save the datasets.DatasetDict to")
     build.set_defaults(func=cmd_data_build)
 
@@ -291,8 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
         "organizations, govner's suffix lists, user dictionaries), cache it, and print its size per category. "
         "govner train builds it by itself; this command shows what the network will see.",
     )
-    lexicon.add_argument("--config", default=None, help="YAML config (default: the lexicon section's defaults)")
-    lexicon.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
+    config_arguments(lexicon, required=False)
     lexicon.add_argument("--match", metavar="TEXT", help="also print the lexicon words found in TEXT")
     lexicon.set_defaults(func=cmd_lexicon)
 
@@ -304,9 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Writes weights (safetensors), tokenizer, labels.json, govner_config.yaml, metrics.json and a model card. "
         "Runs under torchrun for several processes: torchrun --nproc_per_node 2 -m govner train ...",
     )
-    train.add_argument("--config", required=True, help="YAML config, e.g. configs/default.yaml")
+    config_arguments(train)
     train.add_argument("--output", help="output folder (default: models/<config name>)")
-    train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
     train.add_argument("--resume", action="store_true", help="continue from the last checkpoint in OUTPUT")
     train.add_argument("--keep-checkpoints", action="store_true", help="keep per-epoch checkpoints after training")
     train.add_argument(
@@ -324,8 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
         "training.epochs epochs, and score each on its held-out documents as govner predict tags them. Writes "
         "crossval.json and crossval.md to OUTPUT; an interrupted run continues where it stopped.",
     )
-    crossval.add_argument("--config", required=True, help="YAML config, e.g. configs/default.yaml")
-    crossval.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value")
+    config_arguments(crossval)
     crossval.add_argument("--folds", type=int, default=5, metavar="K", help="number of folds (default 5)")
     crossval.add_argument("--group-by", choices=("document", "prefix"), default="document",
                           help="keep each document (default) or each id prefix (syn_d_01 → syn_d) in one fold")
