@@ -389,7 +389,7 @@ def test_baseline_adds_deltas(gold_file, tmp_path):
 @pytest.mark.parametrize(("entity", "message"), [
     ({"start": 0, "end": 6, "label": "LOC", "text": "巴中市恩阳区"}, "does not match the gold text"),
     ({"start": 0, "end": 99, "label": "LOC"}, "ends past the text"),
-    ({"start": 0, "label": "LOC"}, "malformed entity"),
+    ({"start": 0, "label": "LOC"}, "start and end must be whole numbers"),
 ])
 def test_prediction_offsets_must_fit_the_original_text(gold_file, tmp_path, capsys, entity, message):
     pred = write_pred(tmp_path / "p.jsonl", [{"id": "a", "entities": [entity]}])
