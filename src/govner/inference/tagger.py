@@ -427,7 +427,10 @@ class Tagger:
         user = [entry for dictionary in user_dictionaries for entry in read_user_dictionary(dictionary)]
         settings["user_words"] = [(word, category.removeprefix("user:")) for word, category, _ in user]
         lexicon = None
-        if (path / LEXICON_FILE).exists():  # the lexicon the network was trained with, plus the user's words
+        if _read_json(path / "config.json").get("lexicon_categories"):
+            # the lexicon the network was trained with, plus the user's words
+            if not (path / LEXICON_FILE).is_file():
+                raise ModelFolderError(f"{path}: no {LEXICON_FILE}, but the model was trained with lexicon inputs")
             lexicon = Lexicon.load(path / LEXICON_FILE)
             lexicon = lexicon.with_entries(user) if user else lexicon
         settings["lexicon"] = lexicon

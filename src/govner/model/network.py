@@ -222,10 +222,8 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
         embedded = characters
         if any(self.config.quote_ids):
             embedded = embedded + self.quote_embedding(quotation_feature(input_ids, self.config.quote_ids))
-        if self.config.lexicon_categories:
-            if lexicon is None:
-                raise ValueError("this model takes lexicon inputs: lexicon_start, lexicon_end, lexicon_category, "
-                                 "lexicon_weight (govner.data.lexicon.Lexicon.features)")
+        if self.config.lexicon_categories and lexicon is not None:
+            # without lexicon inputs (a plain transformers pipeline) the network runs as if no word matched
             embedded = embedded + self.lexicon_vectors(characters, *lexicon)
         embedded = self.dropout(embedded)
         packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
