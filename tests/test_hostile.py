@@ -373,3 +373,21 @@ def test_kills_at_random_points_and_truncation_then_resume_give_every_document_o
 
     write_documents(gold, [Document(f"d{i}", t, "x") for i, t in enumerate(texts[:20])])
     assert main(["evaluate", "--data", str(gold), "--pred", str(out), "--stdout", "none"]) == 0
+
+
+def test_a_full_disk_is_one_line(tmp_path, capsys):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    src = tmp_path / "a.txt"
+    src.write_text(TEXT, encoding="utf-8")
+    assert main(["data", "normalize", str(src), "-o", "/dev/full", "--quiet"]) == 2
+    assert "/dev/full: cannot write: No space left on device" in one_error(capsys)
+
+
+def test_predict_on_a_full_disk_is_one_line(tiny_model, tmp_path, capsys):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    src = tmp_path / "a.txt"
+    src.write_text(TEXT, encoding="utf-8")
+    assert main(["predict", "--model", str(tiny_model), str(src), "-o", "/dev/full", "--quiet"]) == 2
+    assert "/dev/full: cannot write: No space left on device" in one_error(capsys)

@@ -59,14 +59,14 @@ def cmd_annotations_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_data_normalize(args: argparse.Namespace) -> int:
+def _normalize_to(args: argparse.Namespace) -> tuple[int, int]:
+    """Write the normalized records of ``args.inputs``; ``(documents, failures)``."""
     from tqdm import tqdm
 
     from govner.data.document import ReadError
     from govner.data.normalize import normalize
-    from govner.data.reader import iter_documents, refuse_overwriting_inputs, same_file_as
+    from govner.data.reader import iter_documents, same_file_as
 
-    refuse_overwriting_inputs(args.output, args.inputs)
     ok = failed = 0
     with contextlib.ExitStack() as stack:
         out = sys.stdout
@@ -89,6 +89,17 @@ def cmd_data_normalize(args: argparse.Namespace) -> int:
                 if args.with_offsets:
                     record["starts"], record["ends"] = norm.starts, norm.ends
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return ok, failed
+
+
+def cmd_data_normalize(args: argparse.Namespace) -> int:
+    from govner.data.reader import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(args.output, args.inputs)
+    try:
+        ok, failed = _normalize_to(args)
+    except OSError as err:  # a full disk, a lost mount: said on one line
+        raise UsageError(f"{args.output or 'stdout'}: cannot write: {err.strerror or err}") from None
     print(f"normalized {ok} document(s), {failed} failed", file=sys.stderr)
     return 1 if failed else 0
 

@@ -48,6 +48,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -377,7 +378,8 @@ class Output:
             with open(path, "rb") as f:  # line by line: the output of a big run is big
                 self.done, keep = fmt.scan(f, path)
             self.truncated = os.fstat(self._fd).st_size - keep
-        os.ftruncate(self._fd, keep)  # after the lock: never cut a file another run is writing
+        if stat.S_ISREG(os.fstat(self._fd).st_mode):  # (a device such as /dev/stdout cannot be cut)
+            os.ftruncate(self._fd, keep)  # after the lock: never cut a file another run is writing
         if keep == 0:
             self._write(fmt.header)
 
@@ -390,9 +392,13 @@ class Output:
             self._stream.flush()
             return
         view = memoryview(data)
-        while view:  # one call for any record that fits the kernel's write size; a loop just in case
-            written = os.write(self._fd, view)  # type: ignore[arg-type]
-            view = view[written:]
+        try:
+            while view:  # one call for any record that fits the kernel's write size; a loop just in case
+                written = os.write(self._fd, view)  # type: ignore[arg-type]
+                view = view[written:]
+        except OSError as err:  # a full disk, a quota, a lost network mount: stop with what was written whole
+            raise OutputError(f"{self.path}: cannot write: {err.strerror or err}; what was written before is "
+                              "whole, and --resume continues from it") from None
 
     def write(self, result: Result) -> None:
         """Write one result's record (if the format has one for it)."""
