@@ -87,6 +87,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per system")
     parser.add_argument("--skip", nargs="*", default=[], choices=["hf", "lac", "variants"], help="systems to leave out")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--also-model", action="append", default=[], metavar="DIR",
+                        help="also time govner predict with this model folder (e.g. one with lexicon features), "
+                        "in the same run so the ratio is fair")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="govner-bench-"))
@@ -103,11 +106,15 @@ def main() -> int:
             ("govner predict --threads 1", ["--threads", "1"], "one core for the network"),
             ("govner predict --backend torch", ["--backend", "torch"], "torch instead of ONNX Runtime"),
         ]
+    variants += [(f"govner predict --model {other}", ["@" + other], "another model folder, defaults")
+                 for other in args.also_model]
     steady: dict[str, list[float]] = {}
     out = work / "out.jsonl"
     for name, extra, note in variants:
         rates: list[float] = []
-        rows.append((name, timed(lambda e=extra, r=rates: govner_run(args.model, work / "corpus", out, e, r),
+        model = extra[0][1:] if extra and extra[0].startswith("@") else args.model
+        extra = [] if model != args.model else extra
+        rows.append((name, timed(lambda e=extra, r=rates, m=model: govner_run(m, work / "corpus", out, e, r),
                                  args.repeats), note))
         steady[name] = rates
         print(f"  {name}: done (load {load_average()})", flush=True)
