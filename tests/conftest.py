@@ -58,3 +58,54 @@ def tiny_run(tmp_path_factory) -> tuple[Path, Path, dict]:
 @pytest.fixture(scope="session")
 def tiny_model(tiny_run) -> Path:
     return tiny_run[0]
+
+
+@pytest.fixture(scope="session")
+def label_studio(tmp_path_factory, request):
+    """``(url, token)`` of a fresh Label Studio, one per session; the tiny model trains while the server starts."""
+    import secrets
+    import subprocess
+    import sys
+    import time
+
+    from servers import free_port, label_studio_executable, stop, wait_until_up
+
+    exe = label_studio_executable()
+    data = tmp_path_factory.mktemp("label-studio-data")
+    port, token = free_port(), secrets.token_hex(20)
+    env = {
+        **os.environ,
+        "LABEL_STUDIO_USERNAME": "govner-test@example.com",
+        "LABEL_STUDIO_PASSWORD": secrets.token_urlsafe(16),
+        "LABEL_STUDIO_USER_TOKEN": token,
+        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+        "LABEL_STUDIO_BASE_DATA_DIR": str(data),
+        "LATEST_VERSION_CHECK": "false",
+        "COLLECT_ANALYTICS": "false",
+    }
+    log = data / "server.log"
+    command = [str(exe), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
+               "--data-dir", str(data)]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, env=env, cwd=data, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    started = time.monotonic()
+    try:
+        request.getfixturevalue("tiny_model")  # ~10 s of training that would otherwise wait for the server
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(process, url, token, port, log)
+        print(f"label-studio answered after {time.monotonic() - started:.0f} s", file=sys.stderr)
+        yield url, token
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def studio_env(label_studio, monkeypatch):
+    """A :class:`govner.annotations.studio.Studio` on the session's Label Studio, also set in the environment."""
+    from govner.annotations.studio import Studio
+
+    url, token = label_studio
+    monkeypatch.setenv("LABEL_STUDIO_URL", url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", token)
+    return Studio.connect(url, token)

@@ -18,18 +18,6 @@ not turn green without the server test having run.
 from __future__ import annotations
 
 import json
-import os
-import re
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -44,128 +32,11 @@ from govner.data.reader import read_documents
 from govner.data.validate import validate_file
 from helpers import ROOT
 
-LABEL_STUDIO = "label-studio==1.23.2"  # the version the round trip was written against; bump deliberately
-START_TIMEOUT = 240  # seconds; a cold start (database migrations) takes ~35-50 s
 SEEDS = [ROOT / "data" / "raw" / "000_f499792f28ac6c10.txt", ROOT / "data" / "raw" / "003_68ec25cebe00ae37.txt"]
 UNANNOTATED = ROOT / "data" / "synthetic" / "reports" / "syn_a_01.txt"
 # 𠀀 (CJK extension B) and 😀 take two UTF-16 code units each, so Label Studio's offsets differ from Python's.
 NONBMP_TEXT = "𠀀村位于巴中市恩阳区。\n😀2024年全区投资38.5亿元，开展“乡村振兴”行动。\n"
 NONBMP_SPANS = [Span(0, 2, "LOC"), Span(4, 10, "LOC"), Span(22, 28, "AMOUNT"), Span(32, 36, "SLOGAN")]
-
-
-# --------------------------------------------------------------------------- the server
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("GOVNER_CACHE", Path.home() / ".cache" / "govner"))
-
-
-_install_failed: list[str] = []  # the reason, once: later tests skip at once instead of retrying pip
-
-
-def cannot_install(reason: str) -> None:
-    _install_failed[:] = [reason]
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def label_studio_executable() -> Path:
-    """``label-studio`` from its cached virtual environment, installing it on first use."""
-    if _install_failed:
-        cannot_install(_install_failed[0])
-    venv = cache_dir() / "label-studio-venv"
-    stamp = venv / ".govner-installed"
-    exe = venv / "bin" / "label-studio"
-    if exe.exists() and stamp.exists() and stamp.read_text() == LABEL_STUDIO:
-        return exe
-    shutil.rmtree(venv, ignore_errors=True)  # a half-finished or older install
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", LABEL_STUDIO],
-        capture_output=True, text=True, timeout=1500,
-    )
-    if pip.returncode != 0:
-        shutil.rmtree(venv, ignore_errors=True)
-        cannot_install(f"cannot install {LABEL_STUDIO} (no network?): {pip.stderr.strip().splitlines()[-1:]}")
-    stamp.write_text(LABEL_STUDIO)
-    return exe
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def answers(url: str, token: str) -> bool:
-    """Whether the Label Studio at ``url`` is up and is ours: it knows our freshly made token."""
-    request = urllib.request.Request(f"{url}/api/current-user/whoami", headers={"Authorization": f"Token {token}"})
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def wait_until_up(process: subprocess.Popen, url: str, token: str, port: int, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"label-studio exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        started = re.search(r"Starting development server at http://[\d.]+:(\d+)/", log.read_text(errors="replace"))
-        if started and int(started.group(1)) != port:
-            raise RuntimeError(f"label-studio moved to port {started.group(1)}: port {port} was taken meanwhile")
-        if started and answers(url, token):
-            return
-        time.sleep(1)
-    raise RuntimeError(f"label-studio did not answer on {url} within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
-
-
-@pytest.fixture(scope="module")
-def label_studio(tmp_path_factory, request):
-    """``(url, token)`` of a fresh Label Studio; the tiny model trains while the server starts."""
-    exe = label_studio_executable()
-    data = tmp_path_factory.mktemp("label-studio-data")
-    port, token = free_port(), secrets.token_hex(20)
-    env = {
-        **os.environ,
-        "LABEL_STUDIO_USERNAME": "govner-test@example.com",
-        "LABEL_STUDIO_PASSWORD": secrets.token_urlsafe(16),
-        "LABEL_STUDIO_USER_TOKEN": token,
-        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
-        "LABEL_STUDIO_BASE_DATA_DIR": str(data),
-        "LATEST_VERSION_CHECK": "false",
-        "COLLECT_ANALYTICS": "false",
-    }
-    log = data / "server.log"
-    command = [str(exe), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
-               "--data-dir", str(data)]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, env=env, cwd=data, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    started = time.monotonic()
-    try:
-        request.getfixturevalue("tiny_model")  # ~10 s of training that would otherwise wait for the server
-        url = f"http://127.0.0.1:{port}"
-        wait_until_up(process, url, token, port, log)
-        print(f"label-studio answered after {time.monotonic() - started:.0f} s", file=sys.stderr)
-        yield url, token
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-@pytest.fixture
-def studio_env(label_studio, monkeypatch) -> Studio:
-    url, token = label_studio
-    monkeypatch.setenv("LABEL_STUDIO_URL", url)
-    monkeypatch.setenv("LABEL_STUDIO_API_KEY", token)
-    return Studio.connect(url, token)
 
 
 # --------------------------------------------------------------------------- helpers

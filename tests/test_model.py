@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from govner.decoding import iob2_masks
 from govner.labels import TAGS
+from govner.model.decoding import iob2_masks
 from govner.model.network import CRF, GovnerTaggerConfig, GovnerTaggerForTokenClassification
 
 SMALL_TAGS = ["O", "B-LOC", "I-LOC", "B-AMOUNT", "I-AMOUNT"]
@@ -167,7 +167,7 @@ def test_onnx_export_is_the_module_itself(tmp_path):
     """export_onnx checks onnxruntime against torch on other shapes than the trace's; a changed model fails it."""
     import onnx
 
-    from govner.model.network import _check_onnx, export_onnx
+    from govner.model.export import _check_onnx, export_onnx
 
     model = tiny_model(quote_ids=((3,), (4,), (5,)))
     path = export_onnx(model, tmp_path)  # raises if the graph and the module disagree
@@ -177,3 +177,43 @@ def test_onnx_export_is_the_module_itself(tmp_path):
         model.classifier.bias.add_(1.0)  # the file no longer matches the module
     with pytest.raises(RuntimeError, match="differs from torch"):
         _check_onnx(model.eval(), path)
+
+
+def test_log_marginals_are_the_posteriors_of_every_tag_path_enumerated():
+    """Forward-backward against brute force over all paths, on a batch with padding."""
+    crf = CRF(SMALL_TAGS)
+    generator = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for parameter in (crf.transitions, crf.start, crf.end):
+            parameter.copy_(torch.randn(parameter.shape, generator=generator))
+    emissions = torch.randn(2, 4, len(SMALL_TAGS), generator=generator)
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.bool)
+    marginals = crf.log_marginals(emissions, mask).exp()
+    transitions, start = crf._scores()
+    for row in range(2):
+        length = int(mask[row].sum())
+        expected = torch.zeros(length, len(SMALL_TAGS))
+        for path in itertools.product(range(len(SMALL_TAGS)), repeat=length):
+            score = start[path[0]] + crf.end[path[-1]] + sum(emissions[row, i, t] for i, t in enumerate(path))
+            score = score + sum(transitions[a, b] for a, b in itertools.pairwise(path))
+            for i, t in enumerate(path):
+                expected[i, t] += score.exp()
+        expected /= expected.sum(1, keepdim=True)
+        assert torch.allclose(marginals[row, :length], expected, atol=1e-5)
+        assert marginals[row, length:, 0].eq(1).all()  # padding: certainly O
+
+
+def test_forward_gives_marginals_without_labels_and_emissions_with_them():
+    tags = list(TAGS)
+    config = GovnerTaggerConfig(vocab_size=50, embedding_size=8, hidden_size=8, num_layers=1,
+                                id2label=dict(enumerate(tags)), label2id={t: i for i, t in enumerate(tags)})
+    model = GovnerTaggerForTokenClassification(config).eval()
+    ids = torch.randint(1, 50, (2, 6))
+    mask = torch.ones_like(ids)
+    with torch.no_grad():
+        emissions = model.emissions(ids, mask)
+        inference = model(input_ids=ids, attention_mask=mask).logits
+        training = model(input_ids=ids, attention_mask=mask, labels=torch.zeros_like(ids))
+    assert torch.allclose(inference.exp().sum(-1), torch.ones(2, 6), atol=1e-5)
+    assert torch.allclose(inference, model.crf.log_marginals(emissions, mask.bool()))
+    assert torch.equal(training.logits, emissions) and training.loss is not None

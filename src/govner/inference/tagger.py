@@ -43,7 +43,6 @@ from govner.data.document import Span
 from govner.data.lexicon import LEXICON_FILE, Lexicon, read_user_dictionary
 from govner.data.normalize import NormalizedText, normalize
 from govner.data.segment import Window, split_windows
-from govner.decoding import IMPOSSIBLE, iob2_masks, viterbi_decode
 from govner.errors import ModelFolderError
 from govner.inference.postprocess import (
     add_dictionary_matches,
@@ -53,9 +52,12 @@ from govner.inference.postprocess import (
     repeat_quoted_slogans,
 )
 from govner.labels import PROPAGATED_LABELS
-from govner.model import MODEL_TYPE, ONNX_FILE
+from govner.model import ONNX_FILE
+from govner.model.decoding import IMPOSSIBLE, iob2_masks, viterbi_decode
 
 BACKENDS = ("auto", "torch", "onnx")
+# the inputs of a model with lexicon features, in the order GovnerTaggerForTokenClassification.emissions takes them
+LEXICON_INPUTS = ("lexicon_start", "lexicon_end", "lexicon_category", "lexicon_weight")
 
 # Characters per group of documents in predict_documents: bounds memory for a long list
 # while leaving enough windows to sort by length.
@@ -160,15 +162,19 @@ class TorchScorer:
                 ids, mask = encode_chars(texts, self.char_vocab, self.pad_id, width)
                 inputs = {"input_ids": ids, "attention_mask": mask}
                 inputs.update(lexicon_inputs(self.lexicon, texts, width, self.words_per_set))
-                logits = self.model(**{k: torch.from_numpy(v) for k, v in inputs.items()}).logits
-                if not self.model_has_crf:
-                    logits = torch.log_softmax(logits, dim=-1)
-                return logits.float().numpy()
+                tensors = {k: torch.from_numpy(v) for k, v in inputs.items()}
+                if self.model_has_crf:  # the emission scores the learned transitions decode (not forward's marginals)
+                    lexicon = [tensors[k] for k in LEXICON_INPUTS if k in tensors] or None
+                    emissions = self.model.emissions(tensors["input_ids"], tensors["attention_mask"], lexicon)
+                    return emissions.float().numpy()
+                return torch.log_softmax(self.model(**tensors).logits, dim=-1).float().numpy()
             encoded = self.tokenizer(
                 [list(t) for t in texts], is_split_into_words=True, padding=True, return_tensors="pt"
             )
-            logits = self.model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"]).logits
-            if not self.model_has_crf:
+            if self.model_has_crf:
+                logits = self.model.emissions(encoded["input_ids"], encoded["attention_mask"])
+            else:
+                logits = self.model(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"]).logits
                 logits = torch.log_softmax(logits, dim=-1)
             logits = logits.float().numpy()
         emissions = np.full((len(texts), width, len(self.tags)), IMPOSSIBLE, dtype=np.float32)
@@ -186,7 +192,7 @@ def lexicon_inputs(lexicon: Lexicon | None, texts: Sequence[str], width: int, wo
     if lexicon is None:
         return {}
     arrays = lexicon.features(texts, width, words_per_set)
-    return dict(zip(("lexicon_start", "lexicon_end", "lexicon_category", "lexicon_weight"), arrays, strict=True))
+    return dict(zip(LEXICON_INPUTS, arrays, strict=True))
 
 
 def encode_chars(
@@ -219,12 +225,9 @@ class OnnxScorer:
 
         path = Path(path)
         config = _read_json(path / "config.json")
-        kind = config.get("model_type")
-        if kind != MODEL_TYPE:
-            raise ModelFolderError(f"{path}: the onnx backend runs {MODEL_TYPE} models, not {kind!r}")
-        if not (path / ONNX_FILE).is_file():
-            raise ModelFolderError(f"{path}: no {ONNX_FILE} (a model saved before govner exported one): "
-                                   "use --backend torch, or train it again")
+        if not (path / ONNX_FILE).is_file():  # govner writes it when it saves one of its own models
+            raise ModelFolderError(f"{path}: no {ONNX_FILE}: the onnx backend runs govner's own GRU-CRF models "
+                                   f"(model_type {config.get('model_type')!r} here); use --backend torch")
         self.tags = _tags(config, path)
         self.outside = self.tags.index("O")
         self.model_has_crf = True
@@ -327,7 +330,6 @@ def onnx_available(path: str | Path) -> bool:
     needed = ("onnxruntime", "safetensors", "tokenizers")
     return (
         isinstance(config, dict)
-        and config.get("model_type") == MODEL_TYPE
         and (Path(path) / ONNX_FILE).exists()
         and all(importlib.util.find_spec(m) is not None for m in needed)
     )

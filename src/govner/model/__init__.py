@@ -1,9 +1,9 @@
-"""The model layer: the one network definition (:mod:`govner.model.network`, torch) and Baidu LAC's
-pretrained encoder it starts from (:mod:`govner.model.lac`).
+"""The model layer: the one network definition (:mod:`govner.model.network`, torch), its IOB2
+decoding (:mod:`govner.model.decoding`, numpy), its ONNX export (:mod:`govner.model.export`) and
+Baidu LAC's pretrained encoder it starts from (:mod:`govner.model.lac`).
 
 This package file itself imports nothing heavy: prediction with the ONNX backend
-needs only the names below, never torch.
+needs only the names below and ``decoding``, never torch.
 """
 
-MODEL_TYPE = "govner-gru-crf"  # config.json's model_type for govner's own network
-ONNX_FILE = "model.onnx"  # the network exported by govner.model.network.export_onnx, beside model.safetensors
+ONNX_FILE = "model.onnx"  # the network exported by govner.model.export.export_onnx, beside model.safetensors

@@ -158,10 +158,11 @@ def load_lac_weights() -> dict[str, torch.Tensor]:
 
 def lac_tokenizer():
     """A fast tokenizer over govner's LAC-based character vocabulary: exactly one token per character, no specials."""
-    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
     tokens, _ = govner_vocabulary()
     backend = Tokenizer(models.WordLevel(vocab={t: i for i, t in enumerate(tokens)}, unk_token=OOV_TOKEN))
     backend.pre_tokenizer = pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated")
+    backend.decoder = decoders.Fuse()  # characters decode back to text without spaces between them
     return PreTrainedTokenizerFast(tokenizer_object=backend, unk_token=OOV_TOKEN, pad_token=" ")

@@ -12,29 +12,31 @@ marks some labels (MSRA marks no amounts or slogans) an ``O`` there means
 with what the corpus does mark (``allowed_tags``), instead of teaching the model
 that amounts are ``O``.
 
-It is a ``transformers`` ``PreTrainedModel`` registered with the Auto classes
-(importing this module registers it), so ``AutoModelForTokenClassification.from_pretrained(DIR)``
-loads a saved one. :func:`export_onnx` writes the same module as an ONNX graph,
-which the ``onnx`` prediction backend runs without torch: there is one
-definition of the network, and decoding (masks, Viterbi) is
-:mod:`govner.decoding`'s, shared with every backend.
+It is a ``transformers`` ``PreTrainedModel``. This file imports only torch,
+transformers (numpy with it) and its sibling ``decoding.py``, because
+``save_pretrained`` copies both into the model folder and writes ``auto_map``:
+``AutoModelForTokenClassification.from_pretrained(DIR, trust_remote_code=True)``
+then loads a saved model where govner is not installed. Without labels, ``forward``
+returns the CRF's log-marginals as ``logits`` (forward-backward), so a plain
+token-classification pipeline's per-character argmax reads the CRF instead of
+raw emission scores; govner itself decodes :meth:`~GovnerTaggerForTokenClassification.emissions`
+with Viterbi (``decoding.py``, shared with every backend). ``govner.model.export``
+writes the same module as the ONNX graph the ``onnx`` backend runs.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
-from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from transformers import AutoConfig, AutoModelForTokenClassification, PretrainedConfig, PreTrainedModel
 from transformers.modeling_outputs import TokenClassifierOutput
 
-from govner.decoding import IMPOSSIBLE, iob2_masks, viterbi_decode
-from govner.model import MODEL_TYPE, ONNX_FILE
+from .decoding import IMPOSSIBLE, iob2_masks, viterbi_decode
+
+MODEL_TYPE = "govner-gru-crf"  # config.json's model_type
 
 
 class GovnerTaggerConfig(PretrainedConfig):
@@ -142,6 +144,29 @@ class CRF(nn.Module):
             step = torch.logsumexp(alpha.unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
             alpha = torch.where(mask[:, t].unsqueeze(1), step, alpha)
         return torch.logsumexp(alpha + self.end, dim=1)
+
+    def log_marginals(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``[B, L, T]`` log P(tag at position | sequence) by forward-backward; padding positions get log 1 on tag 0.
+
+        The per-position argmax of these is what a token-classification pipeline reads; it
+        can differ from the Viterbi path (the best *sequence*) where the model hesitates.
+        """
+        transitions, start = self._scores()
+        length = emissions.size(1)
+        alphas = [start + emissions[:, 0]]
+        for t in range(1, length):
+            step = torch.logsumexp(alphas[-1].unsqueeze(2) + transitions + emissions[:, t].unsqueeze(1), dim=1)
+            alphas.append(torch.where(mask[:, t].unsqueeze(1), step, alphas[-1]))
+        # beta_t: log Σ over continuations after t; at a sequence's last position that is the end score
+        betas = [self.end.expand_as(alphas[-1])]
+        for t in range(length - 2, -1, -1):
+            step = torch.logsumexp(transitions + (emissions[:, t + 1] + betas[0]).unsqueeze(1), dim=2)
+            betas.insert(0, torch.where(mask[:, t + 1].unsqueeze(1), step, self.end.expand_as(step)))
+        scores = torch.stack(alphas, 1) + torch.stack(betas, 1)
+        marginals = scores - torch.logsumexp(scores, dim=2, keepdim=True)
+        padding = torch.full_like(marginals, IMPOSSIBLE)
+        padding[..., 0] = 0.0
+        return torch.where(mask.unsqueeze(2), marginals, padding)
 
     def neg_log_likelihood(
         self, emissions: torch.Tensor, allowed_tags: torch.Tensor, mask: torch.Tensor
@@ -277,103 +302,21 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
         lexicon = None
         if lexicon_start is not None:
             lexicon = (lexicon_start, lexicon_end, lexicon_category, lexicon_weight)
-        logits = self.emissions(input_ids, attention_mask, lexicon)
-        loss = None
-        if labels is not None:
-            mask = mask & (labels != -100)
-            loss = self.crf.neg_log_likelihood(logits, self.allowed_tags(labels, mask, o_uncertain), mask)
-        return TokenClassifierOutput(loss=loss, logits=logits)
+        emissions = self.emissions(input_ids, attention_mask, lexicon)
+        if labels is None:  # inference: per-character posteriors, which an argmax reads correctly
+            return TokenClassifierOutput(logits=self.crf.log_marginals(emissions, mask))
+        mask = mask & (labels != -100)
+        loss = self.crf.neg_log_likelihood(emissions, self.allowed_tags(labels, mask, o_uncertain), mask)
+        return TokenClassifierOutput(loss=loss, logits=emissions)  # what training's evaluation decodes
 
-    def decode(self, logits: torch.Tensor, attention_mask: torch.Tensor) -> list[list[int]]:
-        """Valid IOB2 tag ids per sequence from ``forward``'s logits."""
-        return self.crf.decode(logits, attention_mask.bool())
-
-
-def export_onnx(model: GovnerTaggerForTokenClassification, folder: str | Path, check: bool = True) -> Path:
-    """Write ``model``'s emissions (``input_ids``, ``attention_mask`` → ``logits``) as ``folder/model.onnx``.
-
-    The graph is traced from this module by ``torch.onnx.export``; ``pack_padded_sequence``
-    becomes the GRU's ``sequence_lens``, so padding never reaches the backward direction there
-    either. With ``check``, onnxruntime runs the file on random batches of other shapes than
-    the trace's and must agree with torch on every unpadded position.
-    """
-    path = Path(folder) / ONNX_FILE
-    was_training = model.training
-    emissions = _Emissions(model).eval()  # the exporter restores the wrapper's mode on every child afterwards
-    generator = torch.Generator().manual_seed(1)
-    ids = torch.randint(1, model.config.vocab_size, (2, 5), generator=generator)
-    mask = torch.ones_like(ids)
-    mask[1, 3:] = 0
-    inputs = {"input_ids": ids, "attention_mask": mask, **_random_lexicon(model.config, ids, mask, generator)}
-    axes = {0: "batch", 1: "length"}
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")  # the exporter's notes on PackPadded shape inference
-            torch.onnx.export(
-                emissions, tuple(inputs.values()), str(path), dynamo=False, opset_version=17,
-                input_names=list(inputs), output_names=["logits"],
-                dynamic_axes={**{name: axes for name in inputs}, "logits": axes},
-            )
-        if check:
-            _check_onnx(model.eval(), path)
-    finally:
-        model.train(was_training)
-    return path
+    def decode(self, emissions: torch.Tensor, attention_mask: torch.Tensor) -> list[list[int]]:
+        """Valid IOB2 tag ids per sequence (Viterbi) from :meth:`emissions`."""
+        return self.crf.decode(emissions, attention_mask.bool())
 
 
-class _Emissions(nn.Module):
-    """The part of the model that prediction runs: input ids and mask to per-character tag scores."""
-
-    def __init__(self, model: GovnerTaggerForTokenClassification) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, *lexicon: torch.Tensor) -> torch.Tensor:
-        return self.model.emissions(input_ids, attention_mask, lexicon or None)
-
-
-LEXICON_INPUTS = ("lexicon_start", "lexicon_end", "lexicon_category", "lexicon_weight")
-
-
-def _random_lexicon(
-    config: GovnerTaggerConfig, ids: torch.Tensor, mask: torch.Tensor, generator: torch.Generator
-) -> dict[str, torch.Tensor]:
-    """Plausible random lexicon inputs for ``ids`` (words inside each sequence), or none for a model without them."""
-    if not config.lexicon_categories:
-        return {}
-    batch, length = ids.shape
-    shape = (batch, length, 4, config.lexicon_words_per_set)
-    lengths = mask.sum(1).view(batch, 1, 1, 1)
-    start = torch.randint(0, length, shape, generator=generator) % lengths
-    end = torch.minimum(start + torch.randint(1, 4, shape, generator=generator), lengths)
-    category = torch.randint(0, config.lexicon_categories, shape, generator=generator)
-    weight = torch.rand(shape, generator=generator) * (torch.rand(shape, generator=generator) < 0.5)
-    return dict(zip(LEXICON_INPUTS, (start, end, category, weight), strict=True))
-
-
-def _check_onnx(model: GovnerTaggerForTokenClassification, path: Path, tolerance: float = 1e-4) -> None:
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    generator = torch.Generator().manual_seed(0)
-    quotes = [i for ids in model.config.quote_ids for i in ids]
-    for batch, length in ((1, 1), (3, 17), (7, 64)):
-        ids = torch.randint(1, model.config.vocab_size, (batch, length), generator=generator)
-        if quotes:  # some quotation marks, so the quotation feature is exercised too
-            marks = torch.tensor(quotes)[torch.randint(0, len(quotes), (batch, length), generator=generator)]
-            ids = torch.where(torch.rand(batch, length, generator=generator) < 0.1, marks, ids)
-        lengths = torch.randint(1, length + 1, (batch,), generator=generator)
-        lengths[0] = length
-        mask = (torch.arange(length) < lengths.unsqueeze(1)).long()
-        lexicon = _random_lexicon(model.config, ids, mask, generator)
-        with torch.no_grad():
-            expected = model.emissions(ids, mask, tuple(lexicon.values()) or None).numpy()
-        feeds = {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), **{k: v.numpy() for k, v in lexicon.items()}}
-        got = session.run(None, feeds)[0]
-        gap = float(np.abs(expected - got)[mask.numpy().astype(bool)].max())
-        if gap > tolerance:
-            raise RuntimeError(f"{path}: the exported graph differs from torch by {gap:.2e} ({batch}×{length} batch)")
-
-
+# Importing this module lets the Auto classes load a saved model; save_pretrained also copies this file
+# (and decoding.py) into the folder with an auto_map, for environments without govner.
 AutoConfig.register(GovnerTaggerConfig.model_type, GovnerTaggerConfig)
 AutoModelForTokenClassification.register(GovnerTaggerConfig, GovnerTaggerForTokenClassification)
+GovnerTaggerConfig.register_for_auto_class()
+GovnerTaggerForTokenClassification.register_for_auto_class("AutoModelForTokenClassification")

@@ -29,13 +29,13 @@ from govner.data.lexicon import CATEGORIES, LEXICON_FILE, build_lexicon
 from govner.evaluation.metrics import strict_scores
 from govner.evaluation.systems import model_scores
 from govner.labels import CLOSING_QUOTES, OPENING_QUOTES, iob2_tags, unmarked_labels
+from govner.model.export import export_onnx
 from govner.model.lac import govner_vocabulary, lac_tokenizer, load_lac_weights
 from govner.model.network import (
     CRF,
     GovnerTaggerConfig,
     GovnerTaggerForTokenClassification,
     agreeing_tags,
-    export_onnx,
     uncertain_tag_mask,
 )
 from govner.training.data import TaggingCollator, tokenize_examples
@@ -306,10 +306,46 @@ ner = govner.load("{output}")
 ner.predict(["恩阳区投资38亿元。"])
 ```
 
-or with plain transformers (after `import govner.model.network`, which registers the architecture):
-`AutoModelForTokenClassification.from_pretrained(DIR)` and `AutoTokenizer.from_pretrained(DIR)`.
+`govner predict --model {output} REPORTS...` does the same over files and folders.
+
+### In plain transformers (govner not installed)
+
+The folder holds the network's code (`network.py`, `decoding.py`) and an `auto_map`, and
+without labels the model's logits are the CRF's per-character log-marginals, so the
+token-classification pipeline reads them correctly:
+
+```python
+from transformers import pipeline
+ner = pipeline("token-classification", model="{output}", trust_remote_code=True, aggregation_strategy="simple")
+ner("巴中市恩阳区投资38.01亿元建设“三年行动”项目")
+```
+
+The pipeline gives the network alone. It does not normalize its input (traditional
+characters, full-width forms and pinyin notes such as `區(qū)` lower its scores: pass
+simplified text), does not apply govner's AMOUNT/SLOGAN rules, the LOC merging or the
+document-level consistency, and takes the most likely tag per character rather than the
+best valid tag sequence (the two agree on about 99% of entities). For all of that, use
+`govner predict` or `govner.load`.
 """
-    (output / "README.md").write_text(card, encoding="utf-8")
+    (output / "README.md").write_text(card_metadata(config, metrics) + card, encoding="utf-8")
+
+
+def card_metadata(config: Config, metrics: dict[str, Any]) -> str:
+    """The model card's YAML front matter: what the hub reads, with the dev scores as ``model-index``."""
+    metadata: dict[str, Any] = {"language": ["zh"], "library_name": "transformers",
+                                "pipeline_tag": "token-classification", "tags": ["ner", "govner"]}
+    scores = metrics.get("dev") or {}
+    if scores:
+        dataset = "MSRA (held-out msra_train sentences)" if config.corpus.msra_eval else "govner dev reports"
+        values = [{"type": "f1", "name": "strict micro F1 (seqeval, IOB2)", "value": round(scores["micro"]["f1"], 4)}]
+        values += [{"type": "f1", "name": f"{label} F1", "value": round(scores[label]["f1"], 4)}
+                   for label in config.model.labels if label in scores]
+        metadata["model-index"] = [{"name": config.name, "results": [{
+            "task": {"type": "token-classification", "name": "Named-entity recognition"},
+            "dataset": {"type": "govner-dev", "name": dataset},
+            "metrics": values,
+        }]}]
+    return "---\n" + yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False) + "---\n\n"
 
 
 def train(
