@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("govner.inference",),
     ("govner.evaluation",),
     ("govner.training",),
-    ("govner.annotations", "govner.cli", "govner.__main__", "govner"),
+    ("govner.annotations", "govner.serving", "govner.cli", "govner.__main__", "govner"),
 ]
 
 

@@ -415,9 +415,11 @@ or an OUT that --resume cannot continue.""",
 
     from govner.annotations.studio_cli import register as register_studio
     from govner.evaluation.cli import register as register_evaluation
+    from govner.serving.cli import register as register_serve
 
     register_evaluation(commands)
     register_studio(commands)
+    register_serve(commands)
     return parser
 
 

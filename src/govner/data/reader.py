@@ -603,6 +603,19 @@ def _parse_line(line: str, source: str, number: int) -> Document | ReadError:
         doc_id = record.get("id")
         return ReadError(source, "holds a lone surrogate escape (\\ud800-\\udfff): not Unicode text", number,
                          printable(doc_id) if isinstance(doc_id, str) else None)
+    return document_from_record(record, source, number)
+
+
+def document_from_record(record: dict[str, Any], source: str, number: int | None = None) -> Document | ReadError:
+    """The document a decoded JSON object holds (``id``, ``text``, other fields kept as ``meta``), or why not.
+
+    The rules of a ``.jsonl`` line, shared with ``govner serve``'s request bodies.
+
+    >>> document_from_record({"id": 7, "text": "恩阳区"}, "request").id
+    '7'
+    >>> str(document_from_record({"id": "a", "text": 3}, "request", 2))
+    'request:2: "text" must be a string, got a number'
+    """
     if "id" not in record:
         return ReadError(source, 'missing "id"', number)
     doc_id = record["id"]
