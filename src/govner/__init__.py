@@ -10,19 +10,20 @@ layers below it (``tests/test_layers.py`` checks every import, also those inside
 functions):
 
 1. ``errors`` — :class:`~govner.errors.GovnerError`, the one exception type users see.
-2. ``labels``, ``decoding``, ``config`` — what each label means (the label table, the IOB2
-   tags, the quotation marks), torch-free IOB2 decoding (transition masks, Viterbi), and
-   the YAML configs as dataclasses.
+2. ``labels``, ``config`` — what each label means (the label table, the IOB2 tags, the
+   quotation marks) and the YAML configs as dataclasses.
 3. ``data`` — reading reports, normalization with an offset map, windows, IOB2 conversion,
    MSRA, and the Label Studio file format and its validator.
-4. ``model``, ``rules`` — the one network definition (torch; exported to ONNX from itself)
-   with LAC's pretrained encoder, and the AMOUNT/SLOGAN rules.
+4. ``model``, ``rules`` — the one network definition (torch; copied into every saved model
+   folder, exported to ONNX from itself), its torch-free IOB2 decoding (transition masks,
+   Viterbi), LAC's pretrained encoder, and the AMOUNT/SLOGAN rules.
 5. ``corpus`` — a config to documents, splits and examples: the one data pipeline.
 6. ``inference`` — the tagger (both backends), post-processing, batch prediction.
 7. ``evaluation`` — scores, reports, baselines; also the scoring training does after it trains.
 8. ``training`` — ``govner train``.
-9. ``annotations``, ``cli`` — the Label Studio loop and active learning, the ``govner`` command,
-   and this file's :func:`load`.
+9. ``annotations``, ``serving``, ``cli`` — the Label Studio loop and active learning, ``govner
+   serve`` (HTTP API and Label Studio ML backend), the ``govner`` command, and this file's
+   :func:`load`.
 """
 
 from __future__ import annotations

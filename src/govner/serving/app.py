@@ -33,7 +33,7 @@ import json
 import logging
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,7 +52,7 @@ from govner.data.document import Document, ReadError
 from govner.data.labelstudio import FROM_NAME, TO_NAME
 from govner.data.reader import document_from_record
 from govner.inference.predict import JsonlFormat, prediction_results
-from govner.inference.tagger import Tagger
+from govner.inference.tagger import GROUP_CHARS, Analysis, Tagger
 from govner.serving.retrain import Retrainer
 
 log = logging.getLogger("govner.serve")
@@ -223,7 +223,7 @@ def studio_predictions(model: LoadedModel, body: dict[str, Any], limits: Limits)
             log.warning("task %s: no text in data.%s; answering with an empty prediction",
                         task.get("id") if isinstance(task, dict) else "?", key)
         texts.append(text if usable else None)
-    analyses = iter(model.tagger.analyze([t for t in texts if t is not None]))
+    analyses = analyze_in_groups(model.tagger, [t for t in texts if t is not None])
     results = []
     for text in texts:
         if text is None:  # Label Studio pairs results with tasks by position: every task gets one
@@ -236,6 +236,20 @@ def studio_predictions(model: LoadedModel, body: dict[str, Any], limits: Limits)
             result["from_name"], result["to_name"] = from_name, to_name
         results.append(prediction)
     return {"results": results, "model_version": model.version}
+
+
+def analyze_in_groups(tagger: Tagger, texts: list[str], group_chars: int = GROUP_CHARS) -> Iterator[Analysis]:
+    """``tagger.analyze`` over ``texts`` a group of about ``group_chars`` characters at a time (bounded memory)."""
+    group: list[str] = []
+    size = 0
+    for text in texts:
+        group.append(text)
+        size += len(text)
+        if size >= group_chars:
+            yield from tagger.analyze(group)
+            group, size = [], 0
+    if group:
+        yield from tagger.analyze(group)
 
 
 class Server:
