@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "govner"
 LAYERS: list[tuple[str, ...]] = [
     ("govner.errors",),
     ("govner.labels", "govner.config"),
-    ("govner.data",),
+    ("govner.data", "govner.html"),
     ("govner.model", "govner.rules"),
     ("govner.corpus",),
     ("govner.inference",),

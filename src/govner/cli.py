@@ -350,6 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     crossval.add_argument("--output", help="output folder (default: runs/crossval/<config name>)")
     crossval.set_defaults(func=cmd_crossval)
 
+    from govner.inference.predict import FORMATS
+
     predict = commands.add_parser(
         "predict",
         help="tag reports with a trained model; one record per document (JSON Lines, CoNLL or Label Studio)",
@@ -372,6 +374,9 @@ formats:
                 to import as pre-annotations; offsets in code points, like every
                 annotation file of the project (Label Studio counts UTF-16 units: the
                 same unless a text has characters beyond U+FFFF, which are counted).
+  html          one self-contained page to read in a browser (no network needed):
+                entities highlighted per label, scores on hover, an index with counts,
+                search and label filters, 50 documents rendered at a time.
 
 A document that cannot be read becomes an error record ({"id", "source", "error"};
 in conll a "# error = ..." block; label-studio reports it on stderr only) and the
@@ -383,7 +388,7 @@ or an OUT that --resume cannot continue.""",
     predict.add_argument("--model", required=True, help="a model folder written by govner train")
     predict.add_argument("inputs", nargs="+", help="files, folders or - for stdin")
     predict.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
-    predict.add_argument("--format", choices=("jsonl", "conll", "label-studio"), default="jsonl",
+    predict.add_argument("--format", choices=FORMATS, default="jsonl",
                          help="output format (default: jsonl)")
     predict.add_argument("--resume", action="store_true",
                          help="append to OUT, skipping ids already in it (failed ones too: remove their "

@@ -38,13 +38,16 @@ class Label:
     meaning: str  # one line; annotations/GUIDELINES.md has the definition
     from_rules: bool = False  # govner.rules finds it; rule spans take precedence over the network's
     propagate: bool = False  # by default, a found mention is tagged at its other occurrences in the report
+    color: str = "#dddddd"  # its highlight in the HTML pages (predict --format html, evaluation report.html)
 
 
 LABEL_TABLE: tuple[Label, ...] = (
-    Label("LOC", "named places, regions, parks, zones, roads and sites", propagate=True),
-    Label("ORG", "named organizations, companies, media and specific government or party bodies", propagate=True),
-    Label("AMOUNT", "a number with its unit or measure word", from_rules=True),
-    Label("SLOGAN", "a quoted formulaic phrase of official discourse (and its unquoted repeats)", from_rules=True),
+    Label("LOC", "named places, regions, parks, zones, roads and sites", propagate=True, color="#fdd38a"),
+    Label("ORG", "named organizations, companies, media and specific government or party bodies", propagate=True,
+          color="#8fe3e3"),
+    Label("AMOUNT", "a number with its unit or measure word", from_rules=True, color="#c9e6a3"),
+    Label("SLOGAN", "a quoted formulaic phrase of official discourse (and its unquoted repeats)", from_rules=True,
+          color="#d7b8f5"),
 )
 
 LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE)

@@ -171,7 +171,7 @@ def evaluate(args: argparse.Namespace) -> int:
     if gated:
         report["gates"] = check_gates(report, gate_system(names), args.fail_under, floors)
     if args.output:
-        for path in write_report(report, args.output, charts=not args.no_charts):
+        for path in write_report(report, args.output, charts=not args.no_charts, docs=docs, outputs=outputs):
             print(f"wrote {path}", file=sys.stderr)
     if args.stdout != "none":
         sys.stdout.write(render_markdown(report, errors=args.stdout == "report"))

@@ -2,8 +2,8 @@
 
 A report holds, for each system evaluated on the same documents: strict seqeval scores, the
 lenient views, the label confusion table, error counts and the list of every false positive
-and false negative with its context. ``write_report`` writes ``report.json``, ``report.md``
-and the PNG charts into one folder.
+and false negative with its context. ``write_report`` writes ``report.json``, ``report.md``,
+the PNG charts and ``report.html`` (with the error browser) into one folder.
 
 >>> from govner.data.document import Document, Span
 >>> from govner.evaluation.systems import SystemOutput
@@ -198,8 +198,18 @@ def check_gates(
     return {"system": system, "checks": results, "passed": all(r["passed"] for r in results)}
 
 
-def write_report(report: dict[str, Any], output: str | Path, charts: bool = True) -> list[Path]:
-    """Write ``report.json``, the PNG charts (when ``charts`` and matplotlib is there) and ``report.md``."""
+def write_report(
+    report: dict[str, Any],
+    output: str | Path,
+    charts: bool = True,
+    docs: Sequence[Document] | None = None,
+    outputs: Sequence[SystemOutput] | None = None,
+) -> list[Path]:
+    """Write ``report.json``, the PNG charts (when ``charts`` and matplotlib is there) and ``report.md``.
+
+    Given the gold ``docs`` and the systems' ``outputs`` the report was built from, also
+    ``report.html``: the same tables and an error browser over the documents.
+    """
     from govner.evaluation.markdown import render_markdown
 
     output = Path(output)
@@ -213,7 +223,14 @@ def write_report(report: dict[str, Any], output: str | Path, charts: bool = True
         written.extend(output / name for name in images.values())
     (output / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (output / "report.md").write_text(render_markdown(report, images), encoding="utf-8")
-    return [output / "report.json", output / "report.md", *written]
+    written = [output / "report.json", output / "report.md", *written]
+    if docs is not None and outputs is not None:
+        from govner.evaluation.html_report import render_html
+
+        page = render_html(report, docs, {out.name: out.spans for out in outputs}, output, images)
+        (output / "report.html").write_text(page, encoding="utf-8")
+        written.append(output / "report.html")
+    return written
 
 
 __all__ = [

@@ -20,7 +20,7 @@ Nothing is lost and nothing is doubled:
   shard ``I`` (BLAKE2b of the UTF-8 id, so every machine and Python version
   agrees, unlike ``hash()``), so N jobs cover a corpus with no overlap.
 
-Three output formats (:data:`FORMATS`):
+Four output formats (:data:`FORMATS`):
 
 ``jsonl``
     ``{"id", "source", <other .jsonl fields>, "entities": [{"start", "end", "label", "text", "score"}]}``
@@ -38,6 +38,10 @@ Three output formats (:data:`FORMATS`):
     counts UTF-16 units; the two agree unless a text has characters beyond U+FFFF (rare
     CJK extensions, emoji). For such texts ``govner studio push --model`` (which converts)
     is the way in; the run says how many tasks it concerns.
+``html``
+    one self-contained page (:mod:`govner.html`): every document with its entities
+    highlighted, a legend, an index with counts per label, search and label filters, 50
+    documents rendered at a time. One line per document, so it streams and resumes too.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ from typing import Any, BinaryIO
 from govner.data.document import Document, ReadError, Span
 from govner.errors import GovnerError
 
-FORMATS = ("jsonl", "conll", "label-studio")
+FORMATS = ("jsonl", "conll", "label-studio", "html")
 GROUP_CHARS = 200_000  # characters tagged together: enough windows to batch by length, little memory
 FIRST_GROUP_CHARS = 4_000  # the first group is small, so the first records (and the progress bar) come at once
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -304,6 +308,57 @@ class LabelStudioFormat(Format):
         return keys, keep
 
 
+class HtmlFormat(Format):
+    name = "html"
+    record_start = b'<script type="application/json" data-govner-doc>'
+
+    def __init__(self) -> None:
+        from govner.html import page_foot, page_head
+
+        self.header = page_head("govner predictions", []) + "\n"
+        self.footer = page_foot()
+
+    def document(self, result: Result) -> str:
+        from govner.html import document_line
+
+        return document_line({"id": result.id, "source": result.source, "text": result.text,
+                              "entities": result.entities, "confidence": round(result.confidence, 4)})
+
+    def error(self, result: Result) -> str:
+        from govner.html import document_line
+
+        return document_line({"id": result.id, "source": result.source, "error": result.error})
+
+    def scan(self, lines: Iterable[bytes], where: str) -> tuple[dict[str, bool], int]:
+        from govner.html import END_OF_DOCUMENTS
+
+        keys: dict[str, bool] = {}
+        keep = offset = 0
+        end = b"</script>"
+        for number, line in enumerate(lines, start=1):
+            line_start, offset = offset, offset + len(line)
+            if number == 1:
+                if not (line.startswith(b"<!DOCTYPE html>") and b"govner-config" in line):
+                    raise OutputError(f"{where}: not a govner html page; cannot resume")
+                keep = offset
+                continue
+            if line.rstrip(b"\n") == END_OF_DOCUMENTS.encode():
+                break  # the page's foot: cut here, the run writes it again at the end
+            body = line.rstrip(b"\n")
+            try:
+                if not (line.endswith(b"\n") and body.startswith(self.record_start) and body.endswith(end)):
+                    raise ValueError
+                record = json.loads(body[len(self.record_start) : -len(end)])
+                keys[str(record["id"] if record["id"] is not None else record["error"])] = "error" in record
+            except (ValueError, KeyError, TypeError):
+                if line.endswith(b"\n"):
+                    raise OutputError(f"{where}:{number}: not a govner html document line; cannot resume") from None
+                self._tail(line, where, number)
+                break
+            keep = line_start + len(line)
+        return keys, keep
+
+
 def make_format(name: str, model_version: str = "govner") -> Format:
     """The :class:`Format` called ``name`` (one of :data:`FORMATS`)."""
     if name == "jsonl":
@@ -312,6 +367,8 @@ def make_format(name: str, model_version: str = "govner") -> Format:
         return ConllFormat()
     if name == "label-studio":
         return LabelStudioFormat(model_version)
+    if name == "html":
+        return HtmlFormat()
     raise ValueError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
 
 
