@@ -11,6 +11,7 @@ mkdir -p data/normalized runs
 govner data normalize data/raw -o data/normalized/seeds.jsonl --quiet
 govner train --config configs/default.yaml --output models/default --reuse
 govner predict --model models/default data/raw -o runs/seed_predictions.jsonl --quiet
-echo "predictions: runs/seed_predictions.jsonl"
+govner predict --model models/default data/raw -o runs/seed_predictions.html --format html --quiet
+echo "predictions: runs/seed_predictions.jsonl, runs/seed_predictions.html (open in a browser)"
 govner evaluate --model models/default --config configs/default.yaml --split dev \
   --system model --system rules --system lac --output runs/eval

@@ -67,3 +67,28 @@ def test_a_real_cross_validation_trains_each_fold_and_never_selects_on_held_out(
     (out / "crossval.json").unlink()
     assert main(args) == 0  # finished folds are not trained again
     assert json.loads((out / "crossval.json").read_text(encoding="utf-8"))["minutes"] < 0.5
+
+
+@pytest.mark.slow
+def test_a_learning_curve_trains_nested_parts_and_plots_f1_against_characters(tmp_path, capsys):
+    raw = tiny(data={"dev_ids": []}, training={"epochs": 1})  # the five seed reports
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "lc"
+    assert main(["crossval", "--config", str(config), "--folds", "2", "--fractions", "0.5,1", "--jobs", "2",
+                 "--output", str(out)]) == 0
+    summary = json.loads((out / "learning-curve.json").read_text(encoding="utf-8"))
+    assert [p["fraction"] for p in summary["points"]] == [0.5, 1.0]
+    half, whole = summary["points"]
+    assert half["characters"]["mean"] < whole["characters"]["mean"] and whole["folds"] == 2
+    assert set(whole["as_used"]) >= {"LOC", "AMOUNT", "micro"}
+    for k in range(2):
+        def trained(fraction: str, k: int = k) -> set[str]:
+            path = out / f"fold-{k}" / f"fraction-{fraction}" / "train.json"
+            return {t["data"]["doc_id"] for t in json.loads(path.read_text(encoding="utf-8"))}
+
+        tested = yaml.safe_load((out / f"fold-{k}" / "fraction-1" / "config.yaml").read_text())["data"]["dev_ids"]
+        assert trained("0.5") < trained("1") and not trained("1") & set(tested)  # nested parts, fold held out
+    assert (out / "learning-curve.png").stat().st_size > 10_000
+    assert "| 50% |" in capsys.readouterr().out
+    assert main(["crossval", "--config", str(config), "--fractions", "0,1", "--output", str(out)]) == 2

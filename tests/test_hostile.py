@@ -391,3 +391,16 @@ def test_predict_on_a_full_disk_is_one_line(tiny_model, tmp_path, capsys):
     src.write_text(TEXT, encoding="utf-8")
     assert main(["predict", "--model", str(tiny_model), str(src), "-o", "/dev/full", "--quiet"]) == 2
     assert "/dev/full: cannot write: No space left on device" in one_error(capsys)
+
+
+def test_json_nested_too_deeply_or_with_huge_numbers_is_one_error_record_each(tmp_path):
+    """json.loads raises RecursionError and ValueError (not JSONDecodeError) for these: each stays one record."""
+    from govner.data.reader import read_documents
+
+    path = tmp_path / "hostile.jsonl"
+    path.write_text('{"id": "ok", "text": "恩阳区"}\n' + "[" * 100_000 + "\n"
+                    + '{"id": ' + "9" * 5000 + ', "text": "x"}\n', encoding="utf-8")
+    docs, errors = read_documents([path])
+    assert [d.id for d in docs] == ["ok"]
+    assert [(e.line, "invalid JSON" in str(e)) for e in errors] == [(2, True), (3, True)]
+    assert "nested too deeply" in str(errors[0]) and "digits" in str(errors[1])

@@ -130,14 +130,15 @@ BAD_REQUESTS = [
     ("lone surrogate", b'{"documents": [{"id": "a", "text": "\\ud800"}]}', 422, "lone surrogate"),
     ("too many documents", json.dumps({"documents": [{"id": str(i), "text": "x"} for i in range(6)]}).encode(),
      413, "the limit is 5"),
-    ("too large a body", json.dumps({"documents": [{"id": "a", "text": "恩" * 20000}]}).encode(), 413,
-     "bytes"),
+    ("too large a body", ('{"documents": [{"id": "a", "text": "' + "恩" * 100_000 + '"}]}').encode(), 413, "bytes"),
     ("Label Studio tasks not a list", b'{"tasks": 3}', 422, '"tasks" must be a list'),
+    ("nested too deeply", b"[" * 100_000, 400, "nested too deeply"),
+    ("an id of 5,000 digits", b'{"documents": [{"id": ' + b"9" * 5000 + b', "text": "x"}]}', 400, "digits"),
 ]
 
 
 def test_bad_requests_get_a_4xx_with_a_message_and_the_server_carries_on(tiny_model, tmp_path):
-    with serving(tiny_model, tmp_path, "--max-documents", "5", "--max-body-mb", "0.05") as url:
+    with serving(tiny_model, tmp_path, "--max-documents", "5", "--max-body-mb", "0.2") as url:
         for what, raw, status, fragment in BAD_REQUESTS:
             got, answer = call(url, "POST", "/predict", raw=raw)
             assert (got, fragment in answer["error"] + " ".join(answer.get("problems", []))) == (status, True), \

@@ -173,6 +173,20 @@ def cmd_crossval(args: argparse.Namespace) -> int:
         raise UsageError("--folds must be at least 2 and --jobs at least 1")
     config = load_config(args.config, args.set)
     output = Path(args.output) if args.output else Path("runs") / "crossval" / config.name
+    if args.fractions:
+        from govner.training.crossval import learning_curve
+
+        if args.exclude_from_training:
+            raise UsageError("--fractions draws the training parts itself: it takes no --exclude-from-training")
+        try:
+            fractions = [float(f) for f in args.fractions.split(",")]
+        except ValueError:
+            raise UsageError(f"--fractions takes numbers such as 0.2,0.4,1, not {args.fractions!r}") from None
+        summary = learning_curve(config, args.folds, fractions, output, group_by=args.group_by, jobs=args.jobs,
+                                 only=args.only)
+        print((output / "learning-curve.md").read_text(encoding="utf-8"))
+        print(f"wrote {output / 'learning-curve.json'} and .png ({summary['minutes']} min)", file=sys.stderr)
+        return 0
     summary = crossval(config, args.folds, output, group_by=args.group_by,
                        exclude_from_training=args.exclude_from_training, jobs=args.jobs, only=args.only)
     print((output / "crossval.md").read_text(encoding="utf-8"))
@@ -347,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="document ids (glob) that are only tested, never trained on (repeatable)")
     crossval.add_argument("--jobs", type=int, default=1, metavar="N", help="folds trained at once, one core each")
     crossval.add_argument("--only", type=int, action="append", default=[], metavar="K", help="run only fold K")
+    crossval.add_argument("--fractions", metavar="F,F,...",
+                          help="a learning curve: train each fold on these growing parts of its training documents "
+                          "(e.g. 0.2,0.4,0.6,0.8,1) and plot strict F1 per label against annotated characters")
     crossval.add_argument("--output", help="output folder (default: runs/crossval/<config name>)")
     crossval.set_defaults(func=cmd_crossval)
 

@@ -60,6 +60,8 @@ def read_json(path: str | Path) -> Any:
         raise AnnotationFileError(f"{path}:{err.lineno}:{err.colno}", f"invalid JSON: {err.msg}") from None
     except RecursionError:
         raise AnnotationFileError(str(path), "JSON nested too deeply to be an annotation file") from None
+    except ValueError as err:  # e.g. an integer of more digits than Python converts
+        raise AnnotationFileError(str(path), f"invalid JSON: {err}") from None
 
 
 def _mapping(value: Any) -> dict[str, Any]:

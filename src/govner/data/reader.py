@@ -597,6 +597,10 @@ def _parse_line(line: str, source: str, number: int) -> Document | ReadError:
         record = json.loads(line)
     except json.JSONDecodeError as err:
         return ReadError(source, f"invalid JSON: {err.msg} at column {err.colno}", number)
+    except RecursionError:
+        return ReadError(source, "invalid JSON: nested too deeply", number)
+    except ValueError as err:  # e.g. an integer of more digits than Python converts
+        return ReadError(source, f"invalid JSON: {err}", number)
     if not isinstance(record, dict):
         return ReadError(source, f"expected a JSON object, got {_json_type(record)}", number)
     if ("\\ud" in line or "\\uD" in line) and not _encodable(record):  # "\ud800" is JSON, but not Unicode text

@@ -89,3 +89,29 @@ def write_charts(report: dict[str, Any], output: Path) -> dict[str, str]:
         confusion_plot(system["confusion"], f"{name}: gold × predicted (overlapping spans)", output / file)
         written[f"confusion:{name}"] = file
     return written
+
+
+def learning_curve_plot(summary: dict[str, Any], path: Path) -> bool:
+    """Strict F1 per label (mean ± sd over folds) against annotated characters trained on; False without matplotlib."""
+    plt = _pyplot()
+    if plt is None:
+        print("matplotlib is not installed: learning-curve chart skipped", file=sys.stderr)
+        return False
+    points = summary["points"]
+    x = [p["characters"]["mean"] for p in points]
+    names = [*label_order({n for p in points for n in p["as_used"] if n not in AVERAGES}), "micro"]
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for name in names:
+        ys = [p["as_used"].get(name, {}).get("mean") for p in points]
+        sds = [p["as_used"].get(name, {}).get("sd", 0.0) for p in points]
+        style = {"linewidth": 2.5, "color": "black"} if name == "micro" else {}
+        ax.errorbar(x, ys, yerr=sds, marker="o", capsize=3, label=name, **style)
+    ax.set_xlabel("annotated characters trained on (mean over folds)")
+    ax.set_ylabel("strict F1 on held-out documents")
+    ax.set_title(f"learning curve: {summary['config']} ({summary['folds']} folds, mean ± sd)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True

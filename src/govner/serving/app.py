@@ -136,6 +136,10 @@ async def read_json(request: Request, limit: int) -> Any:
         raise Problem(400, f"the request body is not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise Problem(400, f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+    except RecursionError:
+        raise Problem(400, "invalid JSON: nested too deeply") from None
+    except ValueError as err:  # e.g. an integer of more digits than Python converts
+        raise Problem(400, f"invalid JSON: {err}") from None
 
 
 def unicode_text(value: Any) -> bool:
