@@ -30,7 +30,7 @@ runs the GRU somewhat faster on one core (docs/predict.md has the numbers).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -599,18 +599,20 @@ class Tagger:
         """Entities of each document (spans with scores), in original-text offsets, sorted by position."""
         if isinstance(texts, str):
             raise TypeError("predict_documents takes a list of texts, not one string: wrap it in a list")
-        results: list[list[Span]] = []
+        return [analysis.entities for analysis in self.analyze_in_groups(texts)]
+
+    def analyze_in_groups(self, texts: Iterable[str], group_chars: int = GROUP_CHARS) -> Iterator[Analysis]:
+        """:meth:`analyze` over ``texts`` about ``group_chars`` characters at a time: bounded memory for any number."""
         group: list[str] = []
         size = 0
         for text in texts:
             group.append(text)
             size += len(text)
-            if size >= GROUP_CHARS:
-                results.extend(a.entities for a in self.analyze(group))
+            if size >= group_chars:
+                yield from self.analyze(group)
                 group, size = [], 0
         if group:
-            results.extend(a.entities for a in self.analyze(group))
-        return results
+            yield from self.analyze(group)
 
     def predict(self, texts: Sequence[str]) -> list[list[dict[str, Any]]]:
         """Like ``predict_documents`` but plain dicts (``start``, ``end``, ``label``, ``text``, ``score``)."""

@@ -33,7 +33,7 @@ import json
 import logging
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,7 +52,7 @@ from govner.data.document import Document, ReadError
 from govner.data.labelstudio import FROM_NAME, TO_NAME
 from govner.data.reader import document_from_record
 from govner.inference.predict import JsonlFormat, prediction_results
-from govner.inference.tagger import GROUP_CHARS, Analysis, Tagger
+from govner.inference.tagger import Tagger
 from govner.serving.retrain import Retrainer
 
 log = logging.getLogger("govner.serve")
@@ -151,14 +151,20 @@ def unicode_text(value: Any) -> bool:
     return True
 
 
+def batch(body: dict[str, Any], key: str, what: str, limits: Limits) -> list[Any]:
+    """``body[key]``, which must be a list (422) of at most ``limits.max_documents`` items (413)."""
+    items = body.get(key)
+    if not isinstance(items, list):
+        raise Problem(422, f'"{key}" must be {what}')
+    if len(items) > limits.max_documents:
+        raise Problem(413, f"{len(items)} {key} in one request; the limit is {limits.max_documents} "
+                           "(send several requests, or govner serve --max-documents)")
+    return items
+
+
 def request_documents(body: Any, limits: Limits) -> list[Document]:
     """The documents of a govner ``/predict`` body, checked by the rules of a ``.jsonl`` line."""
-    documents = body.get("documents")
-    if not isinstance(documents, list):
-        raise Problem(422, '"documents" must be a list of {"id": ..., "text": ...} objects')
-    if len(documents) > limits.max_documents:
-        raise Problem(413, f"{len(documents)} documents in one request; the limit is {limits.max_documents} "
-                           "(send several requests, or govner serve --max-documents)")
+    documents = batch(body, "documents", 'a list of {"id": ..., "text": ...} objects', limits)
     problems: list[str] = []
     docs: list[Document] = []
     seen: dict[str, int] = {}
@@ -210,12 +216,7 @@ def label_targets(label_config: str) -> tuple[str, str, str, frozenset[str] | No
 
 def studio_predictions(model: LoadedModel, body: dict[str, Any], limits: Limits) -> dict[str, Any]:
     """Label Studio's ``/predict``: one prediction per task, in the project's names, UTF-16 offsets."""
-    tasks = body.get("tasks")
-    if not isinstance(tasks, list):
-        raise Problem(422, '"tasks" must be a list of Label Studio tasks')
-    if len(tasks) > limits.max_documents:
-        raise Problem(413, f"{len(tasks)} tasks in one request; the limit is {limits.max_documents} "
-                           "(govner serve --max-documents)")
+    tasks = batch(body, "tasks", "a list of Label Studio tasks", limits)
     config = body.get("label_config")
     from_name, to_name, key, labels = label_targets(config if isinstance(config, str) else "")
     texts: list[str | None] = []
@@ -227,7 +228,7 @@ def studio_predictions(model: LoadedModel, body: dict[str, Any], limits: Limits)
             log.warning("task %s: no text in data.%s; answering with an empty prediction",
                         task.get("id") if isinstance(task, dict) else "?", key)
         texts.append(text if usable else None)
-    analyses = analyze_in_groups(model.tagger, [t for t in texts if t is not None])
+    analyses = model.tagger.analyze_in_groups(t for t in texts if t is not None)
     results = []
     for text in texts:
         if text is None:  # Label Studio pairs results with tasks by position: every task gets one
@@ -240,20 +241,6 @@ def studio_predictions(model: LoadedModel, body: dict[str, Any], limits: Limits)
             result["from_name"], result["to_name"] = from_name, to_name
         results.append(prediction)
     return {"results": results, "model_version": model.version}
-
-
-def analyze_in_groups(tagger: Tagger, texts: list[str], group_chars: int = GROUP_CHARS) -> Iterator[Analysis]:
-    """``tagger.analyze`` over ``texts`` a group of about ``group_chars`` characters at a time (bounded memory)."""
-    group: list[str] = []
-    size = 0
-    for text in texts:
-        group.append(text)
-        size += len(text)
-        if size >= group_chars:
-            yield from tagger.analyze(group)
-            group, size = [], 0
-    if group:
-        yield from tagger.analyze(group)
 
 
 class Server:
