@@ -186,3 +186,20 @@ def test_the_evaluation_page_marks_every_span_by_what_happened_to_it(tiny_run, t
     kinds = {m[2] for doc_marks in missed_only.docs.values() for m in doc_marks}
     assert kinds == {"missed"} and sum(map(len, missed_only.docs.values())) == \
         report["systems"]["model"]["errors"]["all"]["missed"]
+
+
+@pytest.mark.slow
+def test_an_html_page_cut_by_a_crash_resumes_with_each_document_once(tiny_model, tmp_path):
+    page = tmp_path / "cut.html"
+    assert main(["predict", "--model", str(tiny_model), str(SEEDS), "-o", str(page), "--format", "html",
+                 "--quiet"]) == 0
+    text = page.read_text(encoding="utf-8")
+    third = text.index('<script type="application/json" data-govner-doc>{"id": "002')
+    page.write_text(text[: third + 200], encoding="utf-8")  # killed in the middle of the third document
+    assert main(["predict", "--model", str(tiny_model), str(SEEDS), "-o", str(page), "--format", "html",
+                 "--quiet", "--resume"]) == 0
+    resumed = page.read_text(encoding="utf-8")
+    ids = re.findall(r'data-govner-doc>\{"id": "([^"]+)"', resumed)
+    assert ids == sorted(ids) and len(ids) == len(set(ids)) == 5
+    assert resumed.count("<!-- govner: end of documents -->") == 1 and resumed.endswith("</html>\n")
+    assert resumed == text  # byte for byte what an uninterrupted run writes
