@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -203,3 +204,65 @@ def test_an_html_page_cut_by_a_crash_resumes_with_each_document_once(tiny_model,
     assert ids == sorted(ids) and len(ids) == len(set(ids)) == 5
     assert resumed.count("<!-- govner: end of documents -->") == 1 and resumed.endswith("</html>\n")
     assert resumed == text  # byte for byte what an uninterrupted run writes
+
+
+def injected(dom: str) -> list[tuple[str, str]]:
+    """Event-handler attributes and images that are not inlined data: what an injected tag would bring."""
+    found: list[tuple[str, str]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name.startswith("on") or (tag == "img" and name == "src" and not (value or "").startswith("data:")):
+                    found.append((tag, name))
+
+    Tags().feed(dom)
+    return found
+
+
+HOSTILE_IDS = ["r 100%&x", 'a"b`<img src=x onerror=alert(1)>', "line\nbreak"]
+
+
+@pytest.mark.slow
+def test_ids_and_labels_that_need_escaping_neither_break_nor_inject(tiny_model, tmp_path):
+    """Document ids with %, &, quotes, backticks, markup and line breaks; a label outside the label table."""
+    from govner.html import document_line, page_foot, page_head
+    from helpers import task
+
+    gold = tmp_path / "gold.json"
+    text = "巴中市恩阳区投资38.01亿元，开展“三年行动”。恩阳区"
+    values = [{"start": 0, "end": 6, "labels": ["LOC"]}, {"start": 8, "end": 15, "labels": ["AMOUNT"]},
+              {"start": 25, "end": 28, "labels": ["ORG"]}]  # the last one the model surely misses or mislabels
+    tasks = [task(text, values, doc_id) | {"id": n} for n, doc_id in enumerate(HOSTILE_IDS, start=1)]
+    gold.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "eval"
+    assert main(["evaluate", "--model", str(tiny_model), "--data", str(gold), "--output", str(out),
+                 "--stdout", "none"]) == 0
+    page = out / "report.html"
+    dom = browse(page)
+    assert not injected(dom), "report text (ids, labels) is never markup"
+    shown = Marks(dom)
+    assert sorted(shown.docs) == sorted(HOSTILE_IDS)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    errors = report["systems"]["model"]["error_list"]
+    assert errors, "the gold has an error the model makes"
+    from govner.evaluation.html_report import error_anchor
+
+    links = re.findall(r'href="(#system=model&amp;doc=[^"]+)"', page.read_text(encoding="utf-8"))
+    assert len(links) == len(errors)
+    for link, entry in list(zip(links, errors, strict=True))[:3]:  # following a link focuses the right element
+        focused = browse(page, link.replace("&amp;", "&")[1:])
+        (mark,) = re.findall(r'<mark class="ent focus"[^>]*>', focused)
+        assert f'data-at="{error_anchor(entry)}"' in mark
+        section = focused[: focused.index(mark)].rsplit("<section", 1)[1]
+        assert html_unescape(re.search(r'data-doc="([^"]*)"', section).group(1)) == entry["doc"]
+
+    other = tmp_path / "other.html"  # a model with a label the table does not have, and an id-less error record
+    other.write_text(page_head("p", []) + "\n" + document_line(
+        {"id": "d1", "source": "s", "text": "张三在恩阳区", "entities": [
+            {"start": 0, "end": 2, "label": "PER", "text": "张三", "score": 0.9},
+            {"start": 3, "end": 6, "label": "LOC", "text": "恩阳区", "score": 0.8}]})
+        + document_line({"id": None, "source": "x.jsonl", "error": "x.jsonl:2: invalid JSON"}) + page_foot(),
+        encoding="utf-8")
+    marks = Marks(browse(other, "q=d1")).docs
+    assert marks == {"d1": [("PER", "张三", None, "0-2"), ("LOC", "恩阳区", None, "3-6")]}

@@ -8,6 +8,7 @@ process id the test started (``servers.stop``).
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import subprocess
@@ -133,6 +134,8 @@ BAD_REQUESTS = [
     ("too large a body", ('{"documents": [{"id": "a", "text": "' + "恩" * 100_000 + '"}]}').encode(), 413, "bytes"),
     ("Label Studio tasks not a list", b'{"tasks": 3}', 422, '"tasks" must be a list'),
     ("nested too deeply", b"[" * 100_000, 400, "nested too deeply"),
+    ("NaN", b'{"documents": [{"id": "a", "text": "x", "y": NaN}]}', 400, "NaN is not JSON"),
+    ("a number past float", b'{"documents": [{"id": "a", "text": "x", "y": 1e999}]}', 400, "too large"),
     ("an id of 5,000 digits", b'{"documents": [{"id": ' + b"9" * 5000 + b', "text": "x"}]}', 400, "digits"),
 ]
 
@@ -143,6 +146,17 @@ def test_bad_requests_get_a_4xx_with_a_message_and_the_server_carries_on(tiny_mo
             got, answer = call(url, "POST", "/predict", raw=raw)
             assert (got, fragment in answer["error"] + " ".join(answer.get("problems", []))) == (status, True), \
                 f"{what}: {got} {answer}"
+        # a label config Label Studio would never send (a lone surrogate) falls back to govner's own names
+        status, answer = call(url, "POST", "/predict", raw=b'{"tasks": [{"data": {"text": "\xe6\x81\xa9\xe9\x98\xb3'
+                              b'\xe5\x8c\xba"}}], "label_config": "<View>\\ud800</View>"}')
+        assert status == 200 and len(answer["results"]) == 1
+        # a body streamed without Content-Length is cut off at the limit too
+        chunks = (b'{"documents": [{"id": "a", "text": "' + b"x" * 60_000 + b'"}, ' for _ in range(10))
+        connection = http.client.HTTPConnection("127.0.0.1", int(url.rsplit(":", 1)[1]), timeout=60)
+        connection.request("POST", "/predict", body=chunks, encode_chunked=True)
+        response = connection.getresponse()
+        assert response.status == 413 and b"over the limit" in response.read()
+        connection.close()
         assert call(url, "GET", "/predict")[0] == 405
         assert call(url, "GET", "/no-such-route") == (404, {"error": "Not Found: GET /no-such-route"})
         status, answer = call(url, "POST", "/predict", {"documents": [{"id": "ok", "text": "巴中市恩阳区投资38亿元"}]})
@@ -157,7 +171,10 @@ def test_the_token_guards_everything_but_health_and_is_never_logged(tiny_model, 
         assert call(url, "GET", "/health")[0] == 200
         assert call(url, "POST", "/predict", body)[0] == 401
         assert call(url, "POST", "/predict", body, headers={"Authorization": "Bearer wrong"})[0] == 401
-        assert call(url, "POST", "/setup", {}, headers={"Authorization": "Bearer wrong"})[0] == 401
+        for path, method in (("/setup", "POST"), ("/webhook", "POST"), ("/train", "POST"), ("/versions", "GET")):
+            assert call(url, method, path, {} if method == "POST" else None)[0] == 401, path
+            assert call(url, method, path, {} if method == "POST" else None,
+                        headers={"Authorization": "Bearer wrong"})[0] == 401, path
         assert call(url, "POST", "/predict", body, headers={"Authorization": f"Bearer {token}"})[0] == 200
         assert call(url, "POST", "/predict", body, headers={"Authorization": f"Basic {basic}"})[0] == 200
     logs = "".join(p.read_text(errors="replace") for p in tmp_path.glob("serve-*.log"))
@@ -261,3 +278,21 @@ def test_label_studio_gets_predictions_from_govner_serve_and_its_annotations_ret
 def offsets_of(text: str, offset: int) -> int:
     """The UTF-16 offset of code point ``offset`` (what Label Studio's editor saves)."""
     return len(text[:offset].encode("utf-16-le")) // 2
+
+
+def test_a_failed_round_keeps_its_annotation_count_and_rounds_never_reuse_a_folder(tmp_path):
+    from govner.serving.retrain import Retrainer
+
+    config = tmp_path / "c.yaml"
+    config.write_text("name: c\n", encoding="utf-8")
+    (tmp_path / "rounds" / "round-007").mkdir(parents=True)  # left by an earlier server
+    trained: list[Path] = []
+    retrainer = Retrainer(config, tmp_path / "rounds", 2, studio=lambda: None, on_trained=trained.append)
+    event = {"action": "ANNOTATION_CREATED", "project": {"id": 3}, "annotation": {"id": 1}}
+    assert retrainer.webhook(event)["retraining"] is False
+    assert retrainer.webhook(event)["retraining"] is True  # the second crosses the threshold
+    retrainer.wait(30)
+    status = retrainer.status
+    assert status.state == "failed" and "no Label Studio to pull from" in status.last_error
+    assert status.new_annotations == {"3": 2} and not trained  # nothing served, nothing forgotten
+    assert retrainer._next_round_dir().name == "round-008"

@@ -231,18 +231,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
         version = model_version_of(args.model)
     fmt = make_format(args.format, version)
     with tqdm(desc="predict", unit="doc", disable=args.quiet, file=sys.stderr, dynamic_ncols=True) as progress:
+        def on_error(message: str) -> None:
+            progress.write(f"error: {message}", file=sys.stderr)
+
         try:
-            summary = run_predict(
-                tagger,
-                args.inputs,
-                args.output,
-                fmt,
-                resume=args.resume,
-                num_shards=args.num_shards,
-                shard_index=args.shard_index,
-                progress=progress,
-                on_error=lambda message: progress.write(f"error: {message}", file=sys.stderr),
-            )
+            summary = run_predict(tagger, args.inputs, args.output, fmt, resume=args.resume,
+                                  num_shards=args.num_shards, shard_index=args.shard_index, progress=progress,
+                                  on_error=on_error)
         except KeyboardInterrupt:
             progress.close()
             again = "; run the same command with --resume to finish" if args.output not in (None, "-") else ""

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from govner.data.document import Document, Span
+from govner.data.jsontext import JsonError, load_json
 from govner.errors import GovnerError
 
 FROM_NAME = "label"
@@ -55,13 +56,10 @@ def read_json(path: str | Path) -> Any:
     except UnicodeDecodeError as err:
         raise AnnotationFileError(str(path), f"not UTF-8: invalid byte at offset {err.start}") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise AnnotationFileError(f"{path}:{err.lineno}:{err.colno}", f"invalid JSON: {err.msg}") from None
-    except RecursionError:
-        raise AnnotationFileError(str(path), "JSON nested too deeply to be an annotation file") from None
-    except ValueError as err:  # e.g. an integer of more digits than Python converts
-        raise AnnotationFileError(str(path), f"invalid JSON: {err}") from None
+        return load_json(text)
+    except JsonError as err:
+        where = f"{path}:{err.line}:{err.column}" if err.line is not None else str(path)
+        raise AnnotationFileError(where, f"invalid JSON: {err.message}") from None
 
 
 def _mapping(value: Any) -> dict[str, Any]:

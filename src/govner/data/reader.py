@@ -31,16 +31,17 @@ govner.data.reader.ReportDecodeError: notes.txt: not UTF-8 or GB18030 text: inva
 from __future__ import annotations
 
 import codecs
-import json
 import os
 import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from govner.data.document import Document, ReadError
+from govner.data.jsontext import JsonError, encodes_as_utf8, load_json
 from govner.data.normalize import HAN
 from govner.errors import GovnerError
 
@@ -269,6 +270,55 @@ def read_documents(
     return documents, errors
 
 
+@dataclass(frozen=True)
+class InputFile:
+    """One file :func:`iter_documents` reads (or ``-``, stdin), with the id a ``.txt`` file gets."""
+
+    path: str
+    doc_id: str | None = None  # the id within a folder (``2023/report``); None: the file's stem (or .jsonl ids)
+    folder: str | None = None  # the folder it was found in, if any
+
+
+def input_files(
+    inputs: Iterable[str | Path], skip: Callable[[str], bool] | None = None
+) -> Iterator[InputFile | ReadError]:
+    """The files behind ``inputs``, in the order :func:`iter_documents` reads them, and the errors of walking.
+
+    Cheap (names only): a cluster run hands the files to readers on other machines
+    (:func:`read_input_file` reads one exactly as :func:`iter_documents` would).
+    """
+    if isinstance(inputs, (str, bytes, Path)):
+        raise TypeError(f"inputs must be an iterable of paths, not a single path: {inputs!r}")
+    for given in inputs:
+        source = str(given)
+        if source != STDIN and os.path.isdir(source):
+            found = False  # a report, or an error already said about this folder
+            for path in _walk(source, set()):
+                if isinstance(path, ReadError):
+                    found = True
+                    yield path
+                elif skip is None or not skip(path):
+                    found = True
+                    relative = os.path.relpath(path, source)
+                    yield InputFile(path, printable(os.path.splitext(relative)[0].replace(os.sep, "/")), source)
+            if not found:
+                yield ReadError(source, f"no {TEXT_SUFFIX} or {JSONL_SUFFIX} files in folder")
+        else:
+            yield InputFile(source)
+
+
+def read_input_file(
+    unit: InputFile,
+    wanted: Callable[[str], bool] | None = None,
+    max_bytes: int = MAX_BYTES,
+    stdin: BinaryIO | None = None,
+) -> Iterator[Document | ReadError]:
+    """The documents (and errors) of one :func:`input_files` entry."""
+    if unit.path == STDIN and unit.folder is None:
+        return _read_stdin(stdin)
+    return _read_file(unit.path, wanted, unit.doc_id, max_bytes)
+
+
 def _iter_inputs(
     inputs: Iterable[str | Path],
     stdin: BinaryIO | None,
@@ -276,14 +326,11 @@ def _iter_inputs(
     skip: Callable[[str], bool] | None,
     max_bytes: int,
 ) -> Iterator[Document | ReadError]:
-    for given in inputs:
-        source = str(given)
-        if source == STDIN:
-            yield from _read_stdin(stdin)
-        elif os.path.isdir(source):
-            yield from _read_folder(source, wanted, skip, max_bytes)
+    for unit in input_files(inputs, skip):
+        if isinstance(unit, ReadError):
+            yield unit
         else:
-            yield from _read_file(source, wanted, max_bytes=max_bytes)
+            yield from read_input_file(unit, wanted, max_bytes, stdin)
 
 
 def _read_stdin(stdin: BinaryIO | None) -> Iterator[Document | ReadError]:
@@ -301,26 +348,6 @@ def _read_stdin(stdin: BinaryIO | None) -> Iterator[Document | ReadError]:
         yield from _parse_jsonl(_split_lines(text), STDIN)
     else:
         yield Document(id="stdin", text=text, source=STDIN)
-
-
-def _read_folder(
-    folder: str,
-    wanted: Callable[[str], bool] | None = None,
-    skip: Callable[[str], bool] | None = None,
-    max_bytes: int = MAX_BYTES,
-) -> Iterator[Document | ReadError]:
-    found = False  # a report, or an error already said about this folder
-    for path in _walk(folder, set()):
-        if isinstance(path, ReadError):
-            found = True
-            yield path
-        elif skip is None or not skip(path):
-            found = True
-            relative = os.path.relpath(path, folder)
-            doc_id = printable(os.path.splitext(relative)[0].replace(os.sep, "/"))
-            yield from _read_file(path, wanted, doc_id, max_bytes)
-    if not found:
-        yield ReadError(folder, f"no {TEXT_SUFFIX} or {JSONL_SUFFIX} files in folder")
 
 
 def _walk(folder: str, visiting: set[tuple[int, int]]) -> Iterator[str | ReadError]:
@@ -594,16 +621,13 @@ class _SeenIds:
 
 def _parse_line(line: str, source: str, number: int) -> Document | ReadError:
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as err:
-        return ReadError(source, f"invalid JSON: {err.msg} at column {err.colno}", number)
-    except RecursionError:
-        return ReadError(source, "invalid JSON: nested too deeply", number)
-    except ValueError as err:  # e.g. an integer of more digits than Python converts
-        return ReadError(source, f"invalid JSON: {err}", number)
+        record = load_json(line)
+    except JsonError as err:
+        where = f" at column {err.column}" if err.column is not None else ""
+        return ReadError(source, f"invalid JSON: {err.message}{where}", number)
     if not isinstance(record, dict):
         return ReadError(source, f"expected a JSON object, got {_json_type(record)}", number)
-    if ("\\ud" in line or "\\uD" in line) and not _encodable(record):  # "\ud800" is JSON, but not Unicode text
+    if ("\\ud" in line or "\\uD" in line) and not encodes_as_utf8(record):  # "\ud800" is JSON, but not Unicode text
         doc_id = record.get("id")
         return ReadError(source, "holds a lone surrogate escape (\\ud800-\\udfff): not Unicode text", number,
                          printable(doc_id) if isinstance(doc_id, str) else None)
@@ -638,14 +662,6 @@ def document_from_record(record: dict[str, Any], source: str, number: int | None
         return ReadError(source, 'empty "text"', number, doc_id)
     meta = {key: value for key, value in record.items() if key not in ("id", "text")}
     return Document(id=doc_id, text=text, source=source, meta=meta)
-
-
-def _encodable(record: dict[str, Any]) -> bool:
-    try:
-        json.dumps(record, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _json_type(value: Any) -> str:

@@ -17,6 +17,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from govner.data.document import Document, Span
 from govner.evaluation.metrics import KINDS, outcomes
@@ -58,7 +59,7 @@ def error_anchor(entry: dict[str, Any]) -> str:
 def _errors_table(name: str, system: dict[str, Any]) -> str:
     rows = []
     for e in system["error_list"]:
-        link = f"#system={html.escape(name)}&amp;doc={html.escape(e['doc'])}&amp;at={error_anchor(e)}"
+        link = html.escape(f"#system={quote(name, safe='')}&doc={quote(e['doc'], safe='')}&at={error_anchor(e)}")
         other = e.get("other")
         versus = f"{html.escape(other['label'])} {html.escape(other['text'])}" if other else ""
         rows.append(
@@ -82,7 +83,9 @@ def render_html(report: dict[str, Any], docs: Sequence[Document], predictions: d
 
     from govner.evaluation.markdown import render_markdown
 
-    tables = MarkdownIt("commonmark").enable("table").render(render_markdown(report, images, errors=False))
+    # html=False: report text (ids, labels, messages) is shown as text, never run as HTML
+    tables = MarkdownIt("commonmark", {"html": False}).enable("table").render(
+        render_markdown(report, images, errors=False))
     for file in set(images.values()):  # inline the charts: the page must work as a single file
         data = base64.b64encode((folder / file).read_bytes()).decode("ascii")
         tables = tables.replace(f'src="{file}"', f'class="chart" src="data:image/png;base64,{data}"')

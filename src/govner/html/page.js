@@ -6,7 +6,7 @@
   "use strict";
   var CONFIG = JSON.parse(document.getElementById("govner-config").textContent);
   var PAGE_SIZE = CONFIG.page_size || 50;
-  var LABELS = CONFIG.labels.map(function (l) { return l.name; });
+  var LABELS = CONFIG.labels.map(function (l) { return l.name; });  // more are added from the documents
   var KINDS = CONFIG.kinds || [];
   var SYSTEMS = CONFIG.systems || [];
   var docs = null; // parsed lazily: a page of 10,000 documents parses once, renders 50 at a time
@@ -15,9 +15,41 @@
     if (docs === null) {
       docs = [];
       var nodes = document.querySelectorAll("script[data-govner-doc]");
-      for (var i = 0; i < nodes.length; i++) docs.push(JSON.parse(nodes[i].textContent));
+      for (var i = 0; i < nodes.length; i++) {
+        var doc = JSON.parse(nodes[i].textContent);
+        doc.id = doc.id === null || doc.id === undefined ? "" : String(doc.id);  // an unreadable line has no id
+        docs.push(doc);
+        var spans = doc.entities || [];
+        Object.keys(doc.marks || {}).forEach(function (s) { spans = spans.concat(doc.marks[s]); });
+        spans.forEach(function (m) {  // a label the page's legend does not know (another model's) still shows
+          if (LABELS.indexOf(m.label) < 0) { LABELS.push(m.label); addLabelBox(m.label); }
+        });
+      }
     }
     return docs;
+  }
+
+  function addLabelBox(label) {
+    var legend = document.querySelector(".legend");
+    var box = el("input", {"type": "checkbox", "data-filter-label": label});
+    box.checked = true;
+    box.addEventListener("change", onLabelBox);
+    var wrap = el("label");
+    wrap.appendChild(box);
+    wrap.appendChild(document.createTextNode(" "));
+    wrap.appendChild(el("span", {"class": "key", "style": "background:#ddd"}, label));
+    legend.appendChild(wrap);
+  }
+
+  function decode(text) {
+    try { return decodeURIComponent(text); } catch (e) { return text; }  // a hand-edited address
+  }
+
+  function byAttribute(root, selector, name, value) {
+    // the element whose attribute equals value, compared as strings: no selector is built from data
+    var nodes = root.querySelectorAll(selector);
+    for (var i = 0; i < nodes.length; i++) if (nodes[i].getAttribute(name) === value) return nodes[i];
+    return null;
   }
 
   function readState() {
@@ -27,8 +59,8 @@
     hash.split("&").forEach(function (part) {
       if (!part) return;
       var eq = part.indexOf("=");
-      var key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
-      var value = eq < 0 ? "" : decodeURIComponent(part.slice(eq + 1));
+      var key = decode(eq < 0 ? part : part.slice(0, eq));
+      var value = eq < 0 ? "" : decode(part.slice(eq + 1));
       if (key === "page") state.page = Math.max(0, parseInt(value, 10) - 1 || 0);
       else if (key === "labels") state.labels = value ? value.split(",") : [];
       else if (key === "kinds") state.kinds = value ? value.split(",") : [];
@@ -151,14 +183,12 @@
       pager.appendChild(button);
     });
     if (state.doc !== null) {
-      var target = box.querySelector('section[data-doc="' + cssEscape(state.doc) + '"]');
-      var mark = target && state.at ? target.querySelector('mark[data-at="' + cssEscape(state.at) + '"]') : null;
+      var target = byAttribute(box, "section[data-doc]", "data-doc", state.doc);
+      var mark = target && state.at ? byAttribute(target, "mark[data-at]", "data-at", state.at) : null;
       if (mark) mark.classList.add("focus");
       if (mark || target) (mark || target).scrollIntoView({block: "center"});
     }
   }
-
-  function cssEscape(s) { return String(s).replace(/["\\]/g, "\\$&"); }
 
   function focusDoc(id) {
     var state = readState();
@@ -181,22 +211,27 @@
     if (system) system.value = state.system;
   }
 
+  function onLabelBox() {
+    var s = readState();
+    s.labels = LABELS.filter(function (l) {
+      var input = byAttribute(document, "input[data-filter-label]", "data-filter-label", l);
+      return input && input.checked;
+    });
+    s.page = 0; s.doc = null; writeState(s);
+  }
+
   function setup() {
+    allDocs();  // first: it may add labels to the legend that the state below must know
     var state = readState();
     document.querySelectorAll("input[data-filter-label]").forEach(function (box) {
-      box.addEventListener("change", function () {
-        var s = readState();
-        s.labels = LABELS.filter(function (l) {
-          return document.querySelector('input[data-filter-label="' + l + '"]').checked;
-        });
-        s.page = 0; s.doc = null; writeState(s);
-      });
+      box.addEventListener("change", onLabelBox);
     });
     document.querySelectorAll("input[data-filter-kind]").forEach(function (box) {
       box.addEventListener("change", function () {
         var s = readState();
         s.kinds = KINDS.filter(function (k) {
-          return document.querySelector('input[data-filter-kind="' + k + '"]').checked;
+          var input = byAttribute(document, "input[data-filter-kind]", "data-filter-kind", k);
+          return input && input.checked;
         });
         s.page = 0; s.doc = null; writeState(s);
       });

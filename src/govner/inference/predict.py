@@ -338,12 +338,15 @@ class HtmlFormat(Format):
         for number, line in enumerate(lines, start=1):
             line_start, offset = offset, offset + len(line)
             if number == 1:
+                if not line.endswith(b"\n") and b"<!DOCTYPE html>".startswith(line[:15]):
+                    break  # the head itself was cut short: start the page again (keep nothing)
                 if not (line.startswith(b"<!DOCTYPE html>") and b"govner-config" in line):
                     raise OutputError(f"{where}: not a govner html page; cannot resume")
                 keep = offset
                 continue
-            if line.rstrip(b"\n") == END_OF_DOCUMENTS.encode():
-                break  # the page's foot: cut here, the run writes it again at the end
+            foot = END_OF_DOCUMENTS.encode()
+            if line.rstrip(b"\n") == foot or (not line.endswith(b"\n") and foot.startswith(line)):
+                break  # the page's foot (or its first bytes): cut here, the run writes it again at the end
             body = line.rstrip(b"\n")
             try:
                 if not (line.endswith(b"\n") and body.startswith(self.record_start) and body.endswith(end)):
@@ -579,11 +582,16 @@ def unique_ids(items: Iterable[Document | ReadError]) -> Iterator[Document | Rea
     for item in items:
         if isinstance(item, Document):
             if item.id in seen:
-                yield ReadError(item.source, f"duplicate id {item.id!r} (first in {seen[item.id]}): not tagged; "
-                                "give each document its own id")
+                yield duplicate_id(item.id, item.source, seen[item.id])
                 continue
             seen[item.id] = item.source
         yield item
+
+
+def duplicate_id(doc_id: str, source: str, first_source: str) -> ReadError:
+    """The error record of a document whose id an earlier document (from ``first_source``) already has."""
+    return ReadError(source, f"duplicate id {doc_id!r} (first in {first_source}): not tagged; give each document "
+                     "its own id")
 
 
 def run_predict(
@@ -626,10 +634,25 @@ def run_predict(
 
     items = iter_documents(inputs, wanted=wanted if (done or num_shards > 1) else None, skip=is_output)
     selected = unique_ids(select_items(items, is_done if done else None, num_shards, shard_index))
+    return write_results(prediction_results(tagger, selected, group_chars), out, summary, progress, on_error)
+
+
+def write_results(
+    results: Iterable[Result],
+    out: Output,
+    summary: Summary,
+    progress: Any = None,
+    on_error: Callable[[str], None] | None = None,
+) -> Summary:
+    """Write each result to ``out`` as it comes, counting into ``summary``; closes ``out`` whatever happens.
+
+    Shared by the single-process run and the cluster run (:mod:`govner.inference.cluster`):
+    results come in input order either way.
+    """
     start = time.perf_counter()
     shown = 0.0
     try:
-        for result in prediction_results(tagger, selected, group_chars):
+        for result in results:
             out.write(result)
             if result.error is not None:
                 summary.failed += 1
@@ -648,7 +671,7 @@ def run_predict(
     finally:
         out.close()  # also on Ctrl-C, so that a Label Studio file stays a valid JSON list
         summary.seconds = time.perf_counter() - start
-        if isinstance(fmt, LabelStudioFormat):
-            summary.astral = fmt.astral
+        if isinstance(out.format, LabelStudioFormat):
+            summary.astral = out.format.astral
     return summary
 

@@ -30,6 +30,7 @@ runs the GRU somewhat faster on one core (docs/predict.md has the numbers).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,12 +53,10 @@ from govner.inference.postprocess import (
     repeat_quoted_slogans,
 )
 from govner.labels import PROPAGATED_LABELS
-from govner.model import ONNX_FILE
-from govner.model.decoding import IMPOSSIBLE, iob2_masks, viterbi_decode
+from govner.model import LEXICON_INPUTS, ONNX_FILE
+from govner.model.decoding import IMPOSSIBLE, MODEL_TYPE, iob2_masks, viterbi_decode
 
 BACKENDS = ("auto", "torch", "onnx")
-# the inputs of a model with lexicon features, in the order GovnerTaggerForTokenClassification.emissions takes them
-LEXICON_INPUTS = ("lexicon_start", "lexicon_end", "lexicon_category", "lexicon_weight")
 
 # Characters per group of documents in predict_documents: bounds memory for a long list
 # while leaving enough windows to sort by length.
@@ -149,6 +148,7 @@ class TorchScorer:
             self.transitions, self.start = iob2_masks(self.tags)
             self.end = np.zeros(len(self.tags), dtype=np.float32)
         self.char_vocab = _char_vocabulary(tokenizer)
+        self._tokenizer_lock = threading.Lock()  # batches run in threads (Tagger.threads, govner serve)
         pad = getattr(tokenizer, "pad_token_id", None)
         self.pad_id = pad if pad is not None else 0
 
@@ -168,9 +168,10 @@ class TorchScorer:
                     emissions = self.model.emissions(tensors["input_ids"], tensors["attention_mask"], lexicon)
                     return emissions.float().numpy()
                 return torch.log_softmax(self.model(**tensors).logits, dim=-1).float().numpy()
-            encoded = self.tokenizer(
-                [list(t) for t in texts], is_split_into_words=True, padding=True, return_tensors="pt"
-            )
+            with self._tokenizer_lock:  # a fast tokenizer is not thread-safe ("Already borrowed")
+                encoded = self.tokenizer(
+                    [list(t) for t in texts], is_split_into_words=True, padding=True, return_tensors="pt"
+                )
             if self.model_has_crf:
                 logits = self.model.emissions(encoded["input_ids"], encoded["attention_mask"])
             else:
@@ -225,9 +226,12 @@ class OnnxScorer:
 
         path = Path(path)
         config = _read_json(path / "config.json")
-        if not (path / ONNX_FILE).is_file():  # govner writes it when it saves one of its own models
-            raise ModelFolderError(f"{path}: no {ONNX_FILE}: the onnx backend runs govner's own GRU-CRF models "
-                                   f"(model_type {config.get('model_type')!r} here); use --backend torch")
+        kind = config.get("model_type")
+        if kind != MODEL_TYPE:
+            raise ModelFolderError(f"{path}: the onnx backend runs {MODEL_TYPE} models, not {kind!r}")
+        if not (path / ONNX_FILE).is_file():
+            raise ModelFolderError(f"{path}: no {ONNX_FILE} (a model saved before govner exported one): "
+                                   "use --backend torch, or train it again")
         self.tags = _tags(config, path)
         self.outside = self.tags.index("O")
         self.model_has_crf = True
@@ -330,6 +334,7 @@ def onnx_available(path: str | Path) -> bool:
     needed = ("onnxruntime", "safetensors", "tokenizers")
     return (
         isinstance(config, dict)
+        and config.get("model_type") == MODEL_TYPE
         and (Path(path) / ONNX_FILE).exists()
         and all(importlib.util.find_spec(m) is not None for m in needed)
     )

@@ -7,3 +7,5 @@ needs only the names below and ``decoding``, never torch.
 """
 
 ONNX_FILE = "model.onnx"  # the network exported by govner.model.export.export_onnx, beside model.safetensors
+# the ONNX graph's extra inputs for a model with lexicon features, in the order the network takes them
+LEXICON_INPUTS = ("lexicon_start", "lexicon_end", "lexicon_category", "lexicon_weight")

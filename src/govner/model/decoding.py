@@ -19,6 +19,10 @@ import numpy as np
 # The score of a forbidden transition: low enough that no path uses one, finite so sums stay finite.
 IMPOSSIBLE = -10000.0
 
+# config.json's model_type of govner's network. Defined here, not in network.py, because this file is
+# torch-free (the onnx backend reads it) and is copied into every model folder with network.py.
+MODEL_TYPE = "govner-gru-crf"
+
 
 def iob2_masks(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """``(transition penalty [from, to], start penalty [to])``: 0 where IOB2 allows, ``IMPOSSIBLE`` elsewhere."""

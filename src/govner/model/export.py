@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from govner.model import ONNX_FILE
+from govner.model import LEXICON_INPUTS, ONNX_FILE
 from govner.model.network import GovnerTaggerConfig, GovnerTaggerForTokenClassification
 
 
@@ -60,7 +60,6 @@ class _Emissions(nn.Module):
         return self.model.emissions(input_ids, attention_mask, lexicon or None)
 
 
-LEXICON_INPUTS = ("lexicon_start", "lexicon_end", "lexicon_category", "lexicon_weight")  # the graph's input names
 
 
 def _random_lexicon(

@@ -34,9 +34,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from transformers import AutoConfig, AutoModelForTokenClassification, PretrainedConfig, PreTrainedModel
 from transformers.modeling_outputs import TokenClassifierOutput
 
-from .decoding import IMPOSSIBLE, iob2_masks, viterbi_decode
-
-MODEL_TYPE = "govner-gru-crf"  # config.json's model_type
+from .decoding import IMPOSSIBLE, MODEL_TYPE, iob2_masks, viterbi_decode
 
 
 class GovnerTaggerConfig(PretrainedConfig):

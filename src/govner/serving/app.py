@@ -49,6 +49,7 @@ from starlette.routing import Route
 from govner.annotations.studio import prediction_payload
 from govner.annotations.studio_cli import model_version_of
 from govner.data.document import Document, ReadError
+from govner.data.jsontext import JsonError, encodes_as_utf8, load_json
 from govner.data.labelstudio import FROM_NAME, TO_NAME
 from govner.data.reader import document_from_record
 from govner.inference.predict import JsonlFormat, prediction_results
@@ -131,24 +132,12 @@ async def read_json(request: Request, limit: int) -> Any:
     if not body:
         raise Problem(400, "empty request body: expected JSON")
     try:
-        return json.loads(body.decode("utf-8"))
+        return load_json(body.decode("utf-8"))
     except UnicodeDecodeError as err:
         raise Problem(400, f"the request body is not UTF-8 (byte {err.start})") from None
-    except json.JSONDecodeError as err:
-        raise Problem(400, f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
-    except RecursionError:
-        raise Problem(400, "invalid JSON: nested too deeply") from None
-    except ValueError as err:  # e.g. an integer of more digits than Python converts
-        raise Problem(400, f"invalid JSON: {err}") from None
-
-
-def unicode_text(value: Any) -> bool:
-    """Whether ``value`` encodes as UTF-8 (JSON allows lone surrogate escapes such as ``"\\ud800"``; text does not)."""
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    except JsonError as err:
+        where = f" at line {err.line} column {err.column}" if err.line is not None else ""
+        raise Problem(400, f"invalid JSON: {err.message}{where}") from None
 
 
 def batch(body: dict[str, Any], key: str, what: str, limits: Limits) -> list[Any]:
@@ -173,7 +162,7 @@ def request_documents(body: Any, limits: Limits) -> list[Document]:
         if not isinstance(record, dict):
             problems.append(f'{where}: expected an object with "id" and "text"')
             continue
-        if not unicode_text(record):
+        if not encodes_as_utf8(record):
             problems.append(f"{where}: holds a lone surrogate escape (\\ud800-\\udfff): not Unicode text")
             continue
         item = document_from_record(record, where)
@@ -188,6 +177,9 @@ def request_documents(body: Any, limits: Limits) -> list[Document]:
         raise Problem(422, f"{len(problems)} of {len(documents)} documents are not valid; nothing was tagged",
                       problems=problems)
     return docs
+
+
+MAX_LABEL_CONFIG = 100_000  # characters; a longer "label_config" is not parsed (nor kept in the cache)
 
 
 @lru_cache(maxsize=64)
@@ -218,12 +210,13 @@ def studio_predictions(model: LoadedModel, body: dict[str, Any], limits: Limits)
     """Label Studio's ``/predict``: one prediction per task, in the project's names, UTF-16 offsets."""
     tasks = batch(body, "tasks", "a list of Label Studio tasks", limits)
     config = body.get("label_config")
-    from_name, to_name, key, labels = label_targets(config if isinstance(config, str) else "")
+    usable = isinstance(config, str) and len(config) <= MAX_LABEL_CONFIG and encodes_as_utf8(config)
+    from_name, to_name, key, labels = label_targets(config if usable else "")
     texts: list[str | None] = []
     for task in tasks:
         data = task.get("data") if isinstance(task, dict) else None
         text = data.get(key) if isinstance(data, dict) else None
-        usable = isinstance(text, str) and bool(text.strip()) and unicode_text(text)
+        usable = isinstance(text, str) and bool(text.strip()) and encodes_as_utf8(text)
         if not usable:
             log.warning("task %s: no text in data.%s; answering with an empty prediction",
                         task.get("id") if isinstance(task, dict) else "?", key)
@@ -280,7 +273,7 @@ class Server:
     async def health(self, request: Request) -> Response:
         model = self.model
         return JSONResponse({"status": "UP", "model_class": "govner", "model_version": model.version,
-                             "model_dir": str(model.folder), "retraining": self.retrainer.status.to_dict()})
+                             "retraining": self.retrainer.status.to_dict()})
 
     async def predict(self, request: Request) -> Response:
         body = await read_json(request, self.limits.max_body_bytes)
@@ -301,7 +294,9 @@ class Server:
 
     async def setup(self, request: Request) -> Response:
         body = await read_json(request, self.limits.max_body_bytes)
-        if isinstance(body, dict):
+        if isinstance(body, dict) and self.token:
+            # Only behind a token: on an open server anyone could point retraining at a Label Studio of
+            # their own (and so at data of their own). Without one, LABEL_STUDIO_URL/_API_KEY are used.
             hostname, token = body.get("hostname"), body.get("access_token")
             if isinstance(hostname, str) and hostname and isinstance(token, str) and token:
                 self._studio_from_setup = (hostname, token)  # kept in memory only, for retraining

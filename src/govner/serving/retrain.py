@@ -125,10 +125,10 @@ class Retrainer:
             return False
         self.status.rounds += 1
         self.status.state = "running"
-        self.status.new_annotations[project] = 0
-        round_dir = self.work_dir / f"round-{self.status.rounds:03d}"
-        self._thread = threading.Thread(target=self._run, args=(project, round_dir), name="govner-retrain",
-                                        daemon=True)
+        round_dir = self._next_round_dir()
+        counted = self.status.new_annotations.get(project, 0)
+        self._thread = threading.Thread(target=self._run, args=(project, round_dir, counted),
+                                        name="govner-retrain", daemon=True)
         self._thread.start()
         return True
 
@@ -138,7 +138,12 @@ class Retrainer:
         if thread is not None:
             thread.join(timeout)
 
-    def _run(self, project: str, round_dir: Path) -> None:
+    def _next_round_dir(self) -> Path:
+        """``round-NNN`` after the highest one in ``work_dir``: a restarted server never overwrites a round."""
+        taken = [int(p.name[6:]) for p in self.work_dir.glob("round-*") if p.name[6:].isdigit()]
+        return self.work_dir / f"round-{max(taken, default=0) + 1:03d}"
+
+    def _run(self, project: str, round_dir: Path, counted: int) -> None:
         started = time.monotonic()
         try:
             model = self._train_round(project, round_dir)
@@ -150,6 +155,9 @@ class Retrainer:
             with self._lock:
                 self.status.state, self.status.last_error = "idle", None
                 self.status.finished += 1
+                # what arrived while the round ran still counts towards the next one
+                counts = self.status.new_annotations
+                counts[project] = max(0, counts.get(project, 0) - counted)
         finally:
             self.status.last_seconds = round(time.monotonic() - started, 1)
 
@@ -180,5 +188,6 @@ class Retrainer:
                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         if done.returncode != 0:
             lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-            raise RuntimeError(f"govner {arguments[0]} {arguments[1]} failed (exit {done.returncode}; {log}): "
+            raise RuntimeError(f"govner {arguments[0]} {arguments[1]} failed (exit {done.returncode}; see "
+                               f"{log.parent.name}/{log.name} in the retrain folder): "
                                f"{lines[-1] if lines else 'no output'}")

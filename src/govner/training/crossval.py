@@ -112,13 +112,17 @@ def _prepare_fold(config: Config, folder: Path, train_docs: list[Any], test_docs
 def _train_folds(runs: list[tuple[Any, Path]], jobs: int) -> dict[Any, dict[str, Any]]:
     """Train every prepared run (``govner train`` processes, ``jobs`` at a time); their metrics by key.
 
-    A run whose ``model/metrics.json`` exists already is not trained again.
+    A run whose model was trained on exactly its current ``train.json`` and ``config.yaml`` (a hash
+    beside the model says) is not trained again; any other is.
     """
 
     def run(job: tuple[Any, Path]) -> tuple[Any, dict[str, Any]]:
         key, folder = job
         metrics_file = folder / "model" / "metrics.json"
-        if not metrics_file.exists():
+        # a model counts as done only for the very documents and config it was trained on
+        inputs = hashlib.sha256((folder / "train.json").read_bytes() + (folder / "config.yaml").read_bytes())
+        stamp = folder / "model" / "inputs.sha256"
+        if not (metrics_file.exists() and stamp.exists() and stamp.read_text() == inputs.hexdigest()):
             env = {**os.environ, "OMP_NUM_THREADS": "1"} if jobs > 1 else dict(os.environ)
             command = [sys.executable, "-m", "govner", "train", "--config", str(folder / "config.yaml"),
                        "--output", str(folder / "model")]
@@ -128,6 +132,7 @@ def _train_folds(runs: list[tuple[Any, Path]], jobs: int) -> dict[Any, dict[str,
                 done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
             if done.returncode != 0:
                 raise CrossvalError(f"{folder.name} failed (exit {done.returncode}); see {folder / 'train.log'}")
+            stamp.write_text(inputs.hexdigest())
         print(f"{folder.relative_to(folder.parent.parent)} done", file=sys.stderr, flush=True)
         return key, json.loads(metrics_file.read_text(encoding="utf-8"))
 
