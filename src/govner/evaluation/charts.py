@@ -108,7 +108,9 @@ def learning_curve_plot(summary: dict[str, Any], path: Path) -> bool:
         ax.errorbar(x, ys, yerr=sds, marker="o", capsize=3, label=name, **style)
     ax.set_xlabel("annotated characters trained on (mean over folds)")
     ax.set_ylabel("strict F1 on held-out documents")
-    ax.set_title(f"learning curve: {summary['config']} ({summary['folds']} folds, mean ± sd)")
+    used = points[-1]["folds"] if points else 0
+    folds = f"{used} folds" if used == summary["folds"] else f"{used} of {summary['folds']} folds"
+    ax.set_title(f"learning curve: {summary['config']} ({folds}, mean ± sd)")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     fig.tight_layout()

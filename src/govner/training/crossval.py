@@ -259,10 +259,12 @@ def learning_curve(
 def render_learning_curve(summary: dict[str, Any]) -> str:
     """The learning curve as a markdown table: one row per fraction, strict F1 per label (mean ± sd)."""
     labels = list(summary["points"][-1]["as_used"]) if summary["points"] else []
+    used = summary["points"][-1]["folds"] if summary["points"] else 0
+    folds = f"{summary['folds']} folds" if used == summary["folds"] else f"{used} of {summary['folds']} folds"
     lines = [
         f"# Learning curve of `{summary['config']}`",
         "",
-        f"{summary['folds']} folds over {summary['documents']} documents (grouped by {summary['group_by']}, seed "
+        f"{folds} over {summary['documents']} documents (grouped by {summary['group_by']}, seed "
         f"{summary['seed']}); each model trained {summary['epochs']} epochs on the first part of its fold's "
         "training documents (nested parts) and scored strict, as used, on the whole held-out fold; mean ± sd over "
         f"folds. {summary['minutes']} minutes.",
