@@ -26,7 +26,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 
 # Fixtures that train a model or start a server: a test that uses one is slow (pytest -m "not slow" skips it).
-SLOW_FIXTURES = {"tiny_run", "tiny_model", "label_studio", "studio_env"}
+SLOW_FIXTURES = {"tiny_run", "tiny_model", "label_studio", "studio_env", "ray_cluster"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -171,6 +171,12 @@ def cmd_crossval(args: argparse.Namespace) -> int:
 
     if args.folds < 2 or args.jobs < 1:
         raise UsageError("--folds must be at least 2 and --jobs at least 1")
+    if args.ray is not None:
+        from govner.inference.cluster import check_address
+
+        check_address(args.ray)
+    if args.ray is not None and args.jobs != 1:
+        raise UsageError("--ray runs as many folds at once as the cluster has cores for: it takes no --jobs")
     config = load_config(args.config, args.set)
     output = Path(args.output) if args.output else Path("runs") / "crossval" / config.name
     if args.fractions:
@@ -183,12 +189,13 @@ def cmd_crossval(args: argparse.Namespace) -> int:
         except ValueError:
             raise UsageError(f"--fractions takes numbers such as 0.2,0.4,1, not {args.fractions!r}") from None
         summary = learning_curve(config, args.folds, fractions, output, group_by=args.group_by, jobs=args.jobs,
-                                 only=args.only)
+                                 only=args.only, ray_address=args.ray)
         print((output / "learning-curve.md").read_text(encoding="utf-8"))
         print(f"wrote {output / 'learning-curve.json'} and .png ({summary['minutes']} min)", file=sys.stderr)
         return 0
     summary = crossval(config, args.folds, output, group_by=args.group_by,
-                       exclude_from_training=args.exclude_from_training, jobs=args.jobs, only=args.only)
+                       exclude_from_training=args.exclude_from_training, jobs=args.jobs, only=args.only,
+                       ray_address=args.ray)
     print((output / "crossval.md").read_text(encoding="utf-8"))
     print(f"wrote {output / 'crossval.json'} ({summary['minutes']} min)", file=sys.stderr)
     return 0
@@ -212,18 +219,40 @@ def cmd_predict(args: argparse.Namespace) -> int:
         options["batch_size"] = args.batch_size
     if args.force_user_words:
         options["force_user_words"] = True
-    tagger = Tagger.from_pretrained(args.model, backend=args.backend, threads=args.threads, **options)
-    if tagger.backend == "torch":
-        import torch
+    if args.ray is not None:
+        from govner.inference.cluster import check_address
 
-        # One torch thread per batch; --threads runs batches side by side instead. A GRU's per-step
-        # matrix products are too small to split well across cores, and on a shared machine OpenMP
-        # threads that spin-wait against other jobs slow a run down many times over (docs/predict.md).
-        torch.set_num_threads(1)
-        if args.threads is None:
-            from govner.inference.tagger import default_threads
+        check_address(args.ray)
+    if not args.inputs:
+        raise UsageError("give at least one INPUT: a file, a folder or - for stdin")
+    if args.workers is not None and args.ray is None:
+        raise UsageError("--workers goes with --ray (actors on the cluster); a run on this machine takes --threads")
+    if args.ray is not None:
+        if args.num_shards > 1:
+            raise UsageError("--ray spreads the work itself: it takes no --num-shards")
+        if args.workers is not None and args.workers < 1:
+            raise UsageError("--workers must be at least 1")
+        if args.threads is not None:
+            raise UsageError("--ray runs one inference thread per actor: it takes --workers, not --threads")
+        options["user_dictionaries"] = [str(Path(d).resolve()) for d in args.user_dict]  # read on other machines
+        # loaded once here, as every actor will load it: a bad folder or dictionary is one clear line now,
+        # not an actor dying over and over on the cluster
+        Tagger.from_pretrained(args.model, backend=args.backend, threads=1, **options)
+        tagger = None
+        options["backend"] = args.backend
+    else:
+        tagger = Tagger.from_pretrained(args.model, backend=args.backend, threads=args.threads, **options)
+        if tagger.backend == "torch":
+            import torch
 
-            tagger.threads = default_threads()  # torch's own threads are off, so run batches side by side
+            # One torch thread per batch; --threads runs batches side by side instead. A GRU's per-step
+            # matrix products are too small to split well across cores, and on a shared machine OpenMP
+            # threads that spin-wait against other jobs slow a run down many times over (docs/predict.md).
+            torch.set_num_threads(1)
+            if args.threads is None:
+                from govner.inference.tagger import default_threads
+
+                tagger.threads = default_threads()  # torch's own threads are off, so run batches side by side
     version = ""
     if args.format == "label-studio":
         from govner.annotations.studio_cli import model_version_of
@@ -235,9 +264,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
             progress.write(f"error: {message}", file=sys.stderr)
 
         try:
-            summary = run_predict(tagger, args.inputs, args.output, fmt, resume=args.resume,
-                                  num_shards=args.num_shards, shard_index=args.shard_index, progress=progress,
-                                  on_error=on_error)
+            if tagger is None:
+                from govner.inference.cluster import run_predict_ray
+
+                summary = run_predict_ray(str(Path(args.model).resolve()), options, args.inputs, args.output, fmt,
+                                          address=args.ray, workers=args.workers, resume=args.resume,
+                                          progress=progress, on_error=on_error)
+            else:
+                summary = run_predict(tagger, args.inputs, args.output, fmt, resume=args.resume,
+                                      num_shards=args.num_shards, shard_index=args.shard_index, progress=progress,
+                                      on_error=on_error)
         except KeyboardInterrupt:
             progress.close()
             again = "; run the same command with --resume to finish" if args.output not in (None, "-") else ""
@@ -359,6 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
     crossval.add_argument("--fractions", metavar="F,F,...",
                           help="a learning curve: train each fold on these growing parts of its training documents "
                           "(e.g. 0.2,0.4,0.6,0.8,1) and plot strict F1 per label against annotated characters")
+    crossval.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                          help="train the folds as tasks on a Ray cluster (pip install 'govner[ray]'), "
+                          "training.threads cores each (0: one); ADDRESS as for predict --ray. Same report; "
+                          "only each fold's metrics and log come back, not its model")
     crossval.add_argument("--output", help="output folder (default: runs/crossval/<config name>)")
     crossval.set_defaults(func=cmd_crossval)
 
@@ -398,7 +438,8 @@ OUT. Exit code: 0 all done, 1 some document failed (now or in OUT), 2 bad usage
 or an OUT that --resume cannot continue.""",
     )
     predict.add_argument("--model", required=True, help="a model folder written by govner train")
-    predict.add_argument("inputs", nargs="+", help="files, folders or - for stdin")
+    # "*" and a check of our own: so that `--ray reports/` (an input taken as the address) gets a message that says so
+    predict.add_argument("inputs", nargs="*", help="files, folders or - for stdin")
     predict.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     predict.add_argument("--format", choices=FORMATS, default="jsonl",
                          help="output format (default: jsonl)")
@@ -427,6 +468,12 @@ or an OUT that --resume cannot continue.""",
     predict.add_argument("--force-user-words", action="store_true",
                          help="tag every exact match of a --user-dict word with its label, over the model's "
                          "spans where they disagree")
+    predict.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                         help="run on a Ray cluster (pip install 'govner[ray]'): ADDRESS as ray.init takes it "
+                         "(e.g. 10.0.0.5:6379, or auto inside a cluster); without ADDRESS, a Ray instance on "
+                         "this machine. Same records, --resume and lock; see docs/predict.md")
+    predict.add_argument("--workers", type=int, metavar="N",
+                         help="with --ray: tagging actors, one model and one core each (default: the cluster's CPUs)")
     predict.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     predict.set_defaults(func=cmd_predict)
 

@@ -531,14 +531,17 @@ def groups(
 
 
 def prediction_results(
-    tagger: Any, items: Iterable[Document | ReadError], group_chars: int = GROUP_CHARS
+    tagger: Any,
+    items: Iterable[Document | ReadError],
+    group_chars: int = GROUP_CHARS,
+    first_chars: int = FIRST_GROUP_CHARS,
 ) -> Iterator[Result]:
     """One :class:`Result` per input item, in input order, tagging documents a group at a time.
 
     (Reading and scoring the next group in a background thread while this one is
     post-processed was tried: no measurable gain, with or without ``--threads``.)
     """
-    for group in groups(items, group_chars):
+    for group in groups(items, group_chars, first_chars):
         texts = [item.text for item in group if isinstance(item, Document)]
         analyses = iter(tagger.analyze(texts) if texts else [])
         for item in group:

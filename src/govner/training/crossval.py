@@ -30,6 +30,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -109,20 +110,35 @@ def _prepare_fold(config: Config, folder: Path, train_docs: list[Any], test_docs
     return folder
 
 
-def _train_folds(runs: list[tuple[Any, Path]], jobs: int) -> dict[Any, dict[str, Any]]:
-    """Train every prepared run (``govner train`` processes, ``jobs`` at a time); their metrics by key.
+def _inputs_digest(folder: Path) -> str:
+    """What a fold's model was trained on: its documents and config."""
+    return hashlib.sha256((folder / "train.json").read_bytes() + (folder / "config.yaml").read_bytes()).hexdigest()
+
+
+def _is_trained(folder: Path) -> bool:
+    """A model counts as done only for the very documents and config it was trained on."""
+    stamp = folder / "model" / "inputs.sha256"
+    return ((folder / "model" / "metrics.json").exists() and stamp.exists()
+            and stamp.read_text() == _inputs_digest(folder))
+
+
+def _metrics(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "model" / "metrics.json").read_text(encoding="utf-8"))
+
+
+def _train_folds(runs: list[tuple[Any, Path]], jobs: int, ray_address: str | None = None) -> dict[Any, dict[str, Any]]:
+    """Train every prepared run (``govner train`` processes, ``jobs`` at a time, or as Ray tasks
+    on the cluster at ``ray_address``); their metrics by key.
 
     A run whose model was trained on exactly its current ``train.json`` and ``config.yaml`` (a hash
     beside the model says) is not trained again; any other is.
     """
+    if ray_address is not None:
+        return _train_folds_on_ray(runs, ray_address)
 
     def run(job: tuple[Any, Path]) -> tuple[Any, dict[str, Any]]:
         key, folder = job
-        metrics_file = folder / "model" / "metrics.json"
-        # a model counts as done only for the very documents and config it was trained on
-        inputs = hashlib.sha256((folder / "train.json").read_bytes() + (folder / "config.yaml").read_bytes())
-        stamp = folder / "model" / "inputs.sha256"
-        if not (metrics_file.exists() and stamp.exists() and stamp.read_text() == inputs.hexdigest()):
+        if not _is_trained(folder):
             env = {**os.environ, "OMP_NUM_THREADS": "1"} if jobs > 1 else dict(os.environ)
             command = [sys.executable, "-m", "govner", "train", "--config", str(folder / "config.yaml"),
                        "--output", str(folder / "model")]
@@ -132,12 +148,95 @@ def _train_folds(runs: list[tuple[Any, Path]], jobs: int) -> dict[Any, dict[str,
                 done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
             if done.returncode != 0:
                 raise CrossvalError(f"{folder.name} failed (exit {done.returncode}); see {folder / 'train.log'}")
-            stamp.write_text(inputs.hexdigest())
+            (folder / "model" / "inputs.sha256").write_text(_inputs_digest(folder))
         print(f"{folder.relative_to(folder.parent.parent)} done", file=sys.stderr, flush=True)
-        return key, json.loads(metrics_file.read_text(encoding="utf-8"))
+        return key, _metrics(folder)
 
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         return dict(pool.map(run, runs))
+
+
+def train_fold_on_node(files: dict[str, bytes], workdir: str, threads: int) -> dict[str, Any]:
+    """A Ray task: train one fold from its files (``train.json``, ``test.json``, ``config.yaml``) in a
+    temporary folder on whichever node runs it; the metrics and the log come back, the model does not.
+
+    ``govner train`` runs in ``workdir`` (the driver's folder) where the node has it, so that other
+    relative paths in the config mean the same there; with ``threads`` cores, the task's reservation.
+    """
+    import ray
+
+    with tempfile.TemporaryDirectory(prefix="govner-fold-") as tmp:
+        folder = Path(tmp)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        raw = yaml.safe_load(files["config.yaml"].decode("utf-8"))
+        raw["data"]["annotations"] = [str(folder / "train.json"), str(folder / "test.json")]
+        raw["training"]["threads"] = threads
+        (folder / "config.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        command = [sys.executable, "-m", "govner", "train", "--config", str(folder / "config.yaml"),
+                   "--output", str(folder / "model")]
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              cwd=workdir if os.path.isdir(workdir) else folder,
+                              env={**os.environ, "OMP_NUM_THREADS": str(threads)})
+        metrics = folder / "model" / "metrics.json"
+        return {"returncode": done.returncode, "log": done.stdout.decode("utf-8", "replace"),
+                "metrics": metrics.read_text(encoding="utf-8") if metrics.exists() else None,
+                "node": ray.get_runtime_context().get_node_id()}
+
+
+def _train_folds_on_ray(runs: list[tuple[Any, Path]], address: str) -> dict[Any, dict[str, Any]]:
+    """:func:`_train_folds` with each training a Ray task of ``training.threads`` cores (0: one)."""
+    from govner.inference.cluster import ClusterError, connect
+
+    results = {key: _metrics(folder) for key, folder in runs if _is_trained(folder)}
+    pending = [(key, folder) for key, folder in runs if key not in results]
+    if not pending:
+        return results
+    ray = connect(address)
+    task = ray.remote(train_fold_on_node)
+    largest = max((node["Resources"].get("CPU", 0) for node in ray.nodes() if node["Alive"]), default=0)
+    refs = {}
+    for key, folder in pending:
+        threads = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))["training"]["threads"] or 1
+        if threads > largest:  # Ray would wait for such a node for ever
+            raise ClusterError(f"training.threads is {threads}, but the largest node of the Ray cluster has "
+                               f"{largest:g} CPU(s): set training.threads to {int(largest) or 1} or less")
+        files = {name: (folder / name).read_bytes() for name in ("train.json", "test.json", "config.yaml")}
+        # a task whose node dies is run again elsewhere (max_retries)
+        ref = task.options(num_cpus=threads, max_retries=3).remote(files, os.getcwd(), threads)
+        refs[ref] = (key, folder)
+    failure: GovnerError | None = None
+    while refs:
+        # after a failure, only what has already finished is kept; the rest is cancelled
+        ready, _ = ray.wait(list(refs), timeout=None if failure is None else 0)
+        if not ready:
+            break
+        for ref in ready:
+            key, folder = refs.pop(ref)
+            try:
+                done = ray.get(ref)
+            except Exception as err:  # the task could not run, even after retries: say which fold, keep the rest
+                failure = failure or ClusterError(
+                    f"{folder.name}: the cluster could not train it: {type(err).__name__}: "
+                    f"{str(err).splitlines()[0]}; finished folds are kept, run again to continue")
+                continue
+            (folder / "train.log").write_text(done["log"], encoding="utf-8")
+            if done["returncode"] != 0 or done["metrics"] is None:
+                failure = failure or CrossvalError(
+                    f"{folder.name} failed on Ray node {done['node'][:12]} (exit {done['returncode']}); "
+                    f"see {folder / 'train.log'}")
+                continue
+            (folder / "model").mkdir(exist_ok=True)
+            (folder / "model" / "metrics.json").write_text(done["metrics"], encoding="utf-8")
+            (folder / "model" / "inputs.sha256").write_text(_inputs_digest(folder))
+            print(f"{folder.relative_to(folder.parent.parent)} done on Ray node {done['node'][:12]}", file=sys.stderr,
+                  flush=True)
+            results[key] = json.loads(done["metrics"])
+    if failure is not None:
+        for ref in refs:
+            ray.cancel(ref)
+        raise failure
+    return results
 
 
 def crossval(
@@ -149,13 +248,16 @@ def crossval(
     exclude_from_training: Sequence[str] = (),
     jobs: int = 1,
     only: Sequence[int] = (),
+    ray_address: str | None = None,
 ) -> dict[str, Any]:
     """Train and score ``folds`` models (``jobs`` at a time, one core each); returns and writes the summary.
 
     Each fold is a ``govner train`` process on a config written under ``output/fold-K/``, so a
     fold that runs out of memory or is killed does not take the others with it, and a fold
     whose ``metrics.json`` is already there is not trained again (run the same command to
-    finish an interrupted cross-validation). ``only`` restricts the run to some folds.
+    finish an interrupted cross-validation). ``only`` restricts the run to some folds. With
+    ``ray_address``, each fold is a task on that Ray cluster instead (``training.threads`` cores
+    each; only the metrics and log come back, not the fold's model).
     """
     output = Path(output)
     docs = [*gold_documents(config), *synthetic_documents(config)]
@@ -172,7 +274,7 @@ def crossval(
             continue
         train_docs = [by_id[i] for i in by_id if i not in test_ids and i not in excluded]
         runs.append((k, _prepare_fold(config, output / f"fold-{k}", train_docs, [by_id[i] for i in test_ids])))
-    results = _train_folds(runs, jobs)
+    results = _train_folds(runs, jobs, ray_address)
     summary = summarize(results, assignment)
     summary.update({
         "config": config.name, "folds": folds, "group_by": group_by, "seed": config.training.seed,
@@ -193,6 +295,7 @@ def learning_curve(
     group_by: str = "document",
     jobs: int = 1,
     only: Sequence[int] = (),
+    ray_address: str | None = None,
 ) -> dict[str, Any]:
     """Cross-validation on growing parts of the training documents: does more annotation still pay?
 
@@ -225,7 +328,7 @@ def learning_curve(
             folder = output / f"fold-{k}" / f"fraction-{fraction:g}"
             runs.append(((k, fraction), _prepare_fold(config, folder, part, test_docs)))
             trained_on[(k, fraction)] = (len(part), sum(len(d.text) for d in part))
-    results = _train_folds(runs, jobs)
+    results = _train_folds(runs, jobs, ray_address)
     points = []
     for fraction in fractions:
         keys = [key for key in results if key[1] == fraction]
