@@ -37,10 +37,10 @@ from govner.errors import GovnerError, MissingPackageError, UsageError
 from govner.inference.predict import (
     GROUP_CHARS,
     Format,
+    IdIndex,
     Output,
     Result,
     Summary,
-    duplicate_id,
     item_key,
     prediction_results,
     write_results,
@@ -198,15 +198,11 @@ def read_units(inputs: Iterable[str], skip: Callable[[str], bool] | None) -> lis
 
 def _results(rows: Iterable[dict[str, Any]]) -> Iterator[Result]:
     """Result rows back into :class:`Result` objects, with later duplicates of an id turned into error records."""
-    seen: dict[str, str] = {}
+    index = IdIndex()  # the check a local run makes before tagging, made here as the records arrive
     for row in rows:
         result = Result(**json.loads(row["result"]))
-        if result.error is None:
-            if result.id in seen:
-                result = Result(None, result.source, error=str(duplicate_id(result.id, result.source, seen[result.id])))
-            else:
-                seen[result.id] = result.source
-        yield result
+        repeat = index.repeat(result.id, result.source) if result.error is None else None
+        yield result if repeat is None else Result(None, result.source, error=str(repeat))
 
 
 def run_predict_ray(

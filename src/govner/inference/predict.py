@@ -575,26 +575,36 @@ def select_items(
         yield item
 
 
-def unique_ids(items: Iterable[Document | ReadError]) -> Iterator[Document | ReadError]:
-    """``items`` with every document whose id came before turned into an error record naming both sources.
+class IdIndex:
+    """The ids seen so far and where each came first; :meth:`repeat` is the check every run makes.
 
     Ids are what ``--resume`` and every later step key on: two documents with one id would make one
-    of them disappear. The first keeps the id; the repeat is reported, never tagged under it.
+    of them disappear. The first keeps the id; a repeat is reported, never tagged under it.
     """
-    seen: dict[str, str] = {}
+
+    def __init__(self) -> None:
+        self._first_source: dict[str, str] = {}
+
+    def repeat(self, doc_id: str, source: str) -> ReadError | None:
+        """The error record of a document whose id came before, or None (and the id is now known)."""
+        first = self._first_source.get(doc_id)
+        if first is None:
+            self._first_source[doc_id] = source
+            return None
+        return ReadError(source, f"duplicate id {doc_id!r} (first in {first}): not tagged; give each document "
+                         "its own id")
+
+
+def unique_ids(items: Iterable[Document | ReadError]) -> Iterator[Document | ReadError]:
+    """``items`` with every document whose id came before turned into an error record naming both sources."""
+    index = IdIndex()
     for item in items:
         if isinstance(item, Document):
-            if item.id in seen:
-                yield duplicate_id(item.id, item.source, seen[item.id])
+            repeat = index.repeat(item.id, item.source)
+            if repeat is not None:
+                yield repeat
                 continue
-            seen[item.id] = item.source
         yield item
-
-
-def duplicate_id(doc_id: str, source: str, first_source: str) -> ReadError:
-    """The error record of a document whose id an earlier document (from ``first_source``) already has."""
-    return ReadError(source, f"duplicate id {doc_id!r} (first in {first_source}): not tagged; give each document "
-                     "its own id")
 
 
 def run_predict(

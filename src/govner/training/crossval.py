@@ -126,6 +126,18 @@ def _metrics(folder: Path) -> dict[str, Any]:
     return json.loads((folder / "model" / "metrics.json").read_text(encoding="utf-8"))
 
 
+def _run_train(folder: Path, threads: int | None, log: Any, cwd: str | Path | None = None) -> int:
+    """``govner train`` on ``folder/config.yaml`` into ``folder/model``, as a process of its own (so a
+    fold that runs out of memory takes no other with it); ``threads`` cores (None: the config's)."""
+    command = [sys.executable, "-m", "govner", "train", "--config", str(folder / "config.yaml"),
+               "--output", str(folder / "model")]
+    env = dict(os.environ)
+    if threads is not None:
+        command += ["--set", f"training.threads={threads}"]
+        env["OMP_NUM_THREADS"] = str(threads)
+    return subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd).returncode
+
+
 def _train_folds(runs: list[tuple[Any, Path]], jobs: int, ray_address: str | None = None) -> dict[Any, dict[str, Any]]:
     """Train every prepared run (``govner train`` processes, ``jobs`` at a time, or as Ray tasks
     on the cluster at ``ray_address``); their metrics by key.
@@ -139,15 +151,10 @@ def _train_folds(runs: list[tuple[Any, Path]], jobs: int, ray_address: str | Non
     def run(job: tuple[Any, Path]) -> tuple[Any, dict[str, Any]]:
         key, folder = job
         if not _is_trained(folder):
-            env = {**os.environ, "OMP_NUM_THREADS": "1"} if jobs > 1 else dict(os.environ)
-            command = [sys.executable, "-m", "govner", "train", "--config", str(folder / "config.yaml"),
-                       "--output", str(folder / "model")]
-            if jobs > 1:
-                command += ["--set", "training.threads=1"]
             with (folder / "train.log").open("w", encoding="utf-8") as log:
-                done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-            if done.returncode != 0:
-                raise CrossvalError(f"{folder.name} failed (exit {done.returncode}); see {folder / 'train.log'}")
+                returncode = _run_train(folder, 1 if jobs > 1 else None, log)
+            if returncode != 0:
+                raise CrossvalError(f"{folder.name} failed (exit {returncode}); see {folder / 'train.log'}")
             (folder / "model" / "inputs.sha256").write_text(_inputs_digest(folder))
         print(f"{folder.relative_to(folder.parent.parent)} done", file=sys.stderr, flush=True)
         return key, _metrics(folder)
@@ -170,16 +177,14 @@ def train_fold_on_node(files: dict[str, bytes], workdir: str, threads: int) -> d
         for name, data in files.items():
             (folder / name).write_bytes(data)
         raw = yaml.safe_load(files["config.yaml"].decode("utf-8"))
-        raw["data"]["annotations"] = [str(folder / "train.json"), str(folder / "test.json")]
-        raw["training"]["threads"] = threads
+        raw["data"]["annotations"] = [str(folder / "train.json"), str(folder / "test.json")]  # here, on this node
         (folder / "config.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        command = [sys.executable, "-m", "govner", "train", "--config", str(folder / "config.yaml"),
-                   "--output", str(folder / "model")]
-        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              cwd=workdir if os.path.isdir(workdir) else folder,
-                              env={**os.environ, "OMP_NUM_THREADS": str(threads)})
+        with (folder / "train.log").open("w+", encoding="utf-8") as log:
+            returncode = _run_train(folder, threads, log, cwd=workdir if os.path.isdir(workdir) else folder)
+            log.seek(0)
+            text = log.read()
         metrics = folder / "model" / "metrics.json"
-        return {"returncode": done.returncode, "log": done.stdout.decode("utf-8", "replace"),
+        return {"returncode": returncode, "log": text,
                 "metrics": metrics.read_text(encoding="utf-8") if metrics.exists() else None,
                 "node": ray.get_runtime_context().get_node_id()}
 
