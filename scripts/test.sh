@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup_env.sh
-ruff check src tests scripts
+ruff check src tests scripts benchmarks
 python -m pytest -q "$@"

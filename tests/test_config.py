@@ -27,6 +27,11 @@ def test_overrides_are_parsed_as_yaml(tmp_path):
         ("data: [1]\n", [], "expected a mapping"),
         ("data: {\n", [], "invalid YAML"),
         ("", ["data.max_len"], "not of the form"),
+        ("corpus:\n  msra_sentences: 10\n", ["model.auxiliary_labels=[LOC]"], "none among model.labels"),
+        ("corpus:\n  msra_sentences: 10\n", ["model.auxiliary_labels=[PERSON]"], r"no outside corpus marks"),
+        ("", ["model.auxiliary_labels=[PER]"], "needs MSRA sentences"),
+        ("corpus:\n  msra_sentences: 10\n", ["model.auxiliary_labels=[PER, PER]"], "each once"),
+        ("corpus:\n  msra_sentences: 10\n  msra_eval: true\n", ["model.auxiliary_labels=[PER]"], "msra_eval"),
     ],
 )
 def test_bad_configs_name_the_file_and_key(tmp_path, content, overrides, message):

@@ -35,8 +35,8 @@ def test_prediction_reads_the_lexicon_training_used(lexicon_model):
     texts = [line for line in (ROOT / "data" / "raw" / "004_e3c827dfd055a908.txt").read_text().split("\n")[:40] if line]
     from govner.training.data import TaggingCollator
 
-    batch = TaggingCollator(0, True, trained, config.lexicon.words_per_set)(
-        [{"input_ids": [1] * len(t), "labels": [0] * len(t), "o_uncertain": False, "text": t, "user_words": []}
+    batch = TaggingCollator(0, None, trained, config.lexicon.words_per_set)(
+        [{"input_ids": [1] * len(t), "labels": [0] * len(t), "text": t, "user_words": []}
          for t in texts])
     width = max(map(len, texts))
     for name, array in lexicon_inputs(saved, texts, width, config.lexicon.words_per_set).items():

@@ -56,6 +56,50 @@ def test_partial_labels_sum_over_allowed_paths():
     assert loss == pytest.approx(expected, abs=1e-3)
 
 
+def test_each_example_says_what_its_o_may_hide():
+    from govner.model.network import agreeing_tags, o_may_hide_mask
+
+    labels = torch.tensor([[1, 2, 0], [0, 1, -100]])  # B-LOC I-LOC O | O B-LOC (padding)
+    hides = torch.stack([o_may_hide_mask(SMALL_TAGS, ["AMOUNT"]), o_may_hide_mask(SMALL_TAGS, [])])
+    allowed = agreeing_tags(labels, hides, o_id=0, num_tags=len(SMALL_TAGS))
+    assert allowed[0, 2].tolist() == [True, False, False, True, True]  # an O that may hide an amount
+    assert allowed[0, 0].tolist() == [False, True, False, False, False]  # a marked span stays what it is
+    assert allowed[1, 0].tolist() == [True, False, False, False, False]  # this example's O is certain
+    assert torch.equal(agreeing_tags(labels, None, 0, len(SMALL_TAGS))[0, 2], allowed[1, 0])
+
+
+def test_training_batches_carry_each_examples_partial_labels_into_the_loss():
+    from govner.training.data import TaggingCollator
+
+    torch.manual_seed(0)
+    model = GovnerTaggerForTokenClassification(GovnerTaggerConfig(
+        vocab_size=50, embedding_size=8, hidden_size=8, id2label=dict(enumerate(SMALL_TAGS)),
+        label2id={t: i for i, t in enumerate(SMALL_TAGS)}))
+    features = [{"input_ids": [3, 4, 5], "labels": [1, 2, 0], "o_may_hide": hides, "text": "abc", "user_words": []}
+                for hides in (["AMOUNT"], [])]
+    batch = TaggingCollator(0, SMALL_TAGS)(features)
+    assert batch["o_may_hide"].tolist() == [[True, False, False, True, True], [True, False, False, False, False]]
+    partial = model(**batch).loss
+    assert TaggingCollator(0)(features).keys() == batch.keys() - {"o_may_hide"}
+    certain = model(**TaggingCollator(0)(features)).loss
+    assert partial < certain  # an O that may hide an amount costs less than a certain one
+
+
+def test_a_model_saved_before_per_example_partial_labels_loads_silently(tmp_path):
+    from safetensors.torch import load_file, save_file
+    from transformers import AutoModelForTokenClassification
+
+    model = tiny_model().eval()
+    model.save_pretrained(tmp_path)
+    weights = load_file(tmp_path / "model.safetensors")  # what the earlier code saved: the mask as a buffer
+    save_file({**weights, "uncertain_o_tags": torch.ones(len(TAGS), dtype=torch.bool)}, tmp_path / "model.safetensors",
+              metadata={"format": "pt"})
+    loaded, info = AutoModelForTokenClassification.from_pretrained(tmp_path, output_loading_info=True)
+    assert not info["unexpected_keys"] and not info["missing_keys"]
+    ids = torch.randint(0, 50, (1, 5))
+    assert torch.allclose(model(ids).logits, loaded.eval()(ids).logits)
+
+
 def test_decoding_never_produces_invalid_iob2_even_when_emissions_ask_for_it():
     crf = CRF(SMALL_TAGS)
     emissions = torch.full((1, 4, len(SMALL_TAGS)), -5.0)
@@ -103,7 +147,7 @@ def test_padding_does_not_change_the_emissions_of_real_characters():
 def test_saved_model_reloads_with_auto_classes(tmp_path):
     from transformers import AutoModelForTokenClassification
 
-    model = tiny_model(uncertain_o_labels=("AMOUNT",)).eval()
+    model = tiny_model().eval()
     model.save_pretrained(tmp_path)
     assert (tmp_path / "model.safetensors").exists()
     loaded = AutoModelForTokenClassification.from_pretrained(tmp_path).eval()
@@ -111,7 +155,6 @@ def test_saved_model_reloads_with_auto_classes(tmp_path):
     mask = torch.ones(2, 5, dtype=torch.long)
     assert torch.allclose(model(ids, mask).logits, loaded(ids, mask).logits)
     assert torch.equal(loaded.crf.start_penalty, model.crf.start_penalty)
-    assert loaded.config.uncertain_o_labels == ["AMOUNT"]
 
 
 def test_lac_port_matches_onnx_runtime():

@@ -157,3 +157,28 @@ def test_msra_address_merge_is_a_switch_and_the_benchmark_keeps_msra_spans():
                 if a.label == b.label == "LOC" and a.end == b.start]
     assert touching == []
     assert sum(len(d.spans) for d in merged) < sum(len(s) for s in raw.values())
+
+
+@pytest.mark.slow
+def test_an_auxiliary_label_is_learned_from_msra_and_never_output(tmp_path):
+    from govner.corpus import build_training_data
+
+    config = config_from_dict(tiny(model={"auxiliary_labels": ["PER"]}, corpus={"msra_sentences": 300}), "tiny")
+    data = build_training_data(config)
+    msra = [ex for ex in data.train if ex["o_may_hide"] == ["AMOUNT", "SLOGAN"]]
+    own = [ex for ex in data.train if ex["o_may_hide"] == ["PER"]]
+    assert len(msra) + len(own) == len(data.train) and msra and own  # every example says what its O may hide
+    assert any("B-PER" in ex["tags"] for ex in msra)  # MSRA teaches persons
+    assert not any("B-PER" in ex["tags"] for ex in own)
+    train(config, tmp_path / "model")
+    persons = [ex["text"] for ex in msra if "B-PER" in ex["tags"]][:40]
+    for backend in ("torch", "onnx"):
+        plain = {"backend": backend, "rules": False, "propagate": (), "merge_locations": False}
+        hidden = Tagger.from_pretrained(tmp_path / "model", **plain)
+        shown = Tagger.from_pretrained(tmp_path / "model", hidden_labels=(), **plain)
+        assert "B-PER" in hidden.tags and hidden.labels == ("LOC", "ORG", "AMOUNT", "SLOGAN")
+        assert shown.labels == ("LOC", "ORG", "AMOUNT", "SLOGAN", "PER")
+        with_persons = shown.predict_documents(persons)
+        assert any(s.label == "PER" for spans in with_persons for s in spans)  # the network learned persons
+        # hiding drops exactly the person spans, nothing else
+        assert hidden.predict_documents(persons) == [[s for s in spans if s.label != "PER"] for spans in with_persons]

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from govner.errors import GovnerError
-from govner.labels import LABELS
+from govner.labels import CORPORA, LABELS
 
 
 class ConfigError(GovnerError, ValueError):
@@ -65,6 +65,15 @@ class ModelConfig:
     freeze_embeddings: bool = True  # keep LAC's character embeddings as pretrained
     quote_feature: bool = True  # the LAC model marks characters inside quotation marks (slogans are quoted)
     labels: list[str] = field(default_factory=lambda: list(LABELS))
+    # labels learned from MSRA but never output (their spans are dropped), e.g. [PER]: the network gets a
+    # class for persons, so that names in lists of officials need not look like places to it; in the
+    # project's own reports, which never mark them, an O may hide them (partial labels)
+    auxiliary_labels: list[str] = field(default_factory=list)
+
+    @property
+    def trained_labels(self) -> list[str]:
+        """The labels of the network's tag set: ``labels``, then ``auxiliary_labels``."""
+        return [*self.labels, *self.auxiliary_labels]
 
 
 @dataclass
@@ -111,7 +120,7 @@ class InferenceConfig:
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
-    # where they disagree (a longer span of the same label around the word is kept)
+    # where they disagree (a longer span of any label around the word is kept: the word is part of a name)
     force_user_words: bool = False
 
 
@@ -156,6 +165,18 @@ class Config:
             raise ConfigError(f"data.overlap must be from 0 to data.max_len - 1, not {self.data.overlap}")
         if not 0 <= self.data.dev_fraction < 1:
             raise ConfigError(f"data.dev_fraction must be in [0, 1), not {self.data.dev_fraction}")
+        auxiliary = self.model.auxiliary_labels
+        if set(auxiliary) & set(self.model.labels) or len(set(auxiliary)) < len(auxiliary):
+            raise ConfigError(f"model.auxiliary_labels {auxiliary}: each once, and none among model.labels")
+        outside = {label for corpus, marked in CORPORA.items() if corpus != "govner" for label in marked}
+        unknown = [label for label in auxiliary if label not in outside]
+        if unknown:
+            raise ConfigError(f"model.auxiliary_labels: no outside corpus marks {unknown}")
+        if auxiliary and not self.corpus.msra_sentences:
+            raise ConfigError("model.auxiliary_labels needs MSRA sentences (corpus.msra_sentences), which mark them")
+        if auxiliary and self.corpus.msra_eval:
+            # the benchmark scores MSRA's own labels; a label it marks cannot be hidden there
+            raise ConfigError("model.auxiliary_labels does not go with corpus.msra_eval: make them model.labels")
         unknown = [label for label in self.inference.propagate if label not in self.model.labels]
         if unknown:
             raise ConfigError(f"inference.propagate: {unknown} are not among model.labels {self.model.labels}")

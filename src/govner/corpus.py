@@ -2,11 +2,10 @@
 
 Training windows come from three sources, kept apart so each can be measured:
 the gold reports of the train split (shown ``gold_repeat`` times), synthetic
-reports (train only), and MSRA news sentences. A corpus that never marks some
-labels (:func:`govner.labels.unmarked_labels`: MSRA marks no amounts or
-slogans) has its examples flagged ``o_uncertain`` when
-``corpus.msra_missing_labels`` is ``mask``, so the loss reads its ``O`` as
-"O or one of those labels". Dev is the gold dev split, by document
+reports (train only), and MSRA news sentences. Each example lists the labels
+its corpus never marks (``o_may_hide``, :func:`hidden_by_o`: MSRA marks no
+amounts or slogans; the project's reports mark no auxiliary label such as
+MSRA's persons), so the loss reads its ``O`` as "O or one of those labels". Dev is the gold dev split, by document
 (``data.dev_ids``, else a hash of ``data.split_seed`` and the id), or held-out
 MSRA sentences for the MSRA benchmark.
 
@@ -77,9 +76,19 @@ def _add_silver(doc: Document) -> Document:
     return Document(doc.id, doc.text, doc.source, sorted([*doc.spans, *extra]), doc.meta)
 
 
+def hidden_by_o(config: Config, corpus: str) -> tuple[str, ...]:
+    """The trained labels that ``corpus`` never marks, so that an ``O`` of its examples may hide them.
+
+    No labels for MSRA when ``corpus.msra_missing_labels`` trusts its ``O`` (``silver``, ``none``).
+    """
+    if corpus == "msra" and config.corpus.msra_missing_labels != "mask":
+        return ()
+    return unmarked_labels(corpus, config.model.trained_labels)
+
+
 def msra_documents(config: Config, split: str, limit: int, seed: int) -> list[Document]:
-    """MSRA sentences (a seeded sample of ``limit``, all when -1) with the config's labels."""
-    labels = config.model.labels
+    """MSRA sentences (a seeded sample of ``limit``, all when -1) with the config's trained labels."""
+    labels = config.model.trained_labels
     mapping = {name: name if name in labels else None for name in CORPORA["msra"]}
     docs = list(read_msra(msra_path(split), labels=mapping))
     if config.corpus.msra_merge_locations:  # the guideline's address rule
@@ -136,17 +145,18 @@ def split_documents(config: Config, split: str = "dev") -> list[Document]:
 
 
 def build_training_data(config: Config) -> TrainingData:
-    """Examples (``doc_id``, ``text``, ``tokens``, ``tags``, ``ner_tags``, ``o_uncertain``) for train and dev."""
-    tags = iob2_tags(config.model.labels)
-    tag_to_id = {t: i for i, t in enumerate(tags)}
+    """Examples (``doc_id``, ``text``, ``tokens``, ``tags``, ``ner_tags``, ``o_may_hide``) for train and dev."""
+    labels = config.model.trained_labels
+    tag_to_id = {t: i for i, t in enumerate(iob2_tags(labels))}
     data, corpus = config.data, config.corpus
 
-    def examples(docs: Sequence[Document], o_uncertain: bool = False, user: bool = False) -> list[dict[str, Any]]:
+    def examples(docs: Sequence[Document], source: str = "govner", user: bool = False) -> list[dict[str, Any]]:
         out = []
+        hidden = list(hidden_by_o(config, source))
         for doc in docs:
             words = user_words(config, doc) if user else []
-            for ex in document_examples(_restrict(doc, config.model.labels), data.max_len, data.overlap, tag_to_id):
-                ex["o_uncertain"] = o_uncertain
+            for ex in document_examples(_restrict(doc, labels), data.max_len, data.overlap, tag_to_id):
+                ex["o_may_hide"] = hidden
                 ex["user_words"] = [(w, label) for w, label in words if w in ex["text"]]
                 out.append(ex)
         return out
@@ -160,17 +170,16 @@ def build_training_data(config: Config) -> TrainingData:
         train.extend(windows * corpus.gold_repeat)
     test: list[Document] = []
     if corpus.msra_sentences:
-        # an MSRA O may hide a label MSRA never marks: partial labels, unless the config trusts it
-        uncertain = corpus.msra_missing_labels == "mask" and bool(unmarked_labels("msra", config.model.labels))
         msra_docs = msra_documents(config, "train", corpus.msra_sentences, config.training.seed)
         if corpus.msra_eval:
             # The benchmark: select epochs on a held-out slice of msra_train, score msra_test once at the end.
             msra_docs, dev_gold = _msra_held_out(config, msra_docs)
             test = msra_documents(config, "test", -1, config.training.seed)
-        msra = examples(msra_docs, uncertain)
+        msra = examples(msra_docs, "msra")
         sources["msra"] = len(msra)
         train.extend(msra)
-    return TrainingData(train, examples(dev_gold), dev_gold, sources, test)
+    # the benchmark's dev documents are held-out MSRA sentences
+    return TrainingData(train, examples(dev_gold, "msra" if corpus.msra_eval else "govner"), dev_gold, sources, test)
 
 
 def user_words(config: Config, doc: Document) -> list[tuple[str, str]]:
@@ -194,10 +203,10 @@ def build_datasets(config: Config):
     """``datasets.DatasetDict`` with the ``train`` and ``dev`` windows :func:`build_training_data` gives training.
 
     Columns: ``doc_id``, ``window_start``, ``text``, ``tokens``, ``tags``, ``ner_tags`` (a
-    ``ClassLabel`` over the model's tags) and ``o_uncertain``.
+    ``ClassLabel`` over the model's tags) and ``o_may_hide``.
     """
     import datasets
 
     data = build_training_data(config)
-    tags = iob2_tags(config.model.labels)
+    tags = iob2_tags(config.model.trained_labels)
     return datasets.DatasetDict({"train": to_dataset(data.train, tags), "dev": to_dataset(data.dev, tags)})

@@ -4,9 +4,12 @@
 definition), whether :mod:`govner.rules` produces it (rule spans of those labels
 take precedence at prediction), and whether its mentions are propagated to their
 other occurrences in a report by default; ``CORPORA`` says which labels each
-outside corpus marks. A corpus that never marks a label (MSRA marks no amounts or slogans) teaches
+corpus marks: the project's own reports mark the table's labels, MSRA marks persons, places and
+organizations. A corpus that never marks a label (MSRA marks no amounts or slogans) teaches
 nothing about it, so its ``O`` is read as "O or that label"
-(:func:`unmarked_labels`); nothing lists those labels by hand.
+(:func:`unmarked_labels`); nothing lists those labels by hand. A model may also learn an
+*auxiliary* label that only an outside corpus marks (``model.auxiliary_labels: [PER]``):
+it is trained, the project's own ``O`` may hide it, and it is never output.
 
 The IOB2 tag set, the quotation marks that delimit slogans, and the label order
 (part of every saved model's label map, so a new label is appended at the end)
@@ -20,6 +23,8 @@ annotate it in the gold data (``docs/development.md``).
 ('LOC', 'ORG', 'AMOUNT', 'SLOGAN')
 >>> unmarked_labels("msra", LABELS)
 ('AMOUNT', 'SLOGAN')
+>>> unmarked_labels("govner", (*LABELS, "PER"))
+('PER',)
 >>> iob2_tags(["LOC"])
 ('O', 'B-LOC', 'I-LOC')
 """
@@ -54,9 +59,11 @@ LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE)
 RULE_LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE if label.from_rules)
 PROPAGATED_LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE if label.propagate)
 
-# Corpora besides the project's own annotations, and the entity types each one marks (named as the
-# labels of the same meaning: MSRA's LOC and ORG are ours; PER is the MSRA benchmark's own label).
+# The corpora training reads, and the entity types each one marks (named as the labels of the same
+# meaning: MSRA's LOC and ORG are ours; PER, persons, is MSRA's own label: the MSRA benchmark predicts
+# it, the default model may learn it as an auxiliary label).
 CORPORA: dict[str, tuple[str, ...]] = {
+    "govner": LABELS,  # the project's own annotations: seed gold and synthetic reports
     "msra": ("PER", "LOC", "ORG"),
 }
 

@@ -107,8 +107,8 @@ def to_dataset(examples: list[dict[str, Any]], tags: Sequence[str] = TAGS):
             "tokens": datasets.Sequence(datasets.Value("string")),
             "tags": datasets.Sequence(datasets.Value("string")),
             "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(tags))),
-            "o_uncertain": datasets.Value("bool"),
+            "o_may_hide": datasets.Sequence(datasets.Value("string")),
         }
     )
-    rows = [{"o_uncertain": False, **{k: v for k, v in ex.items() if k != "user_words"}} for ex in examples]
+    rows = [{"o_may_hide": [], **{k: v for k, v in ex.items() if k != "user_words"}} for ex in examples]
     return datasets.Dataset.from_list(rows, features=features)

@@ -61,14 +61,14 @@ def model_output(
             batch = docs[first : first + docs_per_batch]
             spans.extend(tagger.predict_documents([d.text for d in batch]))
             bar.update(len(batch))
-    labels = tuple(dict.fromkeys(t[2:] for t in tagger.tags if t != "O"))
     # say which post-processing ran: it changes the numbers as much as the weights do
     steps = [
         *(["touching LOC merged"] if tagger.merge_locations else []),
         *(["rule AMOUNT/SLOGAN spans first"] if tagger.rules else []),
         *([f"{'/'.join(tagger.propagate)} mentions propagated"] if tagger.propagate else []),
     ]
-    return SystemOutput("model", f"`{model_dir}` (post-processing: {', '.join(steps) or 'none'})", spans, labels)
+    return SystemOutput("model", f"`{model_dir}` (post-processing: {', '.join(steps) or 'none'})", spans,
+                        tagger.labels)
 
 
 def model_scores(model_dir: str | Path, docs: Sequence[Document], **options: Any) -> dict[str, Any]:

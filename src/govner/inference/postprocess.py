@@ -198,17 +198,21 @@ def repeat_quoted_slogans(norm: NormalizedText, original: str, spans: Sequence[S
 def add_dictionary_matches(norm: NormalizedText, spans: Sequence[Span], words: Sequence[tuple[str, str]]) -> list[Span]:
     """``spans`` with every occurrence of a user-dictionary word (``(normalized word, label)``) tagged.
 
-    The user's words take precedence where they disagree with the network: spans that overlap
-    an occurrence are dropped, except a longer span of the same label around it (the outermost
-    entity, as the guideline wants: ``湖南楚天药业`` stays when the dictionary has ``楚天药业``).
-    Longer words first, so ``恩阳工业园`` wins over ``恩阳``; matching is on the normalized text,
-    so a simplified entry finds its traditional spelling too. Offsets are original.
+    The user's words take precedence where they disagree with the network: a span that
+    crosses an occurrence or covers exactly its characters is dropped. A longer span around
+    it stays, whatever its label: the word is then part of a longer name, and the guideline
+    tags the outermost entity (``湖南楚天药业`` stays an ORG when the dictionary has ``湖南``
+    as a LOC or ``楚天药业`` as an ORG). Longer words first, so ``恩阳工业园`` wins over
+    ``恩阳``; matching is on the normalized text, so a simplified entry finds its traditional
+    spelling too. Offsets are original.
 
     >>> from govner.data.normalize import normalize
-    >>> add_dictionary_matches(normalize("楚天藥業在恩陽區"), [Span(0, 6, "LOC")], [("楚天药业", "ORG")])
+    >>> add_dictionary_matches(normalize("楚天藥業在恩陽區"), [Span(2, 8, "LOC")], [("楚天药业", "ORG")])
     [Span(start=0, end=4, label='ORG')]
-    >>> add_dictionary_matches(normalize("湖南楚天药业"), [Span(0, 6, "ORG")], [("楚天药业", "ORG")])
+    >>> add_dictionary_matches(normalize("湖南楚天药业"), [Span(0, 6, "ORG")], [("湖南", "LOC"), ("楚天药业", "ORG")])
     [Span(start=0, end=6, label='ORG')]
+    >>> add_dictionary_matches(normalize("楚天药业"), [Span(0, 4, "LOC")], [("楚天药业", "ORG")])
+    [Span(start=0, end=4, label='ORG')]
     """
     result = list(spans)
     forced: list[Span] = []
@@ -220,8 +224,9 @@ def add_dictionary_matches(norm: NormalizedText, spans: Sequence[Span], words: S
             if any(s.start < end and start < s.end for s in forced):
                 continue  # inside a longer user word already tagged
             overlapping = [s for s in result if s.start < end and start < s.end]
-            if any(s.label == label and s.start <= start and end <= s.end for s in overlapping):
-                continue
+            if any(s.start <= start and end <= s.end and (s.label == label or s.end - s.start > end - start)
+                   for s in overlapping):
+                continue  # the network's span is this word, or a longer name around it
             result = [s for s in result if s not in overlapping]
             forced.append(Span(start, end, label))
     return sorted([*result, *forced])

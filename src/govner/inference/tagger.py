@@ -351,7 +351,8 @@ class Tagger:
     batches are scored at once (set torch's own thread count to 1 then:
     ``torch.set_num_threads(1)``). ``lexicon`` feeds a model with lexicon inputs; ``user_words``
     (``(word, label)``, from user dictionaries) are tagged at every occurrence, over the network's
-    spans where they disagree, when ``force_user_words`` is on.
+    spans where they disagree, when ``force_user_words`` is on. Spans of ``hidden_labels`` (auxiliary
+    labels the network learned but govner never outputs, such as MSRA's persons) are dropped.
     """
 
     def __init__(
@@ -370,6 +371,7 @@ class Tagger:
         lexicon: Lexicon | None = None,
         user_words: Sequence[tuple[str, str]] = (),
         force_user_words: bool = False,
+        hidden_labels: Sequence[str] = (),
     ) -> None:
         if isinstance(model, (TorchScorer, OnnxScorer)):
             self.scorer = model
@@ -387,7 +389,9 @@ class Tagger:
         self.batch_size = batch_size
         self.threads = threads  # batches scored at once, each on one core
         self.tags = self.scorer.tags
-        self._is_begin = np.array([t.startswith("B-") for t in self.tags])
+        # the labels it outputs: a hidden label's B- tag starts no span (its I- tags still end the one before)
+        self.labels = tuple(dict.fromkeys(t[2:] for t in self.tags if t != "O" and t[2:] not in hidden_labels))
+        self._is_begin = np.array([t.startswith("B-") and t[2:] in self.labels for t in self.tags])
         self._is_inside = np.array([t.startswith("I-") for t in self.tags])
         self._label = [t[2:] for t in self.tags]
 
@@ -428,6 +432,7 @@ class Tagger:
             "merge_locations": inference.merge_locations,
             "propagate": tuple(inference.propagate),
             "force_user_words": inference.force_user_words,
+            "hidden_labels": tuple(config.model.auxiliary_labels),
         }
         user_dictionaries = options.pop("user_dictionaries", ())
         settings.update(options)
@@ -502,7 +507,11 @@ class Tagger:
             yield from pool.map(tag, batches)
 
     def tag_texts(self, texts: Sequence[str]) -> list[tuple[list[str], list[float]]]:
-        """IOB2 tags and the probability of each chosen tag, per character of each (normalized) text."""
+        """IOB2 tags and the probability of each chosen tag, per character of each (normalized) text.
+
+        The network's tags, those of hidden (auxiliary) labels included: entities come from
+        :meth:`analyze`, which drops them.
+        """
         results: list[tuple[list[str], list[float]]] = [([], []) for _ in texts]
         for batch, paths, chosen in self._tag_batches(texts):
             for row, i in enumerate(batch):

@@ -27,6 +27,7 @@ writes the same module as the ONNX graph the ``onnx`` backend runs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -49,7 +50,6 @@ class GovnerTaggerConfig(PretrainedConfig):
         hidden_size: int = 128,
         num_layers: int = 2,
         dropout: float = 0.1,
-        uncertain_o_labels: tuple[str, ...] = (),
         quote_ids: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]] = ((), (), ()),
         lexicon_categories: int = 0,
         lexicon_words_per_set: int = 3,
@@ -60,8 +60,6 @@ class GovnerTaggerConfig(PretrainedConfig):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
-        # labels an "O" may hide in examples flagged o_uncertain (corpora that never mark them)
-        self.uncertain_o_labels = list(uncertain_o_labels)
         # token ids of opening quotes, closing quotes, and quotes that do both (ASCII "): the model marks
         # every character inside a quotation itself, so any tokenizer or pipeline gets the feature
         self.quote_ids = [list(ids) for ids in quote_ids]
@@ -72,27 +70,28 @@ class GovnerTaggerConfig(PretrainedConfig):
         super().__init__(**kwargs)
 
 
-def uncertain_tag_mask(tags: list[str], uncertain_labels: list[str]) -> torch.Tensor:
-    """[T] bool: the tags an ``O`` of a corpus that never marks ``uncertain_labels`` may hide.
+def o_may_hide_mask(tags: Sequence[str], hidden_labels: Sequence[str]) -> torch.Tensor:
+    """[T] bool: the tags an ``O`` of a corpus that never marks ``hidden_labels`` may hide (``O`` itself too).
 
-    >>> uncertain_tag_mask(["O", "B-LOC", "I-LOC", "B-AMOUNT", "I-AMOUNT"], ["AMOUNT"]).tolist()
+    >>> o_may_hide_mask(["O", "B-LOC", "I-LOC", "B-AMOUNT", "I-AMOUNT"], ["AMOUNT"]).tolist()
     [True, False, False, True, True]
     """
-    return torch.tensor([tag == "O" or tag[2:] in uncertain_labels for tag in tags], dtype=torch.bool)
+    return torch.tensor([tag == "O" or tag[2:] in hidden_labels for tag in tags], dtype=torch.bool)
 
 
-def agreeing_tags(
-    labels: torch.Tensor, o_uncertain: torch.Tensor, uncertain_tags: torch.Tensor, o_id: int
-) -> torch.Tensor:
-    """[B, L, T] bool: the gold tag, or where gold is ``O`` in an ``o_uncertain`` example any uncertain tag.
+def agreeing_tags(labels: torch.Tensor, o_may_hide: torch.Tensor | None, o_id: int, num_tags: int) -> torch.Tensor:
+    """[B, L, T] bool: the gold tag, or where gold is ``O`` any tag of the example's ``o_may_hide`` [B, T].
 
     The partial labels both losses use (the CRF's sum over agreeing paths, the softmax's
     probability of agreeing tags); labels −100 are treated as tag 0 (callers mask them).
+    Without ``o_may_hide`` every ``O`` is certain.
     """
     safe = labels.clamp(min=0)
-    allowed = nn.functional.one_hot(safe, uncertain_tags.numel()).bool()
-    outside = (safe == o_id) & o_uncertain.bool().unsqueeze(1)
-    return allowed | (outside.unsqueeze(2) & uncertain_tags.to(labels.device))
+    allowed = nn.functional.one_hot(safe, num_tags).bool()
+    if o_may_hide is None:
+        return allowed
+    outside = safe == o_id
+    return allowed | (outside.unsqueeze(2) & o_may_hide.to(labels.device).bool().unsqueeze(1))
 
 
 def quotation_feature(input_ids: torch.Tensor, quote_ids: list[list[int]]) -> torch.Tensor:
@@ -197,6 +196,8 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
     config_class = GovnerTaggerConfig
     base_model_prefix = "govner"
     main_input_name = "input_ids"
+    # models saved before partial labels came per example held the mask as a buffer
+    _keys_to_ignore_on_load_unexpected: ClassVar[list[str]] = [r"uncertain_o_tags"]
 
     def __init__(self, config: GovnerTaggerConfig) -> None:
         super().__init__(config)
@@ -220,7 +221,6 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
         self.dropout = nn.Dropout(config.dropout)
         self.classifier = nn.Linear(2 * config.hidden_size, config.num_labels)
         self.crf = CRF(tags)
-        self.register_buffer("uncertain_o_tags", uncertain_tag_mask(tags, config.uncertain_o_labels))
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
@@ -275,11 +275,9 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
         pooled = (words * weight.reshape(batch, -1, 1)).reshape(batch, length, 4, -1, size).sum(3)
         return self.lexicon_projection(pooled.reshape(batch, length, 4 * size))
 
-    def allowed_tags(self, labels: torch.Tensor, mask: torch.Tensor, o_uncertain: torch.Tensor | None) -> torch.Tensor:
-        """[B, L, T] bool: the gold tag, or for o_uncertain examples any uncertain tag where gold is O."""
-        if o_uncertain is None:
-            o_uncertain = torch.zeros(labels.size(0), dtype=torch.bool, device=labels.device)
-        allowed = agreeing_tags(labels, o_uncertain, self.uncertain_o_tags, self.config.label2id["O"])
+    def allowed_tags(self, labels: torch.Tensor, mask: torch.Tensor, o_may_hide: torch.Tensor | None) -> torch.Tensor:
+        """[B, L, T] bool: the gold tag, or where gold is O any tag that example's O may hide."""
+        allowed = agreeing_tags(labels, o_may_hide, self.config.label2id["O"], self.config.num_labels)
         return allowed | ~mask.unsqueeze(2)  # padding: anything (masked out of the CRF anyway)
 
     def forward(
@@ -287,7 +285,7 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
-        o_uncertain: torch.Tensor | None = None,
+        o_may_hide: torch.Tensor | None = None,
         lexicon_start: torch.Tensor | None = None,
         lexicon_end: torch.Tensor | None = None,
         lexicon_category: torch.Tensor | None = None,
@@ -304,7 +302,7 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
         if labels is None:  # inference: per-character posteriors, which an argmax reads correctly
             return TokenClassifierOutput(logits=self.crf.log_marginals(emissions, mask))
         mask = mask & (labels != -100)
-        loss = self.crf.neg_log_likelihood(emissions, self.allowed_tags(labels, mask, o_uncertain), mask)
+        loss = self.crf.neg_log_likelihood(emissions, self.allowed_tags(labels, mask, o_may_hide), mask)
         return TokenClassifierOutput(loss=loss, logits=emissions)  # what training's evaluation decodes
 
     def decode(self, emissions: torch.Tensor, attention_mask: torch.Tensor) -> list[list[int]]:

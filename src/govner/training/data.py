@@ -6,11 +6,13 @@ The examples themselves (which documents, which windows, which tags) come from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 
 from govner.data.lexicon import Lexicon
+from govner.model.network import o_may_hide_mask
 
 
 def tokenize_examples(examples: list[dict[str, Any]], tokenizer, max_tokens: int = 512) -> list[dict[str, Any]]:
@@ -25,23 +27,25 @@ def tokenize_examples(examples: list[dict[str, Any]], tokenizer, max_tokens: int
             else:
                 labels.append(ex["ner_tags"][char_index])
             previous = char_index
-        out.append({"input_ids": encoded["input_ids"], "labels": labels, "o_uncertain": ex["o_uncertain"],
+        out.append({"input_ids": encoded["input_ids"], "labels": labels, "o_may_hide": ex.get("o_may_hide", []),
                     "text": ex["text"], "user_words": ex.get("user_words", [])})
     return out
 
 
 class TaggingCollator:
-    """Pads a batch: ``input_ids`` with the pad id, ``labels`` with −100; ``o_uncertain`` only if the model uses it.
+    """Pads a batch: ``input_ids`` with the pad id, ``labels`` with −100.
 
-    With a ``lexicon`` (a one-token-per-character model) it adds the SoftLexicon inputs of each
-    window, computed here from the window's text as prediction computes them.
+    With the model's ``tags`` (a model trained with partial labels) it adds ``o_may_hide``
+    [B, T], the tags an ``O`` of each example may hide. With a ``lexicon`` (a
+    one-token-per-character model) it adds the SoftLexicon inputs of each window, computed
+    here from the window's text as prediction computes them.
     """
 
     def __init__(
-        self, pad_id: int, pass_o_uncertain: bool, lexicon: Lexicon | None = None, words_per_set: int = 3
+        self, pad_id: int, tags: Sequence[str] | None = None, lexicon: Lexicon | None = None, words_per_set: int = 3
     ) -> None:
         self.pad_id = pad_id
-        self.pass_o_uncertain = pass_o_uncertain
+        self.tags = list(tags) if tags is not None else None
         self.lexicon = lexicon
         self.words_per_set = words_per_set
 
@@ -56,8 +60,8 @@ class TaggingCollator:
             mask[i, :n] = 1
             labels[i, :n] = torch.tensor(f["labels"])
         batch = {"input_ids": ids, "attention_mask": mask, "labels": labels}
-        if self.pass_o_uncertain:
-            batch["o_uncertain"] = torch.tensor([bool(f["o_uncertain"]) for f in features])
+        if self.tags is not None:
+            batch["o_may_hide"] = torch.stack([o_may_hide_mask(self.tags, f["o_may_hide"]) for f in features])
         if self.lexicon is not None:
             arrays = self.lexicon.features([f["text"] for f in features], width, self.words_per_set,
                                            [f["user_words"] for f in features])

@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from govner.corpus import TrainingData, build_training_data
 from govner.data.lexicon import CATEGORIES, LEXICON_FILE, build_lexicon
 from govner.evaluation.metrics import strict_scores
 from govner.evaluation.systems import model_scores
-from govner.labels import CLOSING_QUOTES, OPENING_QUOTES, iob2_tags, unmarked_labels
+from govner.labels import CLOSING_QUOTES, OPENING_QUOTES, iob2_tags
 from govner.model.export import export_onnx
 from govner.model.lac import govner_vocabulary, lac_tokenizer, load_lac_weights
 from govner.model.network import (
@@ -36,7 +37,6 @@ from govner.model.network import (
     GovnerTaggerConfig,
     GovnerTaggerForTokenClassification,
     agreeing_tags,
-    uncertain_tag_mask,
 )
 from govner.training.data import TaggingCollator, tokenize_examples
 
@@ -66,7 +66,7 @@ def training_fingerprint(config: Config) -> str:
 
 def build_model_and_tokenizer(config: Config):
     """The tokenizer and the freshly initialised model the config names."""
-    tags = list(iob2_tags(config.model.labels))
+    tags = list(iob2_tags(config.model.trained_labels))
     id2label = dict(enumerate(tags))
     label2id = {t: i for i, t in id2label.items()}
     if config.model.backbone == "hub":
@@ -84,7 +84,6 @@ def build_model_and_tokenizer(config: Config):
 
     tokenizer = lac_tokenizer()
     tokens, lac_rows = govner_vocabulary()
-    uncertain = unmarked_labels("msra", config.model.labels)
     vocab = tokenizer.get_vocab()
     # the model marks what is inside a quotation itself: openers, closers, and marks that do both (")
     two_way = set(OPENING_QUOTES) & set(CLOSING_QUOTES)
@@ -102,7 +101,6 @@ def build_model_and_tokenizer(config: Config):
         dropout=config.model.dropout,
         id2label=id2label,
         label2id=label2id,
-        uncertain_o_labels=uncertain if config.corpus.msra_missing_labels == "mask" else (),
         lexicon_categories=len(CATEGORIES) if config.lexicon.enabled else 0,
         lexicon_words_per_set=config.lexicon.words_per_set,
     )
@@ -131,46 +129,50 @@ def decode_padded(logits: np.ndarray, labels: np.ndarray, crf: CRF, log_softmax:
 
 
 def partial_label_loss(
-    logits: torch.Tensor, labels: torch.Tensor, o_uncertain: torch.Tensor, uncertain_tags: torch.Tensor, o_id: int = 0
+    logits: torch.Tensor, labels: torch.Tensor, o_may_hide: torch.Tensor, o_id: int = 0
 ) -> torch.Tensor:
-    """Softmax cross-entropy where, in ``o_uncertain`` examples, a gold ``O`` accepts any ``uncertain_tags``.
+    """Softmax cross-entropy where a gold ``O`` accepts any tag of its example's ``o_may_hide`` [B, T].
 
     The softmax counterpart of the CRF's partial-label loss, for hub models: an MSRA ``O``
     may hide an amount or a slogan, so its loss is −log of the probability of O, B-AMOUNT,
-    I-AMOUNT, B-SLOGAN and I-SLOGAN together. ``uncertain_tags`` is a [T] bool mask; positions
-    labelled −100 are ignored. Tags O, B-X, I-X with uniform logits:
+    I-AMOUNT, B-SLOGAN and I-SLOGAN together. Positions labelled −100 are ignored. Tags O,
+    B-X, I-X with uniform logits:
 
     >>> logits, labels = torch.zeros(1, 2, 3), torch.tensor([[0, 1]])
-    >>> round(partial_label_loss(logits, labels, torch.tensor([False]), torch.tensor([True, True, True])).item(), 4)
+    >>> round(partial_label_loss(logits, labels, torch.tensor([[True, False, False]])).item(), 4)
     1.0986
-    >>> round(partial_label_loss(logits, labels, torch.tensor([True]), torch.tensor([True, True, True])).item(), 4)
+    >>> round(partial_label_loss(logits, labels, torch.tensor([[True, True, True]])).item(), 4)
     0.5493
     """
     valid = labels != -100
-    allowed = agreeing_tags(labels, o_uncertain, uncertain_tags, o_id)
+    allowed = agreeing_tags(labels, o_may_hide, o_id, logits.size(-1))
     log_probs = logits.float().log_softmax(-1)
     agreeing = torch.logsumexp(log_probs.masked_fill(~allowed, float("-inf")), dim=-1)
     return -agreeing[valid].mean()
 
 
-def partial_label_trainer(uncertain_tags: torch.Tensor, o_id: int):
-    """A ``Trainer`` class whose loss is ``partial_label_loss`` (hub models trained with MSRA ``mask``)."""
+def partial_label_trainer(o_id: int):
+    """A ``Trainer`` class whose loss is ``partial_label_loss`` (hub models trained on partial labels)."""
     from transformers import Trainer
 
     class PartialLabelTrainer(Trainer):
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             inputs = dict(inputs)
-            labels, o_uncertain = inputs.pop("labels"), inputs.pop("o_uncertain")
+            labels, o_may_hide = inputs.pop("labels"), inputs.pop("o_may_hide")
             outputs = model(**inputs)
-            loss = partial_label_loss(outputs.logits, labels, o_uncertain, uncertain_tags, o_id)
+            loss = partial_label_loss(outputs.logits, labels, o_may_hide, o_id)
             return (loss, outputs) if return_outputs else loss
 
     return PartialLabelTrainer
 
 
-def metrics_function(model, tags: list[str]):
-    """``compute_metrics`` for the Trainer: window-level strict seqeval after constrained decoding."""
+def metrics_function(model, tags: list[str], hidden: Sequence[str] = ()):
+    """``compute_metrics`` for the Trainer: window-level strict seqeval after constrained decoding.
+
+    Tags of the ``hidden`` (auxiliary) labels count as ``O``, as they are never output.
+    """
     own_crf = isinstance(getattr(model, "crf", None), CRF)
+    shown = [tag if tag == "O" or tag[2:] not in hidden else "O" for tag in tags]
 
     def compute(eval_pred) -> dict[str, float]:
         logits, labels = eval_pred.predictions, eval_pred.label_ids
@@ -179,7 +181,7 @@ def metrics_function(model, tags: list[str]):
         crf = model.crf if own_crf else CRF(tags)
         paths = decode_padded(logits, labels, crf.cpu(), log_softmax=not own_crf)
         y_true = [[tags[t] for t in row[row != -100]] for row in labels]
-        y_pred = [[tags[t] for t in path][: len(gold)] for path, gold in zip(paths, y_true, strict=True)]
+        y_pred = [[shown[t] for t in path][: len(gold)] for path, gold in zip(paths, y_true, strict=True)]
         scores = strict_scores(y_true, y_pred)
         out = {"f1": scores["micro"]["f1"], "precision": scores["micro"]["precision"]}
         out.update({f"f1_{k}": v["f1"] for k, v in scores.items() if k not in {"micro", "macro", "weighted"}})
@@ -276,10 +278,15 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
             "- The gold data is five reports from four places; scores on a two-document dev split are noisy,\n"
             "  and reports from other provinces or other genres will score lower."
         )
+    auxiliary = hidden_note = ""
+    if config.model.auxiliary_labels:
+        hidden_note = f" (with the {', '.join(config.model.auxiliary_labels)} spans govner drops)"
+        auxiliary = (f"\nAlso trained on, never output: {', '.join(config.model.auxiliary_labels)} "
+                     "(learned from MSRA; an auxiliary label).")
     card = f"""# govner model `{config.name}`
 
 {purpose}: {", ".join(config.model.labels)}
-(character-level IOB2; definitions in the govner repository's `annotations/GUIDELINES.md`).
+(character-level IOB2; definitions in the govner repository's `annotations/GUIDELINES.md`).{auxiliary}
 
 - **Backbone:** {backbone}
 - **Lexicon features:** {lexicon}
@@ -320,7 +327,7 @@ ner = pipeline("token-classification", model="{output}", trust_remote_code=True,
 ner("巴中市恩阳区投资38.01亿元建设“三年行动”项目")
 ```
 
-The pipeline gives the network alone. It does not normalize its input (traditional
+The pipeline gives the network alone{hidden_note}. It does not normalize its input (traditional
 characters, full-width forms and pinyin notes such as `區(qū)` lower its scores: pass
 simplified text), does not apply govner's AMOUNT/SLOGAN rules, the LOC merging or the
 document-level consistency, and takes the most likely tag per character rather than the
@@ -367,9 +374,9 @@ def train(
     model, tokenizer = build_model_and_tokenizer(config)
     data = build_training_data(config)
     own_crf = isinstance(model, GovnerTaggerForTokenClassification)
-    uncertain = unmarked_labels("msra", config.model.labels)
-    # softmax heads trained with msra_missing_labels=mask: the same partial labels, through the Trainer's loss
-    partial = not own_crf and config.corpus.msra_missing_labels == "mask" and bool(uncertain)
+    # partial labels (an O that may hide a label its corpus never marks): the CRF's own loss, or for
+    # softmax heads the same partial labels through the Trainer's loss
+    partial = any(ex["o_may_hide"] for ex in data.train)
     lexicon = build_lexicon(config.lexicon) if config.lexicon.enabled else None
     train_set = tokenize_examples(data.train, tokenizer)  # plain lists: the Trainer batches any sequence
     dev_set = tokenize_examples(data.dev, tokenizer)
@@ -395,6 +402,8 @@ def train(
         seed=t.seed,
         data_seed=t.seed,
         report_to="none",
+        # in a log file (CI, crossval's train.log) one line per epoch (EpochLog), not a bar redrawn per step
+        disable_tqdm=not sys.stderr.isatty(),
         use_cpu=True,
         # under torchrun (WORLD_SIZE > 1) processes talk over gloo, the CPU backend
         ddp_backend="gloo" if int(os.environ.get("WORLD_SIZE", "1")) > 1 else None,
@@ -404,22 +413,26 @@ def train(
     )
     tags = [model.config.id2label[i] for i in range(model.config.num_labels)]
     trainer_class = Trainer
-    if partial:
-        trainer_class = partial_label_trainer(uncertain_tag_mask(tags, uncertain), model.config.label2id["O"])
+    if partial and not own_crf:
+        trainer_class = partial_label_trainer(model.config.label2id["O"])
     trainer = trainer_class(
         model=model,
         args=args,
         train_dataset=train_set,
         eval_dataset=dev_set if has_dev else None,
-        data_collator=TaggingCollator(tokenizer.pad_token_id or 0, pass_o_uncertain=own_crf or partial,
+        data_collator=TaggingCollator(tokenizer.pad_token_id or 0, tags=tags if partial else None,
                                       lexicon=lexicon, words_per_set=config.lexicon.words_per_set),
-        compute_metrics=metrics_function(model, tags),
+        compute_metrics=metrics_function(model, tags, config.model.auxiliary_labels),
         callbacks=[
             *([EarlyStoppingCallback(early_stopping_patience=t.early_stopping_patience)]
               if select and t.early_stopping_patience > 0 else []),
             _epoch_logger(),
         ],
     )
+    if args.disable_tqdm:
+        from transformers import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)  # it would print the loss every logging_steps
     has_checkpoint = resume and any((output / "checkpoints").glob("checkpoint-*"))
     trainer.train(resume_from_checkpoint=True if has_checkpoint else None)
     if not trainer.is_world_process_zero():
