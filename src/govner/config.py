@@ -120,7 +120,7 @@ class InferenceConfig:
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
-    # where they disagree (a longer span of any label around the word is kept: the word is part of a name)
+    # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)
     force_user_words: bool = False
 
 

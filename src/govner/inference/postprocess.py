@@ -199,12 +199,14 @@ def add_dictionary_matches(norm: NormalizedText, spans: Sequence[Span], words: S
     """``spans`` with every occurrence of a user-dictionary word (``(normalized word, label)``) tagged.
 
     The user's words take precedence where they disagree with the network: a span that
-    crosses an occurrence or covers exactly its characters is dropped. A longer span around
-    it stays, whatever its label: the word is then part of a longer name, and the guideline
-    tags the outermost entity (``湖南楚天药业`` stays an ORG when the dictionary has ``湖南``
-    as a LOC or ``楚天药业`` as an ORG). Longer words first, so ``恩阳工业园`` wins over
-    ``恩阳``; matching is on the normalized text, so a simplified entry finds its traditional
-    spelling too. Offsets are original.
+    crosses an occurrence, or covers it with another label, is dropped. A longer span around
+    it stays when it has the word's label, or when the word is a place: places begin many
+    names, and the guideline tags the outermost entity (``湖南楚天药业`` stays an ORG when
+    the dictionary has ``湖南`` as a LOC or ``楚天药业`` as an ORG). A listed organization
+    inside a longer span of another label wins over it: that span is most likely a wrong
+    boundary (``湖南楚天药业与祁阳`` as one LOC). Longer words first, so ``恩阳工业园`` wins
+    over ``恩阳``; matching is on the normalized text, so a simplified entry finds its
+    traditional spelling too. Offsets are original.
 
     >>> from govner.data.normalize import normalize
     >>> add_dictionary_matches(normalize("楚天藥業在恩陽區"), [Span(2, 8, "LOC")], [("楚天药业", "ORG")])
@@ -213,6 +215,8 @@ def add_dictionary_matches(norm: NormalizedText, spans: Sequence[Span], words: S
     [Span(start=0, end=6, label='ORG')]
     >>> add_dictionary_matches(normalize("楚天药业"), [Span(0, 4, "LOC")], [("楚天药业", "ORG")])
     [Span(start=0, end=4, label='ORG')]
+    >>> add_dictionary_matches(normalize("湖南楚天药业与祁阳"), [Span(0, 9, "LOC")], [("楚天药业", "ORG")])
+    [Span(start=2, end=6, label='ORG')]
     """
     result = list(spans)
     forced: list[Span] = []
@@ -224,9 +228,8 @@ def add_dictionary_matches(norm: NormalizedText, spans: Sequence[Span], words: S
             if any(s.start < end and start < s.end for s in forced):
                 continue  # inside a longer user word already tagged
             overlapping = [s for s in result if s.start < end and start < s.end]
-            if any(s.start <= start and end <= s.end and (s.label == label or s.end - s.start > end - start)
-                   for s in overlapping):
-                continue  # the network's span is this word, or a longer name around it
+            if any(s.start <= start and end <= s.end and (s.label == label or label == "LOC") for s in overlapping):
+                continue  # the network's span is this word, a longer one of its label, or a name around a place
             result = [s for s in result if s not in overlapping]
             forced.append(Span(start, end, label))
     return sorted([*result, *forced])
