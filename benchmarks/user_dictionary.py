@@ -24,8 +24,9 @@ from pathlib import Path
 from govner.data.labelstudio import load_documents
 from govner.evaluation.metrics import span_scores
 from govner.evaluation.systems import model_output
+from govner.labels import LABELS, RULE_LABELS
 
-NAME_LABELS = ("LOC", "ORG")
+NAME_LABELS = tuple(label for label in LABELS if label not in RULE_LABELS)  # what a dictionary lists: LOC, ORG
 
 
 def dictionary_names(docs, fraction: float, seed: int) -> set[tuple[str, str]]:

@@ -43,11 +43,15 @@ class Label:
     meaning: str  # one line; annotations/GUIDELINES.md has the definition
     from_rules: bool = False  # govner.rules finds it; rule spans take precedence over the network's
     propagate: bool = False  # by default, a found mention is tagged at its other occurrences in the report
+    # its names begin or sit inside longer names of other labels (湖南 in 湖南楚天药业 ORG): a user-dictionary
+    # word of this label leaves such a longer name standing
+    inside_names: bool = False
     color: str = "#dddddd"  # its highlight in the HTML pages (predict --format html, evaluation report.html)
 
 
 LABEL_TABLE: tuple[Label, ...] = (
-    Label("LOC", "named places, regions, parks, zones, roads and sites", propagate=True, color="#fdd38a"),
+    Label("LOC", "named places, regions, parks, zones, roads and sites", propagate=True, inside_names=True,
+          color="#fdd38a"),
     Label("ORG", "named organizations, companies, media and specific government or party bodies", propagate=True,
           color="#8fe3e3"),
     Label("AMOUNT", "a number with its unit or measure word", from_rules=True, color="#c9e6a3"),
@@ -58,6 +62,7 @@ LABEL_TABLE: tuple[Label, ...] = (
 LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE)
 RULE_LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE if label.from_rules)
 PROPAGATED_LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE if label.propagate)
+INSIDE_NAME_LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE if label.inside_names)
 
 # The corpora training reads, and the entity types each one marks (named as the labels of the same
 # meaning: MSRA's LOC and ORG are ours; PER, persons, is MSRA's own label: the MSRA benchmark predicts

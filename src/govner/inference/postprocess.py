@@ -23,7 +23,7 @@ from itertools import accumulate
 
 from govner.data.document import Span
 from govner.data.normalize import HAN, NormalizedText
-from govner.labels import CLOSING_QUOTES, OPENING_QUOTES, RULE_LABELS
+from govner.labels import CLOSING_QUOTES, INSIDE_NAME_LABELS, OPENING_QUOTES, RULE_LABELS
 
 # Characters that, right after a place name, make it part of a longer entity (a lower
 # administrative level, or a body of that place), traditional forms included.
@@ -228,7 +228,8 @@ def add_dictionary_matches(norm: NormalizedText, spans: Sequence[Span], words: S
             if any(s.start < end and start < s.end for s in forced):
                 continue  # inside a longer user word already tagged
             overlapping = [s for s in result if s.start < end and start < s.end]
-            if any(s.start <= start and end <= s.end and (s.label == label or label == "LOC") for s in overlapping):
+            inside_name = label in INSIDE_NAME_LABELS
+            if any(s.start <= start and end <= s.end and (s.label == label or inside_name) for s in overlapping):
                 continue  # the network's span is this word, a longer one of its label, or a name around a place
             result = [s for s in result if s not in overlapping]
             forced.append(Span(start, end, label))
