@@ -182,3 +182,26 @@ def test_an_auxiliary_label_is_learned_from_msra_and_never_output(tmp_path):
         assert any(s.label == "PER" for spans in with_persons for s in spans)  # the network learned persons
         # hiding drops exactly the person spans, nothing else
         assert hidden.predict_documents(persons) == [[s for s in spans if s.label != "PER"] for spans in with_persons]
+
+
+@pytest.mark.slow
+def test_length_grouped_batches_pad_less_and_still_learn(tmp_path, monkeypatch):
+    from govner.training.data import TaggingCollator
+
+    padding: list[int] = []
+    collate = TaggingCollator.__call__
+
+    def counting(self, features):  # the real collator, counting the pad positions of each batch
+        width = max(len(f["input_ids"]) for f in features)
+        padding.append(sum(width - len(f["input_ids"]) for f in features))
+        return collate(self, features)
+
+    monkeypatch.setattr(TaggingCollator, "__call__", counting)
+    pads, scores = {}, {}
+    for grouped in (False, True):
+        padding.clear()
+        config = config_from_dict(tiny(corpus={"msra_sentences": 200}, training={"group_by_length": grouped}), "tiny")
+        scores[grouped] = train(config, tmp_path / str(grouped))
+        pads[grouped] = sum(padding)  # training and dev batches (grouping groups both)
+    assert pads[True] < 0.7 * pads[False]
+    assert scores[True]["AMOUNT"]["f1"] > 0.5

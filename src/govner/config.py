@@ -45,6 +45,9 @@ class CorpusConfig:
 
     synthetic: list[str] = field(default_factory=list)  # Label Studio files of synthetic reports (train only)
     gold_repeat: int = 3  # times each gold/synthetic training window is shown per epoch
+    # of those gold_repeat copies, how many are place-swapped (govner.data.augment: the report's division
+    # names replaced by other real ones of the same kind, different in each copy); 0 shows only originals
+    place_swaps: int = 0
     msra_sentences: int = 0  # MSRA training sentences to mix in: 0 none, -1 all
     # MSRA never marks amounts or slogans: "mask" (an MSRA O may hide them: partial-label CRF loss),
     # "silver" (rule-based AMOUNT/SLOGAN spans added), or "none" (trust MSRA's O)
@@ -108,6 +111,9 @@ class TrainingConfig:
     seed: int = 42
     threads: int = 0
     logging_steps: int = 50
+    # batches of windows of about the same length (transformers' LengthGroupedSampler): short MSRA sentences
+    # no longer pad to a report window's 128 characters, so an epoch costs less; the order stays random
+    group_by_length: bool = False
 
 
 @dataclass
@@ -161,6 +167,9 @@ class Config:
             raise ConfigError(f"lexicon.train_user_fraction must be in [0, 1], not {self.lexicon.train_user_fraction}")
         if self.corpus.gold_repeat < 0:
             raise ConfigError(f"corpus.gold_repeat must be 0 or more, not {self.corpus.gold_repeat}")
+        if not 0 <= self.corpus.place_swaps <= self.corpus.gold_repeat:
+            raise ConfigError(f"corpus.place_swaps must be from 0 to corpus.gold_repeat "
+                              f"({self.corpus.gold_repeat}), not {self.corpus.place_swaps}")
         if not 0 <= self.data.overlap < self.data.max_len:
             raise ConfigError(f"data.overlap must be from 0 to data.max_len - 1, not {self.data.overlap}")
         if not 0 <= self.data.dev_fraction < 1:

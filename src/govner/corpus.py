@@ -1,8 +1,9 @@
 """From a config to documents and examples: the one data pipeline of training, evaluation and ``govner data build``.
 
 Training windows come from three sources, kept apart so each can be measured:
-the gold reports of the train split (shown ``gold_repeat`` times), synthetic
-reports (train only), and MSRA news sentences. Each example lists the labels
+the gold reports of the train split (shown ``gold_repeat`` times, ``place_swaps`` of
+them with other place names, :mod:`govner.data.augment`), synthetic reports (train
+only, likewise), and MSRA news sentences. Each example lists the labels
 its corpus never marks (``o_may_hide``, :func:`hidden_by_o`: MSRA marks no
 amounts or slogans; the project's reports mark no auxiliary label such as
 MSRA's persons), so the loss reads its ``O`` as "O or one of those labels". Dev is the gold dev split, by document
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govner.config import Config, ConfigError
+from govner.data.augment import PlaceTable, swap_places
 from govner.data.conventions import merge_adjacent
 from govner.data.document import Document
 from govner.data.examples import document_examples, split_ids, to_dataset
@@ -164,10 +166,14 @@ def build_training_data(config: Config) -> TrainingData:
     train_gold, dev_gold = gold_split(config)
     train: list[dict[str, Any]] = []
     sources = {}
+    places = PlaceTable.from_jionlp() if corpus.place_swaps else PlaceTable([])
     for name, docs in (("gold", train_gold), ("synthetic", synthetic_documents(config))):
         windows = examples(docs, user=True)
         sources[name] = len(windows)
-        train.extend(windows * corpus.gold_repeat)
+        train.extend(windows * (corpus.gold_repeat - corpus.place_swaps))
+        for copy in range(corpus.place_swaps):  # seeded per report and copy: the same swaps in every run
+            swapped = [swap_places(d, places, random.Random(f"{config.training.seed}:{d.id}:{copy}")) for d in docs]
+            train.extend(examples(swapped, user=True))
     test: list[Document] = []
     if corpus.msra_sentences:
         msra_docs = msra_documents(config, "train", corpus.msra_sentences, config.training.seed)

@@ -245,24 +245,32 @@ def _package_file(package: str, relative: str) -> Path:
     return path
 
 
-def admin_entries() -> list[tuple[str, str, float]]:
-    """jionlp's division tree: levels 1–3 (province, city, county) with short forms as ``admin``, towns as ``town``.
+def division_names() -> list[tuple[str, str, int]]:
+    """jionlp's division tree as ``(name, short form or "", depth)``: 0 province, 1 city, 2 county, 3 town.
 
-    Village and community names (level 5) are left out: hundreds of thousands of names
-    such as 新村 or 胜利村 that match ordinary words far more often than places.
+    Read from the zip jionlp ships (``dictionary/china_location.zip``), so nothing is unpacked.
+    Village and community names (depth 4) are left out: hundreds of thousands of names such as
+    新村 or 胜利村 that match ordinary words far more often than places. Towns have no short form.
     """
     path = _package_file("jionlp", "dictionary/china_location.zip")
     with zipfile.ZipFile(path) as archive:
         text = archive.read("china_location.txt").decode("utf-8")
-    entries = []
+    names = []
     for line in text.splitlines():
         depth = len(line) - len(line.lstrip("\t"))
         fields = [f.strip() for f in line.strip().split("\t")]
-        if not fields[0] or depth > 3:
-            continue
+        if fields[0] and depth <= 3:
+            names.append((fields[0], fields[2] if depth < 3 and len(fields) > 2 else "", depth))
+    return names
+
+
+def admin_entries() -> list[tuple[str, str, float]]:
+    """The division tree (:func:`division_names`): provinces, cities and counties with their short forms as
+    ``admin``, towns as ``town``."""
+    entries = []
+    for name, short, depth in division_names():
         category = "town" if depth == 3 else "admin"
-        names = [fields[0]] + ([fields[2]] if len(fields) > 2 else [])
-        entries.extend((name, category, ADMIN_WEIGHT) for name in names if len(name) >= 2)
+        entries.extend((word, category, ADMIN_WEIGHT) for word in (name, short) if len(word) >= 2)
     return entries
 
 

@@ -283,6 +283,7 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
         hidden_note = f" (with the {', '.join(config.model.auxiliary_labels)} spans govner drops)"
         auxiliary = (f"\nAlso trained on, never output: {', '.join(config.model.auxiliary_labels)} "
                      "(learned from MSRA; an auxiliary label).")
+    swaps = f", {config.corpus.place_swaps} of them place-swapped" if config.corpus.place_swaps else ""
     card = f"""# govner model `{config.name}`
 
 {purpose}: {", ".join(config.model.labels)}
@@ -291,7 +292,7 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
 - **Backbone:** {backbone}
 - **Lexicon features:** {lexicon}
 - **Training windows:** {", ".join(f"{k} {v}" for k, v in data.sources.items())} (gold and synthetic shown
-  {config.corpus.gold_repeat}× per epoch); MSRA's missing labels: `{config.corpus.msra_missing_labels}`
+  {config.corpus.gold_repeat}× per epoch{swaps}); MSRA's missing labels: `{config.corpus.msra_missing_labels}`
 - **Dev documents:** {dev}
 - **Training time:** {minutes:.1f} minutes
 
@@ -365,6 +366,7 @@ def train(
     than the first return None.
     """
     from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
+    from transformers.utils import logging as hf_logging
 
     output = Path(output)
     started = time.time()
@@ -401,6 +403,7 @@ def train(
         save_total_limit=2,
         seed=t.seed,
         data_seed=t.seed,
+        train_sampling_strategy="group_by_length" if t.group_by_length else "random",
         report_to="none",
         # in a log file (CI, crossval's train.log) one line per epoch (EpochLog), not a bar redrawn per step
         disable_tqdm=not sys.stderr.isatty(),
@@ -433,11 +436,18 @@ def train(
         from transformers import PrinterCallback
 
         trainer.remove_callback(PrinterCallback)  # it would print the loss every logging_steps
-    has_checkpoint = resume and any((output / "checkpoints").glob("checkpoint-*"))
-    trainer.train(resume_from_checkpoint=True if has_checkpoint else None)
-    if not trainer.is_world_process_zero():
-        return None
-    trainer.save_model(str(output))
+    bars_were_on = hf_logging.is_progress_bar_enabled()
+    if args.disable_tqdm:
+        hf_logging.disable_progress_bar()  # "Writing model shards" would draw a bar at every checkpoint
+    try:
+        has_checkpoint = resume and any((output / "checkpoints").glob("checkpoint-*"))
+        trainer.train(resume_from_checkpoint=True if has_checkpoint else None)
+        if not trainer.is_world_process_zero():
+            return None
+        trainer.save_model(str(output))
+    finally:
+        if bars_were_on:  # the switch is process-wide: a notebook that called train() keeps its bars
+            hf_logging.enable_progress_bar()
     tokenizer.save_pretrained(str(output))
     if lexicon is not None:  # the words the network was trained with travel with it, user dictionaries included
         lexicon.save(output / LEXICON_FILE)
