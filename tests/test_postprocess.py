@@ -2,7 +2,12 @@
 
 from govner.data.conventions import merge_adjacent
 from govner.data.document import Span
-from govner.inference.postprocess import combine_with_rules, propagate_labels
+from govner.inference.postprocess import (
+    combine_with_rules,
+    drop_pinyin_names,
+    propagate_labels,
+    split_joined_bodies,
+)
 
 
 def test_rules_replace_overlapping_model_amounts_and_slogans_but_not_places():
@@ -55,3 +60,27 @@ def test_rule_slogan_wins_over_a_model_span_inside_it_but_not_an_exact_name():
     model = [Span(3, 8, "ORG"), Span(20, 24, "LOC")]
     rules = [Span(1, 12, "SLOGAN"), Span(20, 24, "SLOGAN")]
     assert combine_with_rules(model, rules) == [Span(1, 12, "SLOGAN"), Span(20, 24, "LOC")]
+
+
+def _texts(text, spans):
+    return [(text[s.start : s.end], s.label) for s in spans]
+
+
+def test_joined_body_short_forms_become_one_org_each():
+    text = "在县委县政府和工委管委领导下，落实党中央国务院部署"
+    spans = [Span(1, 6, "ORG"), Span(7, 11, "ORG"), Span(17, 23, "ORG")]
+    assert _texts(text, split_joined_bodies(text, spans)) == [
+        ("县委", "ORG"), ("县政府", "ORG"), ("工委", "ORG"), ("管委", "ORG"), ("党中央", "ORG"), ("国务院", "ORG"),
+    ]
+
+
+def test_single_bodies_longer_names_and_other_labels_are_not_split():
+    text = "市人大常委会、市委宣传部、县委县政府"
+    spans = [Span(0, 6, "ORG"), Span(7, 12, "ORG"), Span(13, 18, "LOC")]
+    assert split_joined_bodies(text, spans) == spans
+
+
+def test_pinyin_letters_are_never_a_name_but_latin_names_are_kept():
+    text = "反馈?zhàn)情况，TCL公司"
+    spans = [Span(3, 7, "ORG"), Span(3, 7, "SLOGAN"), Span(11, 14, "ORG"), Span(0, 2, "LOC")]
+    assert drop_pinyin_names(text, spans) == [Span(3, 7, "SLOGAN"), Span(11, 14, "ORG"), Span(0, 2, "LOC")]

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from itertools import accumulate
 
 from govner.data.document import Span
-from govner.data.normalize import HAN, NormalizedText
+from govner.data.normalize import HAN, TONE_MARKED, NormalizedText
 from govner.labels import CLOSING_QUOTES, INSIDE_NAME_LABELS, OPENING_QUOTES, RULE_LABELS
 
 # Characters that, right after a place name, make it part of a longer entity (a lower
@@ -34,6 +34,15 @@ LONGER_NAME_NEXT = set("市县縣区區省镇鎮乡鄉村州委局办辦厅廳�
 # mostly mean something else, so only phrases of 3+ characters are repeated.
 REPEAT_MIN_CHARS = 3
 _HAN_RE = re.compile(f"[{HAN}]")
+
+# Short forms of party and government bodies, in simplified characters (the model's text):
+# reports join them without a separator (市委市政府, 省委省政府, 工委管委, 党中央国务院),
+# and the guideline tags each body as its own ORG. Longer alternatives first.
+_LEVELS = "省市县区州盟旗镇乡"
+BODY_SHORT_FORM = re.compile(
+    rf"党中央|中央|国务院|党工委|工委|管委会|管委|[{_LEVELS}](?:人大常委会|人大|政协|政府|纪委|监委|委)"
+)
+_PINYIN_ONLY = re.compile(f"[^{HAN}]*[{TONE_MARKED}][^{HAN}]*")
 
 
 class _Intervals:
@@ -71,6 +80,54 @@ def drop_overlaps(spans: Sequence[Span]) -> list[Span]:
         if not kept or span.start >= kept[-1].end:
             kept.append(span)
     return kept
+
+
+def split_joined_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each ORG that is two or more joined body short forms split into one ORG per body.
+
+    ``text`` is what the spans index (the normalized, simplified text the model tagged). The
+    guideline: "`市委市政府` and `省委省政府` are two ORGs each"; a model trained on few such
+    phrases tags them as one.
+
+    >>> split_joined_bodies("按照市委市政府部署", [Span(2, 7, "ORG")])
+    [Span(start=2, end=4, label='ORG'), Span(start=4, end=7, label='ORG')]
+    >>> split_joined_bodies("市人大常委会", [Span(0, 6, "ORG")])
+    [Span(start=0, end=6, label='ORG')]
+    """
+    result: list[Span] = []
+    for span in spans:
+        parts = _tiling(BODY_SHORT_FORM, text, span.start, span.end) if span.label == "ORG" else []
+        if len(parts) > 1:
+            result.extend(Span(a, b, span.label) for a, b in parts)
+        else:
+            result.append(span)
+    return result
+
+
+def _tiling(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Consecutive matches of ``pattern`` that cover ``text[start:end]`` exactly, or ``[]``."""
+    parts = []
+    while start < end:
+        match = pattern.match(text, start, end)
+        if not match:
+            return []
+        parts.append(match.span())
+        start = match.end()
+    return parts
+
+
+def drop_pinyin_names(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` without the LOC and ORG spans made of pinyin: a scraped note the normalizer could not remove.
+
+    A note whose parenthesis the scraper broke (``反饋?zhàn)``) stays in the text, and the
+    model may tag its letters; no place or organization is written with tone marks.
+
+    >>> drop_pinyin_names("反馈?zhàn)情况", [Span(3, 7, "ORG")])
+    []
+    """
+    return [
+        s for s in spans if s.label in RULE_LABELS or not _PINYIN_ONLY.fullmatch(text, s.start, s.end)
+    ]
 
 
 def combine_with_rules(model_spans: Sequence[Span], rule_spans: Sequence[Span]) -> list[Span]:

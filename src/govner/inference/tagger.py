@@ -49,8 +49,10 @@ from govner.inference.postprocess import (
     add_dictionary_matches,
     combine_with_rules,
     drop_overlaps,
+    drop_pinyin_names,
     propagate_labels,
     repeat_quoted_slogans,
+    split_joined_bodies,
 )
 from govner.labels import PROPAGATED_LABELS
 from govner.model import LEXICON_INPUTS, ONNX_FILE
@@ -577,7 +579,8 @@ class Tagger:
         self, text: str, norm: NormalizedText, found: list[tuple[int, int, str]], probs: np.ndarray, covered: int
     ) -> Analysis:
         """Original offsets, post-processing and scores for one document."""
-        spans = drop_overlaps([Span(*norm.to_original(a, b), label) for a, b, label in found])
+        names = drop_pinyin_names(norm.text, split_joined_bodies(norm.text, [Span(*f) for f in found]))
+        spans = drop_overlaps([Span(*norm.to_original(s.start, s.end), s.label) for s in names])
         if self.merge_locations:
             spans = merge_adjacent(spans, "LOC")
         from_rules: set[Span] = set()
