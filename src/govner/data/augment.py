@@ -31,7 +31,7 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from govner.data.document import Document
@@ -102,14 +102,6 @@ class PlaceTable:
 
         return cls(division_names())
 
-    def longest_at(self, text: str, i: int, end: int) -> tuple[int, Place] | None:
-        """The longest known name that starts at ``text[i]`` and ends by ``end``, as ``(its end, place)``."""
-        for size in range(min(self.longest, end - i), 1, -1):
-            place = self.by_word.get(text[i : i + size])
-            if place is not None:
-                return i + size, place
-        return None
-
     def find(self, text: str, start: int, end: int) -> list[tuple[int, int, Place]]:
         """The chain of names that begins ``text[start:end]``, each deeper in the tree than the one before.
 
@@ -124,14 +116,29 @@ class PlaceTable:
         ([], 1)
         """
         found: list[tuple[int, int, Place]] = []
-        i = start
-        while i < end:
-            match = self.longest_at(text, i, end)
-            if match is None or (found and match[1].depth <= found[-1][2].depth):
+        for a, b in longest_words(self.by_word, self.longest, text, start, end):
+            place = self.by_word[text[a:b]]
+            if a != (found[-1][1] if found else start) or (found and place.depth <= found[-1][2].depth):
                 break
-            found.append((i, match[0], match[1]))
-            i = match[0]
+            found.append((a, b, place))
         return found
+
+
+def longest_words(words: Container[str], longest: int, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Leftmost-longest stands of ``words`` (two characters or more) in ``text[start:end]``, as ``(start, end)``.
+
+    A dictionary probe per position and length: spans are short, and pyahocorasick's
+    ``iter_long``, the automaton's way to do this, has had missed-match bugs across releases.
+
+    >>> list(longest_words({"双峰", "双峰县", "峰县"}, 3, "在双峰县双峰", 0, 6))
+    [(1, 4), (4, 6)]
+    """
+    i = start
+    while i < end:
+        size = next((n for n in range(min(longest, end - i), 1, -1) if text[i : i + n] in words), 0)
+        if size:
+            yield i, i + size
+        i += size or 1
 
 
 def swap_places(doc: Document, table: PlaceTable, rng: random.Random) -> Document:
@@ -156,12 +163,8 @@ def swap_places(doc: Document, table: PlaceTable, rng: random.Random) -> Documen
     # every stand of a chosen place's names inside a LOC/ORG span, in original offsets
     stands: set[tuple[int, int, str]] = set()
     for a, b in inside:
-        i = a
-        while i < b:
-            size = next((n for n in range(min(table.longest, b - i), 1, -1) if norm.text[i : i + n] in new_word), 0)
-            if size:
-                stands.add((*norm.to_original(i, i + size), new_word[norm.text[i : i + size]]))
-            i += size or 1
+        for i, j in longest_words(new_word, table.longest, norm.text, a, b):
+            stands.add((*norm.to_original(i, j), new_word[norm.text[i:j]]))
     boundaries = {x for s in doc.spans for x in (s.start, s.end)}
     pieces, new_index, last, shift = [], {}, 0, 0
     for start, end, new in sorted(stands, key=lambda o: (o[0], -o[1])):
