@@ -56,6 +56,10 @@ def test_a_real_cross_validation_trains_each_fold_and_never_selects_on_held_out(
     assert summary["documents"] == 3 and len(summary["per_fold"]) == 3
     assert set(summary["scores"]["as_used"]) >= {"LOC", "ORG", "AMOUNT", "SLOGAN", "micro"}
     assert summary["epochs_f1"].keys() == {"1", "2"}  # every epoch measured, none chosen
+    pooled = summary["annotated_pooled"]  # every annotated report scored once, by the fold that held it out
+    assert pooled["documents"] == 3
+    entities = sum(r["type"] == "labels" for t in small for r in t["annotations"][0]["result"])
+    assert pooled["scores"]["micro"]["support"] == entities
     for k in range(3):
         fold = yaml.safe_load((out / f"fold-{k}" / "config.yaml").read_text(encoding="utf-8"))
         test_ids = fold["data"]["dev_ids"]
