@@ -67,16 +67,17 @@ def _texts(text, spans):
 
 
 def test_joined_body_short_forms_become_one_org_each():
-    text = "在县委县政府和工委管委领导下，落实党中央国务院部署"
-    spans = [Span(1, 6, "ORG"), Span(7, 11, "ORG"), Span(17, 23, "ORG")]
+    text = "在县委县政府和工委管委领导下，落实党中央国务院部署，奈曼旗旗委旗政府"
+    spans = [Span(1, 6, "ORG"), Span(7, 11, "ORG"), Span(17, 23, "ORG"), Span(26, 34, "ORG")]
     assert _texts(text, split_joined_bodies(text, spans)) == [
         ("县委", "ORG"), ("县政府", "ORG"), ("工委", "ORG"), ("管委", "ORG"), ("党中央", "ORG"), ("国务院", "ORG"),
+        ("奈曼旗旗委", "ORG"), ("旗政府", "ORG"),
     ]
 
 
 def test_single_bodies_longer_names_and_other_labels_are_not_split():
-    text = "市人大常委会、市委宣传部、县委县政府"
-    spans = [Span(0, 6, "ORG"), Span(7, 12, "ORG"), Span(13, 18, "LOC")]
+    text = "市人大常委会、市委宣传部、县委县政府、广州市政府"
+    spans = [Span(0, 6, "ORG"), Span(7, 12, "ORG"), Span(13, 18, "LOC"), Span(19, 24, "ORG")]
     assert split_joined_bodies(text, spans) == spans
 
 

@@ -87,16 +87,22 @@ def split_joined_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
 
     ``text`` is what the spans index (the normalized, simplified text the model tagged). The
     guideline: "`市委市政府` and `省委省政府` are two ORGs each"; a model trained on few such
-    phrases tags them as one.
+    phrases tags them as one. The first body may carry its place (`龙岩市委市政府` → `龙岩市委`,
+    `市政府`): the span splits where the shortest tail made of two or more short forms begins.
 
-    >>> split_joined_bodies("按照市委市政府部署", [Span(2, 7, "ORG")])
-    [Span(start=2, end=4, label='ORG'), Span(start=4, end=7, label='ORG')]
+    >>> split_joined_bodies("按照龙岩市委市政府部署", [Span(2, 9, "ORG")])
+    [Span(start=2, end=6, label='ORG'), Span(start=6, end=9, label='ORG')]
     >>> split_joined_bodies("市人大常委会", [Span(0, 6, "ORG")])
     [Span(start=0, end=6, label='ORG')]
     """
     result: list[Span] = []
     for span in spans:
-        parts = _tiling(BODY_SHORT_FORM, text, span.start, span.end) if span.label == "ORG" else []
+        parts: list[tuple[int, int]] = []
+        for first in range(span.start, span.end - 3) if span.label == "ORG" else ():
+            parts = _tiling(BODY_SHORT_FORM, text, first, span.end)
+            if len(parts) > 1:
+                parts[0] = (span.start, parts[0][1])
+                break
         if len(parts) > 1:
             result.extend(Span(a, b, span.label) for a, b in parts)
         else:
