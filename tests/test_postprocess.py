@@ -1,12 +1,11 @@
 """Post-processing of model spans: rules precedence, address merging, propagation within a document."""
 
-from govner.data.conventions import merge_adjacent
+from govner.data.conventions import merge_adjacent, split_joined_bodies
 from govner.data.document import Span
 from govner.inference.postprocess import (
     combine_with_rules,
     drop_pinyin_names,
     propagate_labels,
-    split_joined_bodies,
 )
 
 
@@ -82,6 +81,12 @@ def test_single_bodies_longer_names_and_other_labels_are_not_split():
 
 
 def test_pinyin_letters_are_never_a_name_but_latin_names_are_kept():
-    text = "反馈?zhàn)情况，TCL公司"
-    spans = [Span(3, 7, "ORG"), Span(3, 7, "SLOGAN"), Span(11, 14, "ORG"), Span(0, 2, "LOC")]
-    assert drop_pinyin_names(text, spans) == [Span(3, 7, "SLOGAN"), Span(11, 14, "ORG"), Span(0, 2, "LOC")]
+    text = "反馈?zhàn)情况，TCL公司与Nestlé"
+    spans = [Span(3, 7, "ORG"), Span(3, 7, "SLOGAN"), Span(11, 14, "ORG"), Span(0, 2, "LOC"), Span(17, 23, "ORG")]
+    kept = [Span(3, 7, "SLOGAN"), Span(11, 14, "ORG"), Span(0, 2, "LOC"), Span(17, 23, "ORG")]
+    assert drop_pinyin_names(text, spans) == kept
+
+
+def test_propagation_leaves_a_place_inside_a_banner_or_league_name():
+    text = "奈曼旗工业园区位于奈曼，奈曼旗政府"
+    assert propagate_labels(text, [Span(9, 11, "LOC")]) == [Span(9, 11, "LOC")]

@@ -85,7 +85,7 @@ def test_the_pipeline_without_govner_finds_what_govner_predict_finds(pipeline_mo
             assert line[start:end] == word and 0 < score <= 1
 
     tagger = Tagger.from_pretrained(pipeline_model, backend="torch", rules=False, propagate=(),
-                                    merge_locations=False, consistency=False)
+                                    merge_locations=False, split_bodies=False, consistency=False)
     govner = [{(e["start"], e["end"], e["label"]) for e in row} for row in tagger.predict(lines)]
     same = sum(len(a & b) for a, b in zip(govner, pipeline, strict=True))
     total_govner, total_pipeline = sum(map(len, govner)), sum(map(len, pipeline))

@@ -397,8 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "(e.g. 0.2,0.4,0.6,0.8,1) and plot strict F1 per label against annotated characters")
     crossval.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
                           help="train the folds as tasks on a Ray cluster (pip install 'govner[ray]'), "
-                          "training.threads cores each (0: one); ADDRESS as for predict --ray. Same report; "
-                          "only each fold's metrics and log come back, not its model")
+                          "training.threads cores each (0: one); ADDRESS as for predict --ray. Same report, "
+                          "but for the annotated reports alone: only each fold's metrics and log come back, "
+                          "not its model")
     crossval.add_argument("--output", help="output folder (default: runs/crossval/<config name>)")
     crossval.set_defaults(func=cmd_crossval)
 

@@ -122,6 +122,7 @@ class InferenceConfig:
 
     rules: bool = True  # AMOUNT/SLOGAN spans of govner.rules take precedence (see govner.inference.postprocess)
     merge_locations: bool = True  # touching LOC spans become one (the guideline's address rule)
+    split_bodies: bool = True  # joined body short forms (市委市政府) become one ORG each (the guideline's rule)
     # labels whose mentions are tagged wherever else they occur in the same document
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
     batch_size: int = 64  # windows per forward pass

@@ -1,7 +1,9 @@
 """Guideline conventions that other corpora and raw model output do not follow by themselves.
 
 The guideline makes adjacent administrative levels one place (``巴中市恩阳区``), while
-MSRA, LAC and a model trained partly on them split them (``巴中市`` ``恩阳区``).
+MSRA, LAC and a model trained partly on them split them (``巴中市`` ``恩阳区``); and it makes
+joined body short forms one ORG each (``市委市政府`` → ``市委``, ``市政府``), which a model that
+saw few of them tags as one.
 
 >>> merge_adjacent([Span(0, 3, "LOC"), Span(3, 6, "LOC"), Span(6, 9, "ORG")], "LOC")
 [Span(start=0, end=6, label='LOC'), Span(start=6, end=9, label='ORG')]
@@ -9,9 +11,18 @@ MSRA, LAC and a model trained partly on them split them (``巴中市`` ``恩阳�
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 
 from govner.data.document import Span
+
+# The characters that end an administrative division's name (巴中市, 恩阳区, 奈曼旗), simplified.
+ADMIN_LEVELS = "省市县区州盟旗镇乡村"
+# Short forms of party and government bodies, in simplified characters (the text the model tags),
+# longer alternatives first: a level character with its body (市委, 县政府, 镇党委) or a body of its own.
+BODY_SHORT_FORM = re.compile(
+    rf"党中央|中央|国务院|党工委|工委|管委会|管委|[{ADMIN_LEVELS}](?:人大常委会|人大|政协|政府|纪委|监委|党委|委)"
+)
 
 
 def merge_adjacent(spans: Iterable[Span], label: str = "LOC") -> list[Span]:
@@ -24,3 +35,44 @@ def merge_adjacent(spans: Iterable[Span], label: str = "LOC") -> list[Span]:
         else:
             merged.append(span)
     return merged
+
+
+def split_joined_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each ORG that is two or more joined body short forms split into one ORG per body.
+
+    ``text`` is what the spans index, in simplified characters (the normalized text the model
+    tagged). The guideline: "`市委市政府` and `省委省政府` are two ORGs each". The first body may
+    carry its place (`龙岩市委市政府` → `龙岩市委`, `市政府`): the span splits into the longest
+    tail that is made of two or more short forms, with what comes before it joined to the first.
+
+    >>> split_joined_bodies("按照龙岩市委市政府部署", [Span(2, 9, "ORG")])
+    [Span(start=2, end=6, label='ORG'), Span(start=6, end=9, label='ORG')]
+    >>> split_joined_bodies("市人大常委会", [Span(0, 6, "ORG")])
+    [Span(start=0, end=6, label='ORG')]
+    """
+    result: list[Span] = []
+    for span in spans:
+        parts: list[tuple[int, int]] = []
+        # a tail of two short forms has four characters at least (工委管委)
+        for first in range(span.start, span.end - 3) if span.label == "ORG" else ():
+            parts = _tiling(BODY_SHORT_FORM, text, first, span.end)
+            if len(parts) > 1:
+                parts[0] = (span.start, parts[0][1])
+                break
+        if len(parts) > 1:
+            result.extend(Span(a, b, span.label) for a, b in parts)
+        else:
+            result.append(span)
+    return result
+
+
+def _tiling(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Consecutive matches of ``pattern`` that cover ``text[start:end]`` exactly, or ``[]``."""
+    parts = []
+    while start < end:
+        match = pattern.match(text, start, end)
+        if not match:
+            return []
+        parts.append(match.span())
+        start = match.end()
+    return parts

@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from govner.config import LexiconConfig, cache_dir
+from govner.data.conventions import ADMIN_LEVELS
 from govner.data.normalize import normalize
 from govner.errors import GovnerError, MissingPackageError
 from govner.labels import LABELS
@@ -62,7 +63,7 @@ LEXICON_FILE = "lexicon.tsv"  # the lexicon a model was trained with, saved in i
 USER_WEIGHT = math.log1p(100_000)  # a user's word counts as much as a very common dictionary word
 ADMIN_WEIGHT = math.log1p(1_000)  # administrative names jieba does not count
 # Endings that make a jieba ns word a place name rather than an idiom tagged ns.
-PLACE_ENDINGS = re.compile("[省市县区镇乡村州旗盟岛山河江湖海港湾峡谷岭峰关洲沟坝滩塘泉渠道路街]$")
+PLACE_ENDINGS = re.compile(f"[{ADMIN_LEVELS}岛山河江湖海港湾峡谷岭峰关洲沟坝滩塘泉渠道路街]$")
 
 
 class LexiconError(GovnerError):

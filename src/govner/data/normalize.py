@@ -36,7 +36,7 @@ from functools import lru_cache
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 TONE_MARKED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-_PINYIN_LETTER = f"a-zü{TONE_MARKED}"
+PINYIN_LETTERS = f"a-zü{TONE_MARKED}"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
@@ -44,7 +44,7 @@ LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # romanized syllable (or a few) with at least one tone mark. A doubled note
 # (a scraper that ran twice) is removed whole, so normalizing is idempotent.
 # Zero-width characters are removed anyway, so they may sit inside or before a note.
-_NOTE_LETTER = f"{_PINYIN_LETTER}{ZERO_WIDTH}"
+_NOTE_LETTER = f"{PINYIN_LETTERS}{ZERO_WIDTH}"
 _ONE_NOTE = f"[{ZERO_WIDTH}]*[(（][{_NOTE_LETTER}]{{0,12}}[{TONE_MARKED}][{_NOTE_LETTER}]{{0,12}}[)）]"
 PINYIN_NOTE = re.compile(f"(?<=[{HAN}])(?:{_ONE_NOTE})+")
 _SPECIAL = re.compile(f"(?P<note>{PINYIN_NOTE.pattern})|(?P<space>[\\s{ZERO_WIDTH}]+)")

@@ -64,6 +64,7 @@ def model_output(
     # say which post-processing ran: it changes the numbers as much as the weights do
     steps = [
         *(["touching LOC merged"] if tagger.merge_locations else []),
+        *(["joined bodies split"] if tagger.split_bodies else []),
         *(["rule AMOUNT/SLOGAN spans first"] if tagger.rules else []),
         *([f"{'/'.join(tagger.propagate)} mentions propagated"] if tagger.propagate else []),
     ]
@@ -75,7 +76,7 @@ def model_scores(model_dir: str | Path, docs: Sequence[Document], **options: Any
     """Strict span scores of a model folder on whole documents, predicted like real reports.
 
     What training reports after it trains (``metrics.json``); ``options`` override the saved
-    post-processing (``rules=False, propagate=(), merge_locations=False``: the network alone).
+    post-processing (``rules=False, propagate=(), merge_locations=False, split_bodies=False``: the network alone).
     """
     from govner.evaluation.metrics import span_scores
 

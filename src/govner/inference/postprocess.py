@@ -21,13 +21,14 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate
 
+from govner.data.conventions import ADMIN_LEVELS
 from govner.data.document import Span
-from govner.data.normalize import HAN, TONE_MARKED, NormalizedText
+from govner.data.normalize import HAN, PINYIN_LETTERS, TONE_MARKED, NormalizedText
 from govner.labels import CLOSING_QUOTES, INSIDE_NAME_LABELS, OPENING_QUOTES, RULE_LABELS
 
 # Characters that, right after a place name, make it part of a longer entity (a lower
 # administrative level, or a body of that place), traditional forms included.
-LONGER_NAME_NEXT = set("市县縣区區省镇鎮乡鄉村州委局办辦厅廳府")
+LONGER_NAME_NEXT = set(ADMIN_LEVELS) | set("縣區鎮鄉") | set("委局办辦厅廳府")
 
 
 # As in govner.rules: 2-character quotes (主体, 攻坚) are everyday words whose unquoted uses
@@ -35,14 +36,8 @@ LONGER_NAME_NEXT = set("市县縣区區省镇鎮乡鄉村州委局办辦厅廳�
 REPEAT_MIN_CHARS = 3
 _HAN_RE = re.compile(f"[{HAN}]")
 
-# Short forms of party and government bodies, in simplified characters (the model's text):
-# reports join them without a separator (市委市政府, 省委省政府, 工委管委, 党中央国务院),
-# and the guideline tags each body as its own ORG. Longer alternatives first.
-_LEVELS = "省市县区州盟旗镇乡"
-BODY_SHORT_FORM = re.compile(
-    rf"党中央|中央|国务院|党工委|工委|管委会|管委|[{_LEVELS}](?:人大常委会|人大|政协|政府|纪委|监委|委)"
-)
-_PINYIN_ONLY = re.compile(f"[^{HAN}]*[{TONE_MARKED}][^{HAN}]*")
+# a run of lowercase pinyin with a tone mark in it (zhàn, chǎnyè): no name is written so
+_PINYIN_ONLY = re.compile(f"[{PINYIN_LETTERS}]*[{TONE_MARKED}][{PINYIN_LETTERS}]*")
 
 
 class _Intervals:
@@ -82,54 +77,15 @@ def drop_overlaps(spans: Sequence[Span]) -> list[Span]:
     return kept
 
 
-def split_joined_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` with each ORG that is two or more joined body short forms split into one ORG per body.
-
-    ``text`` is what the spans index (the normalized, simplified text the model tagged). The
-    guideline: "`市委市政府` and `省委省政府` are two ORGs each"; a model trained on few such
-    phrases tags them as one. The first body may carry its place (`龙岩市委市政府` → `龙岩市委`,
-    `市政府`): the span splits where the shortest tail made of two or more short forms begins.
-
-    >>> split_joined_bodies("按照龙岩市委市政府部署", [Span(2, 9, "ORG")])
-    [Span(start=2, end=6, label='ORG'), Span(start=6, end=9, label='ORG')]
-    >>> split_joined_bodies("市人大常委会", [Span(0, 6, "ORG")])
-    [Span(start=0, end=6, label='ORG')]
-    """
-    result: list[Span] = []
-    for span in spans:
-        parts: list[tuple[int, int]] = []
-        for first in range(span.start, span.end - 3) if span.label == "ORG" else ():
-            parts = _tiling(BODY_SHORT_FORM, text, first, span.end)
-            if len(parts) > 1:
-                parts[0] = (span.start, parts[0][1])
-                break
-        if len(parts) > 1:
-            result.extend(Span(a, b, span.label) for a, b in parts)
-        else:
-            result.append(span)
-    return result
-
-
-def _tiling(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Consecutive matches of ``pattern`` that cover ``text[start:end]`` exactly, or ``[]``."""
-    parts = []
-    while start < end:
-        match = pattern.match(text, start, end)
-        if not match:
-            return []
-        parts.append(match.span())
-        start = match.end()
-    return parts
-
-
 def drop_pinyin_names(text: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` without the LOC and ORG spans made of pinyin: a scraped note the normalizer could not remove.
+    """``spans`` without the network's LOC and ORG spans that are lowercase pinyin: scraped notes.
 
-    A note whose parenthesis the scraper broke (``反饋?zhàn)``) stays in the text, and the
-    model may tag its letters; no place or organization is written with tone marks.
+    A note whose parenthesis the scraper broke (``反饋?zhàn)``) stays in the text the model reads,
+    and the model may tag its letters. Rule labels are left alone; Latin names with accents
+    (``Nestlé``) are not pinyin and stay.
 
-    >>> drop_pinyin_names("反馈?zhàn)情况", [Span(3, 7, "ORG")])
-    []
+    >>> drop_pinyin_names("反馈?zhàn)情况，Nestlé", [Span(3, 7, "ORG"), Span(11, 17, "ORG")])
+    [Span(start=11, end=17, label='ORG')]
     """
     return [
         s for s in spans if s.label in RULE_LABELS or not _PINYIN_ONLY.fullmatch(text, s.start, s.end)

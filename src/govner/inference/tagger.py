@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from govner.data.conventions import merge_adjacent
+from govner.data.conventions import merge_adjacent, split_joined_bodies
 from govner.data.document import Span
 from govner.data.lexicon import LEXICON_FILE, Lexicon, read_user_dictionary
 from govner.data.normalize import NormalizedText, normalize
@@ -52,7 +52,6 @@ from govner.inference.postprocess import (
     drop_pinyin_names,
     propagate_labels,
     repeat_quoted_slogans,
-    split_joined_bodies,
 )
 from govner.labels import PROPAGATED_LABELS
 from govner.model import LEXICON_INPUTS, ONNX_FILE
@@ -366,6 +365,7 @@ class Tagger:
         overlap: int = 16,
         batch_size: int = 64,
         merge_locations: bool = True,
+        split_bodies: bool = True,
         rules: bool = True,
         propagate: Sequence[str] = PROPAGATED_LABELS,
         consistency: bool = True,
@@ -383,6 +383,7 @@ class Tagger:
         self.force_user_words = force_user_words
         self.backend = "onnx" if isinstance(self.scorer, OnnxScorer) else "torch"
         self.merge_locations = merge_locations  # the guideline's "one address is one LOC" rule
+        self.split_bodies = split_bodies  # the guideline's "市委市政府 is two ORGs" rule
         self.rules = rules  # rule AMOUNT/SLOGAN spans take precedence (govner.inference.postprocess)
         self.propagate = tuple(propagate)  # labels tagged at every occurrence of a found mention
         self.consistency = consistency
@@ -432,6 +433,7 @@ class Tagger:
             "batch_size": inference.batch_size,
             "rules": inference.rules,
             "merge_locations": inference.merge_locations,
+            "split_bodies": inference.split_bodies,
             "propagate": tuple(inference.propagate),
             "force_user_words": inference.force_user_words,
             "hidden_labels": tuple(config.model.auxiliary_labels),
@@ -579,7 +581,9 @@ class Tagger:
         self, text: str, norm: NormalizedText, found: list[tuple[int, int, str]], probs: np.ndarray, covered: int
     ) -> Analysis:
         """Original offsets, post-processing and scores for one document."""
-        names = drop_pinyin_names(norm.text, split_joined_bodies(norm.text, [Span(*f) for f in found]))
+        names = drop_pinyin_names(norm.text, [Span(*f) for f in found])
+        if self.split_bodies:
+            names = split_joined_bodies(norm.text, names)
         spans = drop_overlaps([Span(*norm.to_original(s.start, s.end), s.label) for s in names])
         if self.merge_locations:
             spans = merge_adjacent(spans, "LOC")

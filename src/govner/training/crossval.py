@@ -12,8 +12,9 @@ matching ``exclude_from_training`` are only ever tested, never trained on, so da
 can be compared on the same test documents.
 
 Reported per label: strict precision, recall and F1 as mean ± standard deviation over the
-folds, as used (with post-processing) and for the network alone; and per epoch the held-out
-window F1 of the network, which is how to choose ``training.epochs``.
+folds, as used (with post-processing) and for the network alone; the config's own annotated
+reports (``data.annotations``, not the synthetic ones) on their own, pooled over folds; and per
+epoch the held-out window F1 of the network, which is how to choose ``training.epochs``.
 
 >>> assign_folds(["a_1", "a_2", "b_1", "c_1"], 2, seed=0, group_by="prefix")
 [['a_1', 'a_2'], ['b_1', 'c_1']]
@@ -41,6 +42,7 @@ import yaml
 
 from govner.config import Config, ConfigError, config_to_dict
 from govner.corpus import gold_documents, synthetic_documents
+from govner.data.document import Span
 from govner.data.labelstudio import write_documents
 from govner.errors import GovnerError
 
@@ -265,7 +267,8 @@ def crossval(
     each; only the metrics and log come back, not the fold's model).
     """
     output = Path(output)
-    docs = [*gold_documents(config), *synthetic_documents(config)]
+    gold = gold_documents(config)
+    docs = [*gold, *synthetic_documents(config)]
     by_id = {d.id: d for d in docs}
     if len(by_id) != len(docs):
         raise ConfigError("document ids of data.annotations and corpus.synthetic are not unique")
@@ -281,9 +284,7 @@ def crossval(
         runs.append((k, _prepare_fold(config, output / f"fold-{k}", train_docs, [by_id[i] for i in test_ids])))
     results = _train_folds(runs, jobs, ray_address)
     summary = summarize(results, assignment)
-    annotated = {d.id for d in gold_documents(config)}
-    if ray_address is None and not only and annotated:
-        summary["annotated_pooled"] = score_pooled([folder for _, folder in runs], annotated)
+    summary["annotated_pooled"] = score_pooled([folder for _, folder in runs], {d.id for d in gold}, folds)
     summary.update({
         "config": config.name, "folds": folds, "group_by": group_by, "seed": config.training.seed,
         "exclude_from_training": list(exclude_from_training), "epochs": config.training.epochs,
@@ -424,21 +425,27 @@ def summarize(results: dict[int, dict[str, Any]], assignment: list[list[str]]) -
     return summary
 
 
-def score_pooled(folders: Sequence[Path], ids: set[str]) -> dict[str, Any]:
+def score_pooled(folders: Sequence[Path], ids: set[str], folds: int) -> dict[str, Any]:
     """Strict P/R/F1 over the held-out documents in ``ids``, each tagged by its fold's model, pooled over folds.
 
     Used for the config's own annotated reports (``data.annotations``), apart from the synthetic
     ones: they are the nearest thing to the reports users bring, but a fold holds only a few of
     them, so per-fold scores would swing; pooling their entities scores every report once, with
-    a model that never saw it.
+    a model that never saw it. Needs every fold's model folder: without one (``--ray`` keeps
+    none; ``--only`` trains some folds) the result says why it is missing instead.
     """
     from govner.data.labelstudio import load_documents
     from govner.evaluation.metrics import span_scores
     from govner.evaluation.systems import model_output
 
+    missing = [f.name for f in folders if not (f / "model" / "config.json").exists()]
+    if len(folders) < folds or missing:
+        return {"skipped": "needs every fold's model (a --ray or --only run keeps some or none)"}
+    if not ids:
+        return {"skipped": "the config has no data.annotations"}
     lengths: list[int] = []
-    gold: list[Any] = []
-    predicted: list[Any] = []
+    gold: list[list[Span]] = []
+    predicted: list[list[Span]] = []
     for folder in folders:
         docs = [d for d in load_documents(folder / "test.json") if d.id in ids]
         if docs:
@@ -469,8 +476,10 @@ def render_markdown(summary: dict[str, Any]) -> str:
         for name, measures in summary["scores"][view].items():
             cells = [f"{measures[m]['mean']:.3f} ± {measures[m]['sd']:.3f}" for m in ("precision", "recall", "f1")]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    pooled = summary.get("annotated_pooled")
-    if pooled and pooled["documents"]:
+    pooled = summary.get("annotated_pooled", {})
+    if "skipped" in pooled:
+        lines += ["", f"The annotated reports alone (`data.annotations`) were not scored: {pooled['skipped']}."]
+    elif pooled.get("documents"):
         lines += ["", "## The annotated reports alone (`data.annotations`, not synthetic), pooled over folds", "",
                   f"{pooled['documents']} reports, each tagged by the fold model that held it out; scored together.",
                   "", "| label | support | precision | recall | F1 |", "|---|---:|---:|---:|---:|"]

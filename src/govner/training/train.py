@@ -461,10 +461,11 @@ def train(
     history = [h for h in trainer.state.log_history if "eval_f1" in h or "loss" in h]
     metrics = {"dev": scores, "minutes": round(minutes, 2), "epochs": round(trainer.state.epoch or 0, 2),
                "sources": data.sources, "history": history}
-    post_processing = config.inference.rules or config.inference.propagate or config.inference.merge_locations
+    inference = config.inference
+    post_processing = inference.rules or inference.propagate or inference.merge_locations or inference.split_bodies
     if data.dev_documents and post_processing:
         metrics["dev_model_only"] = model_scores(
-            output, data.dev_documents, rules=False, propagate=(), merge_locations=False
+            output, data.dev_documents, rules=False, propagate=(), merge_locations=False, split_bodies=False
         )
     if data.test_documents:
         metrics["test"] = model_scores(output, data.test_documents)
