@@ -53,6 +53,15 @@ def main() -> None:
               + ", ".join(f"{d:+.3f}" for d in delta["f1"])
               + f" | {statistics.fmean(delta['f1']):+.4f} ± {sd:.4f} | {sum(d > 0 for d in delta['f1'])}/{len(folds)}"
               f" | {statistics.fmean(delta['precision']):+.4f} | {statistics.fmean(delta['recall']):+.4f} |")
+    pooled = [run.get("annotated_pooled", {}).get("scores") for run in (a, b)]
+    if all(pooled):
+        print("\nThe annotated reports alone, pooled over folds (one score per run, no spread):\n")
+        print("| label | support | F1 A | F1 B | ΔF1 | P A → B | R A → B |")
+        print("|---|---:|---:|---:|---:|---|---|")
+        for label, x in pooled[0].items():
+            y = pooled[1][label]
+            print(f"| {label} | {x['support']} | {x['f1']:.3f} | {y['f1']:.3f} | {y['f1'] - x['f1']:+.3f} | "
+                  f"{x['precision']:.3f} → {y['precision']:.3f} | {x['recall']:.3f} → {y['recall']:.3f} |")
 
 
 if __name__ == "__main__":
