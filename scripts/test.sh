@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup_env.sh
 ruff check src tests scripts benchmarks
-python -m pytest -q "$@"
+# one worker per core (pytest-xdist), each module whole in one worker (its fixtures are made once)
+python -m pytest -q -n logical --dist loadfile "$@"

@@ -56,6 +56,21 @@ def test_partial_labels_sum_over_allowed_paths():
     assert loss == pytest.approx(expected, abs=1e-3)
 
 
+def test_partial_label_loss_of_a_batch_is_the_mean_of_its_sequences():
+    torch.manual_seed(2)
+    crf = CRF(SMALL_TAGS)
+    crf.transitions.data.normal_()
+    emissions = torch.randn(2, 4, len(SMALL_TAGS))
+    allowed = torch.rand(2, 4, len(SMALL_TAGS)) > 0.4
+    allowed[..., 0] = True
+    mask = torch.tensor([[True, True, True, True], [True, True, False, False]])  # the second one is 2 long
+    expected = [
+        brute_force_log_partition(crf, emissions[i, :n]) - brute_force_log_partition(crf, emissions[i, :n], allowed[i])
+        for i, n in enumerate([4, 2])
+    ]
+    assert crf.neg_log_likelihood(emissions, allowed, mask).item() == pytest.approx(np.mean(expected), abs=1e-3)
+
+
 def test_each_example_says_what_its_o_may_hide():
     from govner.model.network import agreeing_tags, o_may_hide_mask
 

@@ -12,6 +12,7 @@ from govner.config import config_from_dict
 from govner.inference.tagger import Tagger
 from govner.training.train import train
 from helpers import ROOT, tiny
+from servers import free_port
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_torchrun_two_processes_trains_a_model_as_good_as_one(tmp_path, lac_mode
     out = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(free_port()),
          "-m", "govner", "train", "--config", str(config_path), "--output", str(out)],
         capture_output=True, text=True, env=env, timeout=600,
     )
@@ -205,3 +206,18 @@ def test_length_grouped_batches_pad_less_and_still_learn(tmp_path, monkeypatch):
         pads[grouped] = sum(padding)  # training and dev batches (grouping groups both)
     assert pads[True] < 0.7 * pads[False]
     assert scores[True]["AMOUNT"]["f1"] > 0.5
+
+
+def test_packed_msra_sentences_hold_the_same_text_and_entities_in_fewer_windows():
+    from govner.corpus import build_training_data
+
+    def msra_windows(pack: bool) -> list[dict]:
+        raw = tiny(data={"max_len": 128}, corpus={"msra_sentences": 300, "msra_pack": pack})
+        config = config_from_dict(raw, "tiny")
+        return [ex for ex in build_training_data(config).train if ex["o_may_hide"]]  # MSRA's O may hide labels
+
+    one_each, packed = msra_windows(False), msra_windows(True)
+    assert len(packed) < 0.6 * len(one_each)
+    assert max(len(ex["tokens"]) for ex in packed) <= 128
+    assert "".join(ex["text"] for ex in packed) == "".join(ex["text"] for ex in one_each)
+    assert [tag for ex in packed for tag in ex["tags"]] == [tag for ex in one_each for tag in ex["tags"]]

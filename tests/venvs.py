@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 
 def cache_dir() -> Path:
@@ -35,6 +36,12 @@ def cached_venv(name: str, requirements: list[str]) -> Path:
     if name in _failed:
         cannot_install(_failed[name])
     venv = cache_dir() / name
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(venv) + ".lock"):  # pytest-xdist workers: one installs, the others wait and reuse it
+        return _install(name, venv, requirements)
+
+
+def _install(name: str, venv: Path, requirements: list[str]) -> Path:
     stamp = venv / ".govner-installed"
     wanted = "\n".join(requirements)
     if (venv / "bin" / "python").exists() and stamp.exists() and stamp.read_text() == wanted:

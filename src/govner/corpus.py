@@ -26,7 +26,7 @@ from typing import Any
 from govner.config import Config, ConfigError
 from govner.data.augment import PlaceTable, swap_places
 from govner.data.conventions import merge_adjacent
-from govner.data.document import Document
+from govner.data.document import Document, Span
 from govner.data.examples import document_examples, split_ids, to_dataset
 from govner.data.labelstudio import load_documents
 from govner.data.msra import msra_path, read_msra
@@ -100,6 +100,39 @@ def msra_documents(config: Config, split: str, limit: int, seed: int) -> list[Do
     if split == "train" and config.corpus.msra_missing_labels == "silver":
         docs = [_add_silver(d) for d in docs]
     return docs
+
+
+def pack_documents(docs: Sequence[Document], max_len: int) -> list[Document]:
+    """Consecutive documents joined into as few documents of at most ``max_len`` characters as keep their order.
+
+    A document longer than ``max_len`` stays alone (windowing cuts it later). Spans move with their text.
+
+    >>> a, b, c = (Document(i, t, "x", [Span(0, 1, "LOC")]) for i, t in (("a", "北京"), ("b", "上海市"), ("c", "广州")))
+    >>> [(d.id, d.text, [(s.start, s.end) for s in d.spans]) for d in pack_documents([a, b, c], 5)]
+    [('a+b', '北京上海市', [(0, 1), (2, 3)]), ('c', '广州', [(0, 1)])]
+    """
+    packed: list[Document] = []
+    group: list[Document] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        spans, offset = [], 0
+        for doc in group:
+            spans.extend(Span(s.start + offset, s.end + offset, s.label) for s in doc.spans)
+            offset += len(doc.text)
+        packed.append(Document("+".join(d.id for d in group), "".join(d.text for d in group), group[0].source, spans))
+        group.clear()
+
+    size = 0
+    for doc in docs:
+        if group and size + len(doc.text) > max_len:
+            flush()
+            size = 0
+        group.append(doc)
+        size += len(doc.text)
+    flush()
+    return packed
 
 
 def dev_ids(config: Config, ids: Sequence[str]) -> set[str]:
@@ -181,7 +214,7 @@ def build_training_data(config: Config) -> TrainingData:
             # The benchmark: select epochs on a held-out slice of msra_train, score msra_test once at the end.
             msra_docs, dev_gold = _msra_held_out(config, msra_docs)
             test = msra_documents(config, "test", -1, config.training.seed)
-        msra = examples(msra_docs, "msra")
+        msra = examples(pack_documents(msra_docs, data.max_len) if corpus.msra_pack else msra_docs, "msra")
         sources["msra"] = len(msra)
         train.extend(msra)
     # the benchmark's dev documents are held-out MSRA sentences
