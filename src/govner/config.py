@@ -52,7 +52,8 @@ class CorpusConfig:
     # join the sampled MSRA sentences, in sample order, into windows of up to data.max_len characters: the
     # same text in a third as many windows. A training step costs about the same whatever its windows'
     # lengths (the BiGRU's per-character steps on CPU cost their overhead, not their width), so fewer
-    # windows train faster
+    # windows train ~26% faster; off by default: cross-validation showed ORG and micro a little lower
+    # in every fold (docs/training.md, "Training speed")
     msra_pack: bool = False
     # MSRA never marks amounts or slogans: "mask" (an MSRA O may hide them: partial-label CRF loss),
     # "silver" (rule-based AMOUNT/SLOGAN spans added), or "none" (trust MSRA's O)
