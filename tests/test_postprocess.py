@@ -4,7 +4,7 @@ from govner.data.conventions import merge_adjacent, split_joined_bodies
 from govner.data.document import Span
 from govner.inference.postprocess import (
     combine_with_rules,
-    drop_pinyin_names,
+    drop_pinyin_spans,
     propagate_labels,
 )
 
@@ -80,11 +80,11 @@ def test_single_bodies_longer_names_and_other_labels_are_not_split():
     assert split_joined_bodies(text, spans) == spans
 
 
-def test_pinyin_letters_are_never_a_name_but_latin_names_are_kept():
+def test_pinyin_letters_are_never_an_entity_but_latin_names_are_kept():
     text = "反馈?zhàn)情况，TCL公司与Nestlé"
     spans = [Span(3, 7, "ORG"), Span(3, 7, "SLOGAN"), Span(11, 14, "ORG"), Span(0, 2, "LOC"), Span(17, 23, "ORG")]
-    kept = [Span(3, 7, "SLOGAN"), Span(11, 14, "ORG"), Span(0, 2, "LOC"), Span(17, 23, "ORG")]
-    assert drop_pinyin_names(text, spans) == kept
+    kept = [Span(11, 14, "ORG"), Span(0, 2, "LOC"), Span(17, 23, "ORG")]
+    assert drop_pinyin_spans(text, spans) == kept
 
 
 def test_propagation_leaves_a_place_inside_a_banner_or_league_name():

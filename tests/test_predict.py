@@ -35,7 +35,7 @@ from govner.inference.predict import (
     read_conll,
     shard_of,
 )
-from govner.inference.tagger import Tagger
+from govner.inference.tagger import Scored, Tagger
 from helpers import ROOT
 
 RAW = ROOT / "data" / "raw"
@@ -348,6 +348,22 @@ def test_conll_escapes_invisible_characters_and_reads_back_any_text(tmp_path):
 
 
 # --------------------------------------------------------------------------- consistency, shards, API
+
+
+def test_network_spans_the_guideline_rules_out_are_dropped_and_the_rules_own_added(tagger):
+    text = "一、成效\n1.排名前100位，反饋?zhàn)情況，新增企業12家，算力800PFlops。"
+    norm = normalize(text)
+
+    def at(word: str, label: str) -> tuple[int, int, str]:
+        start = norm.text.index(word)
+        return start, start + len(word), label
+
+    # what a network might have found: a list's item number, a rank, pinyin as a slogan, a real amount
+    found = [at("1", "AMOUNT"), at("100位", "AMOUNT"), at("zhàn", "SLOGAN"), at("800PFlops", "AMOUNT")]
+    scored = Scored([text], [norm], [found], [np.ones(len(norm.text), np.float32)], [len(norm.text)])
+    (analysis,) = tagger.finish(scored)
+    kept = [(text[s.start : s.end], s.label) for s in analysis.entities]
+    assert kept == [("12家", "AMOUNT"), ("800PFlops", "AMOUNT")]
 
 
 def test_no_consistency_switches_off_the_unquoted_repeats(tagger):

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from govner.data.labelstudio import load_documents
-from govner.rules import amount_spans, rule_spans, rule_spans_original, slogan_spans
+from govner.rules import amount_spans, rejects_amount, rule_spans, rule_spans_original, slogan_spans
 from helpers import ROOT
 
 GOLD = ROOT / "annotations" / "seed_gold.json"
@@ -129,6 +129,42 @@ def test_list_sharing_one_unit_gives_one_span_per_number():
 )
 def test_not_amounts(text):
     assert amounts(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "rejected"),
+    [
+        ("三、主要成效\n1.实现了增长", "1", True),  # a numbered list's item number
+        ("3.坚持落地为王", "3.", True),
+        ("綜合排名前100位", "100位", True),  # a rank
+        ("建成5000吨级泊位", "5000吨", True),  # a scale label
+        ("没有百亿企业的历史", "百亿", True),  # a bare scale before a noun
+        ("与四川广元等地签约", "广元", True),  # no numeral at all
+        ("新增規上企業12家", "12家", False),
+        ("算力规模达800PFlops", "800PFlops", False),  # a unit the rules do not know: the network's call
+        ("分别增长1.5、0.8个百分点", "1.5", True),  # bare: the rules tag list items themselves
+        ("工业产值过千亿", "千亿", False),  # a threshold
+    ],
+)
+def test_rejects_amount_applies_the_guidelines_exclusions_to_a_given_span(text, span, rejected):
+    start = text.index(span)
+    assert rejects_amount(text, start, start + len(span)) is rejected
+
+
+def test_every_annotated_amount_is_kept_or_found_by_the_rules():
+    # Prediction drops the network's amounts that rejects_amount rules out, and adds the rules' own:
+    # no amount the annotators tagged may fall between the two (the bare items of a list sharing a unit
+    # are rejected and found by the rules).
+    rejected = found_by_rules = 0
+    for path in (GOLD, ROOT / "data/synthetic/synthetic_gold.json"):
+        for doc in load_documents(path):
+            rules = set(rule_spans_original(doc.text))
+            for s in doc.spans:
+                if s.label == "AMOUNT" and rejects_amount(doc.text, s.start, s.end):
+                    rejected += 1
+                    found_by_rules += s in rules
+                    assert s in rules, (doc.id, doc.text[s.start : s.end])
+    assert found_by_rules == rejected > 0
 
 
 def test_number_inside_a_document_title_is_part_of_a_name():

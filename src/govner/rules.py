@@ -147,6 +147,9 @@ _AMOUNT_RE = re.compile(
 # Fractions and spelled-out percentages: 三分之一, 百分之五十, 千分之三.
 _FRACTION_RE = re.compile(rf"(?:{_NUM})分之(?:{_NUM})")
 _CN_RUN = re.compile(rf"[{_CN_CHARS}]+")
+_ANY_NUMERAL = re.compile(rf"[0-9{_CN_CHARS}]")
+# an Arabic number alone, or a list's item number (3.)
+_BARE_ARABIC = re.compile(r"[0-9]+(?:[.,][0-9]+)*[.、]?")
 _ARABIC_RE = re.compile(_ARABIC)
 # Adjacent Chinese digits (十四五, 三五个, 二〇二三) are names, rough guesses or
 # years, never a well-formed number.
@@ -257,6 +260,30 @@ def amount_spans(text: str) -> list[Span]:
             pos += len(item) + 1
         spans.append(Span(pos, m.end(), AMOUNT))
     return sorted(spans)
+
+
+def rejects_amount(text: str, start: int, end: int) -> bool:
+    """Whether the guideline rules out ``text[start:end]``, a span from elsewhere (the network), as an AMOUNT.
+
+    Rejected: a span without a numeral; a bare Arabic number (a numbered list's ``1.``: the one
+    case where a bare number is an amount, a list of numbers sharing a unit, the rules find
+    themselves); and a span of a shape the rules know that their exclusions rule out in its
+    context (ranks ``前100位``, scale labels ``5000吨级``, ``百亿企业``). A span whose unit the rules
+    do not know (``800PFlops``) is left to the network.
+
+    >>> text = "1.排名前100位，新增2家，算力800PFlops，建设百亿企业"
+    >>> spans = ["1", "100位", "2家", "800PFlops", "百亿"]
+    >>> [w for w in spans if rejects_amount(text, text.index(w), text.index(w) + len(w))]
+    ['1', '100位', '百亿']
+    """
+    # the exclusions look at most 2 characters before a span and 5 after it (排名, GDP)
+    lo = max(0, start - 2)
+    conv = convert_chars(text[lo : end + 5])
+    span = conv[start - lo : end - lo]
+    if not _ANY_NUMERAL.search(span) or _BARE_ARABIC.fullmatch(span):
+        return True
+    m = _AMOUNT_RE.fullmatch(conv, start - lo, end - lo)
+    return m is not None and not _number_ok(conv, m)
 
 
 # ---------------------------------------------------------------------------

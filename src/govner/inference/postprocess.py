@@ -77,19 +77,17 @@ def drop_overlaps(spans: Sequence[Span]) -> list[Span]:
     return kept
 
 
-def drop_pinyin_names(text: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` without the network's LOC and ORG spans that are lowercase pinyin: scraped notes.
+def drop_pinyin_spans(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` (the network's) without those that are lowercase pinyin: scraped notes.
 
     A note whose parenthesis the scraper broke (``反饋?zhàn)``) stays in the text the model reads,
-    and the model may tag its letters. Rule labels are left alone; Latin names with accents
-    (``Nestlé``) are not pinyin and stay.
+    and the model may tag its letters, as any label. No name, amount or slogan is written in
+    tone-marked pinyin alone; Latin names with accents (``Nestlé``) are not pinyin and stay.
 
-    >>> drop_pinyin_names("反馈?zhàn)情况，Nestlé", [Span(3, 7, "ORG"), Span(11, 17, "ORG")])
+    >>> drop_pinyin_spans("反馈?zhàn)情况，Nestlé", [Span(3, 7, "SLOGAN"), Span(11, 17, "ORG")])
     [Span(start=11, end=17, label='ORG')]
     """
-    return [
-        s for s in spans if s.label in RULE_LABELS or not _PINYIN_ONLY.fullmatch(text, s.start, s.end)
-    ]
+    return [s for s in spans if not _PINYIN_ONLY.fullmatch(text, s.start, s.end)]
 
 
 def combine_with_rules(model_spans: Sequence[Span], rule_spans: Sequence[Span]) -> list[Span]:
