@@ -142,8 +142,16 @@ def test_not_amounts(text):
         ("与四川广元等地签约", "广元", True),  # no numeral at all
         ("新增規上企業12家", "12家", False),
         ("算力规模达800PFlops", "800PFlops", False),  # a unit the rules do not know: the network's call
-        ("分别增长1.5、0.8个百分点", "1.5", True),  # bare: the rules tag list items themselves
+        ("分别增长1.5、0.8个百分点", "1.5", False),  # an item of a list sharing a unit
+        ("分别为3、5和8家", "5", False),
         ("工业产值过千亿", "千亿", False),  # a threshold
+        ("截至目前100名干部下沉一线", "100名", False),  # 目前 is time, not a rank
+        ("随后200位专家到场", "200位", False),
+        ("实现GDP1234.5亿元", "1234.5亿元", False),  # letters before money are a word, not a code
+        ("建设G65高速", "65", True),
+        ("施工期12个月", "12个", True),  # a duration: the rules refuse 个 before 月
+        ("单位万元工业增加值能耗下降", "万元", True),  # a unit of measure (looks 5 characters ahead)
+        ("建成5000噸級泊位", "5000噸", True),  # traditional characters
     ],
 )
 def test_rejects_amount_applies_the_guidelines_exclusions_to_a_given_span(text, span, rejected):
@@ -154,17 +162,13 @@ def test_rejects_amount_applies_the_guidelines_exclusions_to_a_given_span(text, 
 def test_every_annotated_amount_is_kept_or_found_by_the_rules():
     # Prediction drops the network's amounts that rejects_amount rules out, and adds the rules' own:
     # no amount the annotators tagged may fall between the two (the bare items of a list sharing a unit
-    # are rejected and found by the rules).
-    rejected = found_by_rules = 0
+    # are kept either way).
     for path in (GOLD, ROOT / "data/synthetic/synthetic_gold.json"):
         for doc in load_documents(path):
             rules = set(rule_spans_original(doc.text))
             for s in doc.spans:
                 if s.label == "AMOUNT" and rejects_amount(doc.text, s.start, s.end):
-                    rejected += 1
-                    found_by_rules += s in rules
                     assert s in rules, (doc.id, doc.text[s.start : s.end])
-    assert found_by_rules == rejected > 0
 
 
 def test_number_inside_a_document_title_is_part_of_a_name():

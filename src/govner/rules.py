@@ -150,6 +150,8 @@ _CN_RUN = re.compile(rf"[{_CN_CHARS}]+")
 _ANY_NUMERAL = re.compile(rf"[0-9{_CN_CHARS}]")
 # an Arabic number alone, or a list's item number (3.)
 _BARE_ARABIC = re.compile(r"[0-9]+(?:[.,][0-9]+)*[.、]?")
+# after a bare number: the next number of a list sharing a unit (3、5和8家)
+_NEXT_LIST_NUMBER = re.compile(r"[、和及与或][0-9]")
 _ARABIC_RE = re.compile(_ARABIC)
 # Adjacent Chinese digits (十四五, 三五个, 二〇二三) are names, rough guesses or
 # years, never a well-formed number.
@@ -157,9 +159,14 @@ _ADJACENT_DIGITS = re.compile(r"[一二两三四五六七八九零〇]{2}")
 # Words after which a bare scale is a threshold or an approximate quantity:
 # 过千亿, 超百亿, 突破千亿, 逾万人, 近百亿, 达千亿, 上万人.
 _THRESHOLD_BEFORE = "过超逾破达近上"
-_RANK_BEFORE = re.compile(r"(?:[前后居列]|排名|位列|位居|名列)$")
+# A rank (前100位, 排名18位); a 前 or 后 that ends a word of time (目前, 节前, 随后) is not one.
+_RANK_BEFORE = re.compile(r"(?:(?<![目此之节年日提随今以然会])[前后]|[居列]|排名|位列|位居|名列)$")
+# Codes and formulas (G65, 5G.3, 1+2); letters before money are a word (GDP1234亿元).
 _NOT_BEFORE_ARABIC = re.compile(r"[A-Za-z0-9.+_#]")
 _PER_UNIT_AFTER = re.compile("GDP|生产总值|工业增加值|增加值")
+# How far those exclusions look around a number: 排名 before it, 工业增加值 after it.
+_CONTEXT_BEFORE = 2 + 1
+_CONTEXT_AFTER = len("工业增加值")
 # Document titles: numbers in 《……十条措施》 belong to a name, not an amount.
 _TITLE_RE = re.compile("《[^《》\n]*》")
 
@@ -182,7 +189,7 @@ def _number_ok(text: str, m: re.Match[str]) -> bool:
         return False
     arabic = nums[0].isdigit()
     if arabic:
-        if _NOT_BEFORE_ARABIC.match(before):  # G65, 5G.3, 1+2: codes and formulas
+        if _NOT_BEFORE_ARABIC.match(before) and not (before.isalpha() and unit in _MONEY_UNITS):
             return False
         first = _ARABIC_RE.match(nums).group()
         if len(first) > 1 and first[0] == "0" and first[1] != ".":  # 0816: area codes, ids
@@ -265,25 +272,32 @@ def amount_spans(text: str) -> list[Span]:
 def rejects_amount(text: str, start: int, end: int) -> bool:
     """Whether the guideline rules out ``text[start:end]``, a span from elsewhere (the network), as an AMOUNT.
 
-    Rejected: a span without a numeral; a bare Arabic number (a numbered list's ``1.``: the one
-    case where a bare number is an amount, a list of numbers sharing a unit, the rules find
-    themselves); and a span of a shape the rules know that their exclusions rule out in its
-    context (ranks ``前100位``, scale labels ``5000吨级``, ``百亿企业``). A span whose unit the rules
-    do not know (``800PFlops``) is left to the network.
+    Rejected: a span without a numeral; a bare Arabic number that is not an item of a list of
+    numbers sharing a unit (a numbered list's ``1.``); and a span of a shape the rules know that
+    their exclusions rule out where it stands, looking at the few characters around it: ranks
+    (``前100位``), scale labels (``5000吨级``), a bare scale before a noun (``百亿企业``), a
+    measure word that begins a duration (``12个月``). A span whose unit the rules do not know
+    (``800PFlops``) is left to the network. (Exclusions that need the whole line, such as a
+    number inside a document title, are not applied.)
 
     >>> text = "1.排名前100位，新增2家，算力800PFlops，建设百亿企业"
     >>> spans = ["1", "100位", "2家", "800PFlops", "百亿"]
     >>> [w for w in spans if rejects_amount(text, text.index(w), text.index(w) + len(w))]
     ['1', '100位', '百亿']
     """
-    # the exclusions look at most 2 characters before a span and 5 after it (排名, GDP)
-    lo = max(0, start - 2)
-    conv = convert_chars(text[lo : end + 5])
-    span = conv[start - lo : end - lo]
-    if not _ANY_NUMERAL.search(span) or _BARE_ARABIC.fullmatch(span):
+    lo = max(0, start - _CONTEXT_BEFORE)
+    conv = convert_chars(text[lo : end + _CONTEXT_AFTER])
+    start, end = start - lo, end - lo
+    span = conv[start:end]
+    if not _ANY_NUMERAL.search(span):
         return True
-    m = _AMOUNT_RE.fullmatch(conv, start - lo, end - lo)
-    return m is not None and not _number_ok(conv, m)
+    if _BARE_ARABIC.fullmatch(span):
+        return not _NEXT_LIST_NUMBER.match(conv, end)
+    if _AMOUNT_RE.fullmatch(conv, start, end) is None:
+        return False  # a shape the rules do not know
+    # Read with what follows, as the rules read it: a guard may refuse the unit (个 before 月).
+    m = _AMOUNT_RE.match(conv, start)
+    return m is None or m.end() != end or not _number_ok(conv, m)
 
 
 # ---------------------------------------------------------------------------

@@ -582,6 +582,12 @@ class Tagger:
     ) -> Analysis:
         """Original offsets, post-processing and scores for one document."""
         names = drop_pinyin_spans(norm.text, [Span(*f) for f in found])
+        if self.rules:
+            from govner.rules import rejects_amount
+
+            # The network's amounts that the guideline rules out (a numbered list's 1., ranks). Read
+            # on the text the rules see; the rules' own amounts are added below, so none is lost.
+            names = [s for s in names if s.label != "AMOUNT" or not rejects_amount(norm.text, s.start, s.end)]
         if self.split_bodies:
             names = split_joined_bodies(norm.text, names)
         spans = drop_overlaps([Span(*norm.to_original(s.start, s.end), s.label) for s in names])
@@ -589,15 +595,13 @@ class Tagger:
             spans = merge_adjacent(spans, "LOC")
         from_rules: set[Span] = set()
         if self.rules:
-            from govner.rules import rejects_amount, rule_spans
+            from govner.rules import rule_spans
 
             # rule_spans_original without normalizing a second time
             from_rules = {
                 Span(*norm.to_original(s.start, s.end), s.label)
                 for s in rule_spans(norm.text, repeats=self.consistency)
             }
-            # the network's amounts that the guideline rules out (a list's item number 1., ranks)
-            spans = [s for s in spans if s.label != "AMOUNT" or not rejects_amount(text, s.start, s.end)]
             spans = combine_with_rules(spans, sorted(from_rules))
         if self.consistency:
             spans = repeat_quoted_slogans(norm, text, spans)
