@@ -164,8 +164,9 @@ _RANK_BEFORE = re.compile(r"(?:(?<![目此之节年日提随今以然会])[前�
 # Codes and formulas (G65, 5G.3, 1+2); letters before money are a word (GDP1234亿元).
 _NOT_BEFORE_ARABIC = re.compile(r"[A-Za-z0-9.+_#]")
 _PER_UNIT_AFTER = re.compile("GDP|生产总值|工业增加值|增加值")
-# How far those exclusions look around a number: 排名 before it, 工业增加值 after it.
-_CONTEXT_BEFORE = 2 + 1
+# How far those exclusions look around a number: 排名 before it, plus the one character that
+# _RANK_BEFORE's look-behind reads (目 of 目前); 工业增加值 after it.
+_CONTEXT_BEFORE = len("排名") + 1
 _CONTEXT_AFTER = len("工业增加值")
 # Document titles: numbers in 《……十条措施》 belong to a name, not an amount.
 _TITLE_RE = re.compile("《[^《》\n]*》")

@@ -583,7 +583,7 @@ class Tagger:
         """Original offsets, post-processing and scores for one document."""
         names = drop_pinyin_spans(norm.text, [Span(*f) for f in found])
         if self.rules:
-            from govner.rules import rejects_amount
+            from govner.rules import rejects_amount, rule_spans
 
             # The network's amounts that the guideline rules out (a numbered list's 1., ranks). Read
             # on the text the rules see; the rules' own amounts are added below, so none is lost.
@@ -595,8 +595,6 @@ class Tagger:
             spans = merge_adjacent(spans, "LOC")
         from_rules: set[Span] = set()
         if self.rules:
-            from govner.rules import rule_spans
-
             # rule_spans_original without normalizing a second time
             from_rules = {
                 Span(*norm.to_original(s.start, s.end), s.label)
