@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import govner.data.lexicon as lexicon_module
 from govner.config import LexiconConfig
 from govner.data.lexicon import (
     CATEGORIES,
@@ -12,6 +13,7 @@ from govner.data.lexicon import (
     Lexicon,
     LexiconError,
     build_lexicon,
+    division_table,
     read_user_dictionary,
 )
 
@@ -99,6 +101,24 @@ def test_the_packaged_sources_give_places_bodies_and_suffixes(tmp_path, monkeypa
     assert list(tmp_path.glob("lexicon-*.tsv"))  # cached
     again = build_lexicon(LexiconConfig())
     assert again.words == lexicon.words
+
+
+def test_division_table_keeps_full_names_and_leaves_out_everyday_short_forms(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVNER_CACHE", str(tmp_path))
+    table = division_table()
+    assert table["双峰县"] == "双峰" and table["开原市"] == "开原" and table["察哈尔右翼前旗"] == "察右前旗"
+    assert table["合作市"] == table["比如县"] == ""  # 合作, 比如: everyday words first; the full names stay
+    assert table["市中区"] == ""  # 市中: 全市中小企业
+    assert "干安县" in table and "乾安县" not in table  # normalized, as the tagger reads text
+    assert table["焦作城乡一体化示范区"] == ""  # a zone (a place too) whose "short form" 示范区 is no name
+    assert all(len(short) >= 2 for short in table.values() if short)
+    assert list(tmp_path.glob("divisions-*.tsv"))  # cached, and read from the cache the second time
+
+    def no_package(*args):
+        raise AssertionError("the cached table was not read")
+
+    monkeypatch.setattr(lexicon_module, "_package_file", no_package)
+    assert division_table() == table
 
 
 def test_save_and_load_round_trip(lexicon, tmp_path):

@@ -2,10 +2,13 @@
 
 from govner.data.conventions import merge_adjacent, split_joined_bodies
 from govner.data.document import Span
+from govner.data.normalize import normalize
 from govner.inference.postprocess import (
     combine_with_rules,
     drop_pinyin_spans,
     propagate_labels,
+    propagate_short_forms,
+    tag_division_names,
 )
 
 
@@ -90,3 +93,33 @@ def test_pinyin_letters_are_never_an_entity_but_latin_names_are_kept():
 def test_propagation_leaves_a_place_inside_a_banner_or_league_name():
     text = "奈曼旗工业园区位于奈曼，奈曼旗政府"
     assert propagate_labels(text, [Span(9, 11, "LOC")]) == [Span(9, 11, "LOC")]
+
+
+FORMS = {"开原市": "开原", "建始县": "建始"}
+
+
+def test_a_short_form_is_tagged_where_the_document_names_the_division_in_full():
+    text = "开原市人民政府召开会议。今年以来，开原坚持大抓项目，让企业在开原安心投资。"
+    spans = [Span(0, 7, "ORG")]  # an ORG that begins with the full name counts too
+    found = propagate_short_forms(normalize(text), spans, FORMS)
+    assert [text[s.start : s.end] for s in found if s.label == "LOC"] == ["开原", "开原"]
+    assert propagate_short_forms(normalize(text), [], FORMS) == []  # no full name, no short form
+    assert propagate_short_forms(normalize(text), [Span(17, 19, "LOC")], FORMS) == [Span(17, 19, "LOC")]  # short only
+
+
+def test_a_short_form_is_skipped_before_a_unit_inside_a_span_and_as_a_given_name():
+    text = "建始县召开推介会，建始县商务局介绍，记者 韦建始\n建始富硒产业园"
+    spans = [Span(0, 3, "LOC"), Span(25, 32, "LOC")]
+    assert propagate_short_forms(normalize(text), spans, FORMS) == spans
+
+
+def test_short_forms_match_through_traditional_characters_and_pinyin_notes():
+    text = "開原市(shì)召開會議。開原(yuán)堅持大抓項目"
+    found = propagate_short_forms(normalize(text), [Span(0, 3, "LOC")], FORMS)
+    assert [text[s.start : s.end] for s in found] == ["開原市", "開原"]
+
+
+def test_full_division_names_are_tagged_where_no_span_is():
+    text = "一季度界首市實現增長。界首市委召開會議，湖北省界首市"
+    found = tag_division_names(normalize(text), [Span(20, 26, "LOC")], {"界首市", "湖北省"})
+    assert found == [Span(3, 6, "LOC"), Span(20, 26, "LOC")]  # not before 委, not inside a span

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -127,6 +128,23 @@ def test_spans_of_a_noisy_text_are_the_spans_of_its_normalization_mapped_back(ti
     mapped = [(*norm.to_original(e["start"], e["end"]), e["label"]) for e in on_normalized]
     assert [(e["start"], e["end"], e["label"]) for e in on_original] == mapped
     assert len(mapped) > 5
+
+
+def test_division_names_add_places_the_network_left(tiny_model):
+    """``inference.divisions``: jionlp's full names where no span is, and the short forms of named divisions."""
+    text = "界首市召开会议。一季度，界首坚持大抓项目，让企业在界首安心投资，界首市实现增长。"
+    off = spans_of({"entities": Tagger.from_pretrained(tiny_model, divisions=False).predict([text])[0]})
+    found = Tagger.from_pretrained(tiny_model).predict([text])[0]
+    on = spans_of({"entities": found})
+    assert set(off) <= set(on)
+    for match in re.finditer("界首市?", text):
+        span = (match.start(), match.end(), "LOC")
+        overlapped = any(s < match.end() and match.start() < e for s, e, _ in off)
+        assert overlapped or span in on, span  # the network's span stands, or the dictionary's is added
+    added = [e for e in found if (e["start"], e["end"], e["label"]) not in off]
+    assert all(e["label"] == "LOC" and e["score"] == 1.0 for e in added)  # a dictionary's name, not a probability
+    assert Tagger.from_pretrained(tiny_model, consistency=False).predict([text])[0] == (
+        Tagger.from_pretrained(tiny_model, consistency=False, divisions=False).predict([text])[0])
 
 
 # --------------------------------------------------------------------------- inputs and failures

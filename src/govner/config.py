@@ -131,6 +131,10 @@ class InferenceConfig:
     split_bodies: bool = True  # joined body short forms (市委市政府) become one ORG each (the guideline's rule)
     # labels whose mentions are tagged wherever else they occur in the same document
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
+    # jionlp's division tree fills in LOC the network missed: full names of provinces, cities and counties
+    # where no span is (界首市), and the short form of one the document names in full (开原市 … 开原将);
+    # govner.inference.postprocess.tag_division_names and propagate_short_forms
+    divisions: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

@@ -16,8 +16,10 @@ from collections.abc import Iterable, Sequence
 
 from govner.data.document import Span
 
-# The characters that end an administrative division's name (巴中市, 恩阳区, 奈曼旗), simplified.
-ADMIN_LEVELS = "省市县区州盟旗镇乡村"
+# The characters that end the name of a province, city or county (巴中市, 恩阳区, 奈曼旗; 自治区, 地区
+# and 林区 end in 区), and of any administrative division with towns and villages, simplified.
+DIVISION_LEVELS = "省市县区州盟旗"
+ADMIN_LEVELS = DIVISION_LEVELS + "镇乡村"
 # Short forms of party and government bodies, in simplified characters (the text the model tags),
 # longer alternatives first: a level character with its body (市委, 县政府, 镇党委) or a body of its own.
 BODY_SHORT_FORM = re.compile(

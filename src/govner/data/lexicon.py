@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import math
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -45,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from govner.config import LexiconConfig, cache_dir
-from govner.data.conventions import ADMIN_LEVELS
+from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
 from govner.data.normalize import normalize
 from govner.errors import GovnerError, MissingPackageError
 from govner.labels import LABELS
@@ -265,6 +266,62 @@ def division_names() -> list[tuple[str, str, int]]:
     return names
 
 
+# jieba's parts of speech that are not nouns: a division's short form that jieba counts 1,000 times or
+# more under one of them is an everyday word first (合作, 比如, 通道, 和平). Nouns stay, because jieba
+# tags many city names n or nr (石首, 孝感, 黄石); a few names are lost (开封 v, 大连 d, 监利 vn).
+_EVERYDAY_POS = frozenset({"v", "vn", "vd", "a", "ad", "an", "d", "f", "s", "m", "b", "c", "p", "t", "nz", "j"})
+_EVERYDAY_MIN_FREQ = 1_000
+_DIVISION_TABLE_VERSION = 2  # bump when the rules below change: it is part of the cache key
+
+
+def division_table(cache: bool = True) -> dict[str, str]:
+    """Provinces, cities and counties of jionlp's division tree: normalized full name → short form or "".
+
+    Full names are those that end in a division level (``双峰县``, ``察哈尔右翼前旗``; not zones such
+    as ``焦作城乡一体化示范区``). A short form is kept (``双峰``, ``察右前旗``) unless it is one
+    character, ends like a zone (区园港), begins with a level (``市中`` of 市中区: 全市中小企业), or
+    is an everyday word (:data:`_EVERYDAY_POS`); its full name stays either way (``合作市`` → "").
+    Built once per machine (about 2 s: both packages' files are read) and cached by the two
+    packages' versions; where the cache cannot be written, the table is built in memory.
+    """
+    from importlib.metadata import version
+
+    inputs = (_DIVISION_TABLE_VERSION, version("jionlp"), version("jieba"), _EVERYDAY_MIN_FREQ, sorted(_EVERYDAY_POS))
+    cached = cache_dir() / f"divisions-{hashlib.sha256(repr(inputs).encode()).hexdigest()[:16]}.tsv"
+    if cache and cached.exists():
+        return dict(line.split("\t") for line in cached.read_text(encoding="utf-8").splitlines())
+    everyday = set()
+    for line in _package_file("jieba", "dict.txt").read_text(encoding="utf-8").splitlines():
+        word, freq, pos = line.split(" ")
+        if pos in _EVERYDAY_POS and int(freq) >= _EVERYDAY_MIN_FREQ:
+            everyday.add(word)
+    table: dict[str, str] = {}
+    for name, short, depth in division_names():
+        name, short = normalize(name).text, normalize(short).text  # 乾安县 → 干安县, as the tagger reads it
+        if depth > 2 or len(name) < 2 or name[-1] not in DIVISION_LEVELS:
+            continue
+        keep = (len(short) >= 2 and short != name and short not in everyday
+                and short[-1] not in "区园港" and short[0] not in DIVISION_LEVELS)
+        table[name] = short if keep else table.get(name, "")
+    if cache:
+        _write_atomically(cached, "".join(f"{name}\t{short}\n" for name, short in table.items()))
+    return table
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file of this process, so that readers see all or nothing;
+    a cache that cannot be written (a read-only home) is skipped."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False) as f:
+            f.write(text)
+        Path(f.name).replace(path)
+    except OSError:
+        pass
+
+
 def admin_entries() -> list[tuple[str, str, float]]:
     """The division tree (:func:`division_names`): provinces, cities and counties with their short forms as
     ``admin``, towns as ``town``."""
@@ -330,7 +387,7 @@ def build_lexicon(config: LexiconConfig, cache: bool = True) -> Lexicon:
         lexicon = Lexicon.from_entries(entries)
         if cache:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".tmp{id(lexicon)}")
+            tmp = cached.with_suffix(f".tmp{os.getpid()}")  # one per process: workers may build it at once
             lexicon.save(tmp)
             tmp.replace(cached)
     user = [e for path in config.user_dictionaries for e in read_user_dictionary(path)]

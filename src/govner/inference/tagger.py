@@ -34,6 +34,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ import numpy as np
 
 from govner.data.conventions import merge_adjacent, split_joined_bodies
 from govner.data.document import Span
-from govner.data.lexicon import LEXICON_FILE, Lexicon, read_user_dictionary
+from govner.data.lexicon import LEXICON_FILE, Lexicon, division_table, read_user_dictionary
 from govner.data.normalize import NormalizedText, normalize
 from govner.data.segment import Window, split_windows
 from govner.errors import ModelFolderError
@@ -51,7 +52,9 @@ from govner.inference.postprocess import (
     drop_overlaps,
     drop_pinyin_spans,
     propagate_labels,
+    propagate_short_forms,
     repeat_quoted_slogans,
+    tag_division_names,
 )
 from govner.labels import PROPAGATED_LABELS
 from govner.model import LEXICON_INPUTS, ONNX_FILE
@@ -87,6 +90,12 @@ class Scored:
     found: list[list[tuple[int, int, str]]]  # per document: normalized start, end, label
     probs: list[np.ndarray]  # per document: probability of the chosen tag per normalized character
     covered: list[int]  # per document: characters inside some window's keep region
+
+
+@lru_cache(maxsize=1)
+def _divisions() -> dict[str, str]:
+    """Division full names → short forms, read once per process (cached on disk by the lexicon module)."""
+    return division_table()
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -347,13 +356,15 @@ class Tagger:
     ``model`` is a transformers token-classification model (with its ``tokenizer``) or
     a ready scorer (:class:`TorchScorer`, :class:`OnnxScorer`). ``consistency``
     switches the document-level steps: unquoted repeats of quoted slogans (the
-    guideline's rule) and the propagation of ``propagate`` labels to other
-    occurrences of a mention. Off, each span rests on its own sentence only. ``threads``
-    batches are scored at once (set torch's own thread count to 1 then:
-    ``torch.set_num_threads(1)``). ``lexicon`` feeds a model with lexicon inputs; ``user_words``
-    (``(word, label)``, from user dictionaries) are tagged at every occurrence, over the network's
-    spans where they disagree, when ``force_user_words`` is on. Spans of ``hidden_labels`` (auxiliary
-    labels the network learned but govner never outputs, such as MSRA's persons) are dropped.
+    guideline's rule), the propagation of ``propagate`` labels to other
+    occurrences of a mention and, with ``divisions``, jionlp's division names: full names
+    the network left untagged, and a division's short form where the document names it in
+    full. Off, each span rests on its own sentence only. ``threads`` batches are scored at
+    once (set torch's own thread count to 1 then: ``torch.set_num_threads(1)``).
+    ``lexicon`` feeds a model with lexicon inputs; ``user_words`` (``(word, label)``, from
+    user dictionaries) are tagged at every occurrence, over the network's spans where they
+    disagree, when ``force_user_words`` is on. Spans of ``hidden_labels`` (auxiliary labels
+    the network learned but govner never outputs, such as MSRA's persons) are dropped.
     """
 
     def __init__(
@@ -368,6 +379,7 @@ class Tagger:
         split_bodies: bool = True,
         rules: bool = True,
         propagate: Sequence[str] = PROPAGATED_LABELS,
+        divisions: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -386,6 +398,7 @@ class Tagger:
         self.split_bodies = split_bodies  # the guideline's "市委市政府 is two ORGs" rule
         self.rules = rules  # rule AMOUNT/SLOGAN spans take precedence (govner.inference.postprocess)
         self.propagate = tuple(propagate)  # labels tagged at every occurrence of a found mention
+        self.divisions = divisions  # untagged full division names, and short forms of those the report names
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -435,6 +448,7 @@ class Tagger:
             "merge_locations": inference.merge_locations,
             "split_bodies": inference.split_bodies,
             "propagate": tuple(inference.propagate),
+            "divisions": inference.divisions,
             "force_user_words": inference.force_user_words,
             "hidden_labels": tuple(config.model.auxiliary_labels),
         }
@@ -605,6 +619,13 @@ class Tagger:
             spans = repeat_quoted_slogans(norm, text, spans)
             if self.propagate:
                 spans = propagate_labels(text, spans, self.propagate, norm=norm)
+            if self.divisions and "LOC" in self.labels:
+                before = set(spans)
+                spans = propagate_short_forms(norm, tag_division_names(norm, spans, _divisions()), _divisions())
+                added = set(spans) - before  # a dictionary's name, not a model probability
+                if self.merge_locations:
+                    spans = merge_adjacent(spans, "LOC")
+                from_rules |= added & set(spans)
         if self.force_user_words and self.user_words:
             before = set(spans)
             spans = add_dictionary_matches(norm, spans, self.user_words)
