@@ -1,6 +1,6 @@
 """Post-processing of model spans: rules precedence, address merging, propagation within a document."""
 
-from govner.data.conventions import merge_adjacent, split_joined_bodies
+from govner.data.conventions import join_bracketed_names, merge_adjacent, split_joined_bodies
 from govner.data.document import Span
 from govner.data.normalize import normalize
 from govner.inference.postprocess import (
@@ -81,6 +81,82 @@ def test_single_bodies_longer_names_and_other_labels_are_not_split():
     text = "市人大常委会、市委宣传部、县委县政府、广州市政府"
     spans = [Span(0, 6, "ORG"), Span(7, 12, "ORG"), Span(13, 18, "LOC"), Span(19, 24, "ORG")]
     assert split_joined_bodies(text, spans) == spans
+
+
+def _spans(text, *parts):
+    """Spans over the given (substring, label) pairs, each found after the previous one."""
+    spans, at = [], 0
+    for part, label in parts:
+        start = text.index(part, at)
+        spans.append(Span(start, start + len(part), label))
+        at = start + len(part)
+    return spans
+
+
+def test_a_name_cut_at_its_bracketed_place_is_joined_under_the_label_of_the_part_after_it():
+    text = "签约京芯碳化硅(北京)有限公司、西部云计算(沙坡头)产业园项目"
+    cut = _spans(text, ("京芯碳化硅", "LOC"), ("北京)有限公司", "ORG"), ("西部云计算", "ORG"), ("沙坡头)产业园", "LOC"))
+    assert _texts(text, join_bracketed_names(text, cut)) == [
+        ("京芯碳化硅(北京)有限公司", "ORG"), ("西部云计算(沙坡头)产业园", "LOC"),
+    ]
+    whole = _spans(text, ("京芯碳化硅(北京)有限公司", "ORG"))
+    assert join_bracketed_names(text, whole) == whole
+
+
+def test_a_chain_of_bracketed_places_is_joined_whole():
+    text = "中国(安徽)自由贸易试验区(芜湖)片区"
+    cut = _spans(text, ("中国", "LOC"), ("安徽)自由贸易试验区", "LOC"), ("芜湖)片区", "LOC"))
+    assert _texts(text, join_bracketed_names(text, cut)) == [(text, "LOC")]
+
+
+def test_bracket_join_guards():
+    def unchanged(text, *parts):
+        spans = _spans(text, *parts)
+        assert join_bracketed_names(text, spans) == spans, text
+
+    unchanged("高原特色食品加工(曲水)产业园", ("曲水)产业园", "LOC"))  # no span ends at the "("
+    unchanged("京芯(北京)有限公司", ("京芯", "ORG"), ("北京)有限公司", "SLOGAN"))  # not a name label
+    unchanged("京芯(北京)有限公司", ("京芯", "AMOUNT"), ("北京)有限公司", "ORG"))
+    too_long = "北京市海淀区中关村街道"  # more than a place's 8 characters
+    unchanged(f"京芯({too_long})有限公司", ("京芯", "ORG"), (f"{too_long})有限公司", "ORG"))
+    unchanged("京芯(北京,海淀)有限公司", ("京芯", "ORG"), ("海淀)有限公司", "ORG"))  # a break inside the bracket
+    unchanged("晶途(芜湖(鸠江))有限公司", ("晶途", "ORG"), ("芜湖", "LOC"), ("鸠江))有限公司", "ORG"))  # nested
+    unchanged("京芯((北京)有限公司", ("京芯(", "ORG"), ("北京)有限公司", "ORG"))  # would not balance
+
+
+def test_the_bracket_join_runs_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    calls = []
+    real = tagger_module.join_bracketed_names
+    monkeypatch.setattr(tagger_module, "join_bracketed_names", lambda *a, **k: calls.append(a) or real(*a, **k))
+    text = "晶途微电子(芜湖)有限公司在芜湖投资"
+    Tagger.from_pretrained(tiny_model, join_brackets=False).predict([text])
+    assert calls == []
+    Tagger.from_pretrained(tiny_model).predict([text])  # on by default
+    assert [a[0] for a in calls] == [text]  # the normalized text (already simplified here)
+
+
+def test_network_alone_switches_off_every_post_processing_step():
+    from dataclasses import fields
+
+    from govner.config import InferenceConfig
+    from govner.evaluation.systems import NETWORK_ALONE, post_processing_steps
+
+    switches = {f.name for f in fields(InferenceConfig) if f.type in (bool, "bool")} - {"force_user_words"}
+    # each InferenceConfig switch is off by NETWORK_ALONE, itself or through consistency=False
+    assert switches - set(NETWORK_ALONE) <= {"divisions"} and NETWORK_ALONE["consistency"] is False
+
+    class Options:
+        merge_locations = split_bodies = join_brackets = rules = divisions = True
+        propagate = ("LOC",)
+        consistency = True
+
+    alone = Options()
+    for name, value in NETWORK_ALONE.items():
+        setattr(alone, name, value)
+    assert len(post_processing_steps(Options())) == 7 and post_processing_steps(alone) == []
 
 
 def test_pinyin_letters_are_never_an_entity_but_latin_names_are_kept():

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from govner.config import config_from_dict
+from govner.evaluation.systems import NETWORK_ALONE
 from govner.inference.tagger import Tagger
 from govner.training.train import train
 from helpers import ROOT, tiny
@@ -174,7 +175,7 @@ def test_an_auxiliary_label_is_learned_from_msra_and_never_output(tmp_path):
     train(config, tmp_path / "model")
     persons = [ex["text"] for ex in msra if "B-PER" in ex["tags"]][:40]
     for backend in ("torch", "onnx"):
-        plain = {"backend": backend, "rules": False, "propagate": (), "merge_locations": False, "split_bodies": False}
+        plain = {"backend": backend, **NETWORK_ALONE}
         hidden = Tagger.from_pretrained(tmp_path / "model", **plain)
         shown = Tagger.from_pretrained(tmp_path / "model", hidden_labels=(), **plain)
         assert "B-PER" in hidden.tags and hidden.labels == ("LOC", "ORG", "AMOUNT", "SLOGAN")

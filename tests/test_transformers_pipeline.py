@@ -20,6 +20,7 @@ import pytest
 
 from govner.data.normalize import normalize
 from govner.data.reader import read_documents
+from govner.evaluation.systems import NETWORK_ALONE
 from govner.inference.tagger import Tagger
 from helpers import ROOT, tiny
 from venvs import cached_venv
@@ -84,8 +85,7 @@ def test_the_pipeline_without_govner_finds_what_govner_predict_finds(pipeline_mo
         for start, end, _, word, score in row:
             assert line[start:end] == word and 0 < score <= 1
 
-    tagger = Tagger.from_pretrained(pipeline_model, backend="torch", rules=False, propagate=(),
-                                    merge_locations=False, split_bodies=False, consistency=False)
+    tagger = Tagger.from_pretrained(pipeline_model, backend="torch", **NETWORK_ALONE)
     govner = [{(e["start"], e["end"], e["label"]) for e in row} for row in tagger.predict(lines)]
     same = sum(len(a & b) for a, b in zip(govner, pipeline, strict=True))
     total_govner, total_pipeline = sum(map(len, govner)), sum(map(len, pipeline))

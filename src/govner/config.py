@@ -129,6 +129,8 @@ class InferenceConfig:
     rules: bool = True  # AMOUNT/SLOGAN spans of govner.rules take precedence (see govner.inference.postprocess)
     merge_locations: bool = True  # touching LOC spans become one (the guideline's address rule)
     split_bodies: bool = True  # joined body short forms (市委市政府) become one ORG each (the guideline's rule)
+    # a name the network cut at a bracketed place (晶途微电子 + 芜湖)有限公司) becomes one span again
+    join_brackets: bool = True
     # labels whose mentions are tagged wherever else they occur in the same document
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
     # jionlp's division tree fills in LOC the network missed: full names of provinces, cities and counties

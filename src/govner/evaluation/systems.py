@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from govner.data.document import Document, Span
@@ -24,6 +25,10 @@ from govner.labels import LABELS
 
 BASELINES = {"rules": ("AMOUNT", "SLOGAN"), "lac": ("LOC", "ORG")}  # name -> the labels it can predict
 SYSTEMS = ("model", *BASELINES)
+# Tagger options that turn every post-processing step off: the network's own spans
+NETWORK_ALONE: Mapping[str, bool] = MappingProxyType({
+    "rules": False, "consistency": False, "merge_locations": False, "split_bodies": False, "join_brackets": False,
+})
 
 
 class EvaluationInputError(GovnerError, ValueError):
@@ -62,21 +67,31 @@ def model_output(
             spans.extend(tagger.predict_documents([d.text for d in batch]))
             bar.update(len(batch))
     # say which post-processing ran: it changes the numbers as much as the weights do
-    steps = [
-        *(["touching LOC merged"] if tagger.merge_locations else []),
-        *(["joined bodies split"] if tagger.split_bodies else []),
-        *(["rule AMOUNT/SLOGAN spans first"] if tagger.rules else []),
-        *([f"{'/'.join(tagger.propagate)} mentions propagated"] if tagger.propagate else []),
-    ]
+    steps = post_processing_steps(tagger)
     return SystemOutput("model", f"`{model_dir}` (post-processing: {', '.join(steps) or 'none'})", spans,
                         tagger.labels)
+
+
+def post_processing_steps(options: Any) -> list[str]:
+    """What runs after the network, in words, for a :class:`~govner.inference.tagger.Tagger` or an
+    ``InferenceConfig`` (which has no ``consistency`` switch: it is always on there)."""
+    consistency = getattr(options, "consistency", True)
+    return [
+        *(["touching LOC merged"] if options.merge_locations else []),
+        *(["joined bodies split"] if options.split_bodies else []),
+        *(["names cut at a bracketed place joined"] if options.join_brackets else []),
+        *(["rule AMOUNT/SLOGAN spans first"] if options.rules else []),
+        *(["quoted slogans repeated"] if consistency else []),
+        *([f"{'/'.join(options.propagate)} mentions propagated"] if options.propagate and consistency else []),
+        *(["division names filled in"] if options.divisions and consistency else []),
+    ]
 
 
 def model_scores(model_dir: str | Path, docs: Sequence[Document], **options: Any) -> dict[str, Any]:
     """Strict span scores of a model folder on whole documents, predicted like real reports.
 
     What training reports after it trains (``metrics.json``); ``options`` override the saved
-    post-processing (``rules=False, propagate=(), merge_locations=False, split_bodies=False``: the network alone).
+    post-processing (``**NETWORK_ALONE``: the network alone).
     """
     from govner.evaluation.metrics import span_scores
 

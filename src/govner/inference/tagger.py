@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from govner.data.conventions import merge_adjacent, split_joined_bodies
+from govner.data.conventions import join_bracketed_names, merge_adjacent, split_joined_bodies
 from govner.data.document import Span
 from govner.data.lexicon import LEXICON_FILE, Lexicon, division_table, read_user_dictionary
 from govner.data.normalize import NormalizedText, normalize
@@ -377,6 +377,7 @@ class Tagger:
         batch_size: int = 64,
         merge_locations: bool = True,
         split_bodies: bool = True,
+        join_brackets: bool = True,
         rules: bool = True,
         propagate: Sequence[str] = PROPAGATED_LABELS,
         divisions: bool = True,
@@ -396,6 +397,7 @@ class Tagger:
         self.backend = "onnx" if isinstance(self.scorer, OnnxScorer) else "torch"
         self.merge_locations = merge_locations  # the guideline's "one address is one LOC" rule
         self.split_bodies = split_bodies  # the guideline's "市委市政府 is two ORGs" rule
+        self.join_brackets = join_brackets  # the guideline's "晶途微电子(芜湖)有限公司 is one ORG"
         self.rules = rules  # rule AMOUNT/SLOGAN spans take precedence (govner.inference.postprocess)
         self.propagate = tuple(propagate)  # labels tagged at every occurrence of a found mention
         self.divisions = divisions  # untagged full division names, and short forms of those the report names
@@ -447,6 +449,7 @@ class Tagger:
             "rules": inference.rules,
             "merge_locations": inference.merge_locations,
             "split_bodies": inference.split_bodies,
+            "join_brackets": inference.join_brackets,
             "propagate": tuple(inference.propagate),
             "divisions": inference.divisions,
             "force_user_words": inference.force_user_words,
@@ -604,6 +607,8 @@ class Tagger:
             names = [s for s in names if s.label != "AMOUNT" or not rejects_amount(norm.text, s.start, s.end)]
         if self.split_bodies:
             names = split_joined_bodies(norm.text, names)
+        if self.join_brackets:
+            names = join_bracketed_names(norm.text, names)
         spans = drop_overlaps([Span(*norm.to_original(s.start, s.end), s.label) for s in names])
         if self.merge_locations:
             spans = merge_adjacent(spans, "LOC")

@@ -28,7 +28,7 @@ from govner.config import Config, config_to_dict
 from govner.corpus import TrainingData, build_training_data
 from govner.data.lexicon import CATEGORIES, LEXICON_FILE, build_lexicon
 from govner.evaluation.metrics import strict_scores
-from govner.evaluation.systems import model_scores
+from govner.evaluation.systems import NETWORK_ALONE, model_scores, post_processing_steps
 from govner.labels import CLOSING_QUOTES, OPENING_QUOTES, iob2_tags
 from govner.model.export import export_onnx
 from govner.model.lac import govner_vocabulary, lac_tokenizer, load_lac_weights
@@ -251,8 +251,7 @@ def write_model_card(output: Path, config: Config, data: TrainingData, metrics: 
     )
     if "dev_model_only" in metrics:
         tables = (
-            "As used (the network, then: touching LOC spans merged, rule AMOUNT/SLOGAN spans taking precedence, "
-            f"mentions of {', '.join(config.inference.propagate) or 'no label'} tagged at every occurrence):\n\n"
+            f"As used (the network, then: {', '.join(post_processing_steps(config.inference))}):\n\n"
             + tables
             + "\n\nThe network alone (no post-processing):\n\n"
             + score_table(metrics["dev_model_only"])
@@ -461,12 +460,8 @@ def train(
     history = [h for h in trainer.state.log_history if "eval_f1" in h or "loss" in h]
     metrics = {"dev": scores, "minutes": round(minutes, 2), "epochs": round(trainer.state.epoch or 0, 2),
                "sources": data.sources, "history": history}
-    inference = config.inference
-    post_processing = inference.rules or inference.propagate or inference.merge_locations or inference.split_bodies
-    if data.dev_documents and post_processing:
-        metrics["dev_model_only"] = model_scores(
-            output, data.dev_documents, rules=False, propagate=(), merge_locations=False, split_bodies=False
-        )
+    if data.dev_documents:
+        metrics["dev_model_only"] = model_scores(output, data.dev_documents, **NETWORK_ALONE)
     if data.test_documents:
         metrics["test"] = model_scores(output, data.test_documents)
     (output / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n")
