@@ -89,7 +89,8 @@ def join_bracketed_names(text: str, spans: Sequence[Span], longest_place: int = 
     name_ending_at: dict[int, int] = {}  # end offset -> index in result, LOC and ORG spans only
     for span in sorted(spans):
         closer = text.find(")", span.start, span.end)
-        opener = text.rfind("(", 0, span.start)
+        # the "(" can only stand within longest_place characters of the ")": look no further back
+        opener = text.rfind("(", max(0, closer - longest_place - 1), span.start) if closer > span.start else -1
         before = name_ending_at.get(opener) if opener >= 0 else None
         if (span.label in _NAME_LABELS and closer > span.start and before is not None
                 and "(" not in text[span.start : closer]
