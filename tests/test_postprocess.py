@@ -9,6 +9,7 @@ from govner.inference.postprocess import (
     propagate_labels,
     propagate_short_forms,
     tag_division_names,
+    tag_list_items,
 )
 
 
@@ -124,6 +125,47 @@ def test_bracket_join_guards():
     unchanged("京芯((北京)有限公司", ("京芯(", "ORG"), ("北京)有限公司", "ORG"))  # would not balance
 
 
+def _items(text, spans, min_named=2):
+    return [(text[s.start : s.end], s.label) for s in tag_list_items(normalize(text), spans, min_named)]
+
+
+def test_short_items_of_a_list_of_organizations_become_org():
+    text = "签约瑞澜新材、中联液压、步步高等项目"
+    named = [Span(2, 6, "ORG"), Span(7, 11, "ORG")]
+    assert _items(text, named) == [("瑞澜新材", "ORG"), ("中联液压", "ORG"), ("步步高", "ORG")]  # read up to 等
+    assert _items(text, named[:1]) == [("瑞澜新材", "ORG")]  # one named item is not enough
+    assert _items(text, named[:1], min_named=1)[-1] == ("步步高", "ORG")
+    # the first item counts when an ORG span ends it, but is never tagged itself
+    text = "形成了以三一机械、中联液压、常德纺机为龙头"
+    assert _items(text, [Span(4, 8, "ORG"), Span(9, 13, "ORG")])[-1] == ("常德纺机", "ORG")  # read up to 为
+    # without 等 or 为 the last item does not count: it may run on past the name
+    assert _items("签约瑞澜新材、中联液压、步步高项目", named) == [("瑞澜新材", "ORG"), ("中联液压", "ORG")]
+    assert _items("三一机械、中联液压、常德纺机", [Span(5, 9, "ORG"), Span(10, 14, "ORG")]) == [
+        ("中联液压", "ORG"), ("常德纺机", "ORG")]
+
+
+def test_a_list_item_that_a_place_only_begins_becomes_one_org():
+    text = "中国中车、中国中药、复星国际等企业"
+    spans = [Span(0, 4, "ORG"), Span(5, 7, "LOC"), Span(10, 14, "ORG")]  # 中国 of 中国中药 read as a place
+    assert _items(text, spans) == [("中国中车", "ORG"), ("中国中药", "ORG"), ("复星国际", "ORG")]
+    # not where the item ends like a place, or where the rest is tagged too
+    text = "中国中车、常德经开区、复星国际等企业"
+    assert _items(text, [Span(0, 4, "ORG"), Span(5, 7, "LOC"), Span(11, 15, "ORG")])[1] == ("常德", "LOC")
+    spans = [Span(0, 4, "ORG"), Span(5, 7, "LOC"), Span(7, 9, "ORG"), Span(10, 14, "ORG")]
+    assert _items("中国中车、中国中药、复星国际等企业", spans)[1:3] == [("中国", "LOC"), ("中药", "ORG")]
+
+
+def test_list_items_leave_spans_long_items_and_other_clauses_alone():
+    text = "引进瑞澜新材、中联液压、长沙、新材料科技股份有限公司总部项目，步步高"
+    spans = [Span(2, 6, "ORG"), Span(7, 11, "ORG"), Span(12, 14, "LOC")]
+    assert _items(text, spans) == [("瑞澜新材", "ORG"), ("中联液压", "ORG"), ("长沙", "LOC")]
+    assert _items("瑞澜新材、中联液压、步步高等企业", [Span(0, 4, "ORG"), Span(10, 13, "ORG")]) == [
+        ("瑞澜新材", "ORG"), ("中联液压", "ORG"), ("步步高", "ORG")]  # a middle item between two named ones
+    pinyin = "簽約誠信、玖源、易達(dá)豐等"  # offsets stay original across a pinyin note
+    found = _items(pinyin, [Span(2, 4, "ORG"), Span(5, 7, "ORG")])
+    assert found[-1] == ("易達(dá)豐", "ORG")
+
+
 def test_the_bracket_join_runs_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
     import govner.inference.tagger as tagger_module
     from govner.inference.tagger import Tagger
@@ -146,17 +188,17 @@ def test_network_alone_switches_off_every_post_processing_step():
 
     switches = {f.name for f in fields(InferenceConfig) if f.type in (bool, "bool")} - {"force_user_words"}
     # each InferenceConfig switch is off by NETWORK_ALONE, itself or through consistency=False
-    assert switches - set(NETWORK_ALONE) <= {"divisions"} and NETWORK_ALONE["consistency"] is False
+    assert switches - set(NETWORK_ALONE) <= {"divisions", "list_items"} and NETWORK_ALONE["consistency"] is False
 
     class Options:
-        merge_locations = split_bodies = join_brackets = rules = divisions = True
+        merge_locations = split_bodies = join_brackets = rules = divisions = list_items = True
         propagate = ("LOC",)
         consistency = True
 
     alone = Options()
     for name, value in NETWORK_ALONE.items():
         setattr(alone, name, value)
-    assert len(post_processing_steps(Options())) == 7 and post_processing_steps(alone) == []
+    assert len(post_processing_steps(Options())) == 8 and post_processing_steps(alone) == []
 
 
 def test_pinyin_letters_are_never_an_entity_but_latin_names_are_kept():
@@ -199,3 +241,25 @@ def test_full_division_names_are_tagged_where_no_span_is():
     text = "一季度界首市實現增長。界首市委召開會議，湖北省界首市"
     found = tag_division_names(normalize(text), [Span(20, 26, "LOC")], {"界首市", "湖北省"})
     assert found == [Span(3, 6, "LOC"), Span(20, 26, "LOC")]  # not before 委, not inside a span
+
+
+def test_list_items_run_in_the_tagger_only_when_switched_on_and_their_names_propagate(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "以瑞澜新材、中联液压、步步高等企业为龙头。步步高将扩产。"
+    named = [Span(1, 5, "ORG"), Span(6, 10, "ORG")]  # what a network might have found
+    calls = []
+
+    def fake(norm, spans, min_named=2):
+        calls.append(norm.text)
+        return tag_list_items(norm, [*spans, *named], min_named)
+
+    monkeypatch.setattr(tagger_module, "tag_list_items", fake)
+    Tagger.from_pretrained(tiny_model, list_items=False).predict([text])
+    assert calls == []
+    found = Tagger.from_pretrained(tiny_model).predict([text])[0]  # on by default
+    assert calls == [text]
+    orgs = [text[e["start"] : e["end"]] for e in found if e["label"] == "ORG"]
+    assert orgs.count("步步高") == 2  # the list's item, and its other mention
+    assert all(e["score"] == 1.0 for e in found if text[e["start"] : e["end"]] == "步步高")

@@ -453,7 +453,7 @@ or an OUT that --resume cannot continue.""",
     predict.add_argument("--no-consistency", action="store_true",
                          help="no document-level steps: no SLOGAN at unquoted repeats of a quoted slogan, "
                          "no propagation of LOC/ORG mentions to their other occurrences, no division names "
-                         "from jionlp's tree (inference.divisions)")
+                         "from jionlp's tree (inference.divisions), no ORG list items (inference.list_items)")
     predict.add_argument("--batch-size", type=int, metavar="N",
                          help="windows per forward pass (default: the model's inference.batch_size); short "
                          "windows are packed up to N x max_len characters")

@@ -137,6 +137,9 @@ class InferenceConfig:
     # where no span is (界首市), and the short form of one the document names in full (开原市 … 开原将);
     # govner.inference.postprocess.tag_division_names and propagate_short_forms
     divisions: bool = True
+    # untagged short items of a 、 list in which two or more items are ORG become ORG
+    # (以三一机械、中联液压、常德纺机为龙头); govner.inference.postprocess.tag_list_items
+    list_items: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

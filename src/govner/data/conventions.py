@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from govner.data.document import Span
+from govner.labels import NAME_LABELS
 
 # The characters that end the name of a province, city or county (巴中市, 恩阳区, 奈曼旗; 自治区, 地区
 # and 林区 end in 区), and of any administrative division with towns and villages, simplified.
@@ -92,7 +93,7 @@ def join_bracketed_names(text: str, spans: Sequence[Span], longest_place: int = 
         # the "(" can only stand within longest_place characters of the ")": look no further back
         opener = text.rfind("(", max(0, closer - longest_place - 1), span.start) if closer > span.start else -1
         before = name_ending_at.get(opener) if opener >= 0 else None
-        if (span.label in _NAME_LABELS and closer > span.start and before is not None
+        if (span.label in NAME_LABELS and closer > span.start and before is not None
                 and "(" not in text[span.start : closer]
                 and closer - opener - 1 <= longest_place
                 and not _BRACKET_OR_BREAK.search(text, opener + 1, closer)
@@ -101,13 +102,12 @@ def join_bracketed_names(text: str, spans: Sequence[Span], longest_place: int = 
             result[before] = Span(result[before].start, span.end, span.label)
             name_ending_at[span.end] = before
             continue
-        if span.label in _NAME_LABELS:
+        if span.label in NAME_LABELS:
             name_ending_at[span.end] = len(result)
         result.append(span)
     return sorted(result)
 
 
-_NAME_LABELS = ("LOC", "ORG")
 _BRACKET_OR_BREAK = re.compile(r"[()\n。；;，,、]")
 
 

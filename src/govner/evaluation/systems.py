@@ -84,6 +84,7 @@ def post_processing_steps(options: Any) -> list[str]:
         *(["quoted slogans repeated"] if consistency else []),
         *([f"{'/'.join(options.propagate)} mentions propagated"] if options.propagate and consistency else []),
         *(["division names filled in"] if options.divisions and consistency else []),
+        *(["short items of ORG lists tagged"] if options.list_items and consistency else []),
     ]
 
 

@@ -24,7 +24,7 @@ from itertools import accumulate
 from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
 from govner.data.document import Span
 from govner.data.normalize import HAN, PINYIN_LETTERS, TONE_MARKED, NormalizedText
-from govner.labels import CLOSING_QUOTES, INSIDE_NAME_LABELS, OPENING_QUOTES, RULE_LABELS
+from govner.labels import CLOSING_QUOTES, INSIDE_NAME_LABELS, NAME_LABELS, OPENING_QUOTES, RULE_LABELS
 
 # Characters that, right after a place name, make it part of a longer entity (a lower
 # administrative level, or a body of that place), traditional forms included.
@@ -209,7 +209,7 @@ def propagate_short_forms(norm: NormalizedText, spans: Sequence[Span], short_for
     longest = max(map(len, short_forms), default=0)
     forms: set[str] = set()
     for span in spans:
-        if span.label not in ("LOC", "ORG"):
+        if span.label not in NAME_LABELS:
             continue
         try:
             start, end = norm.to_normalized(span.start, span.end)
@@ -237,6 +237,91 @@ def propagate_short_forms(norm: NormalizedText, spans: Sequence[Span], short_for
             added[start:end] = b"\x01" * (end - start)
             result.append(span)
     return sorted(result)
+
+
+# A list of names: items of at most LIST_ITEM_CHARS characters joined by 、 (a series comma), within
+# one clause. A short name in a report's list is 2-8 Han characters (中联液压, 步步高, 盐田港).
+LIST_ITEM_CHARS = 12
+_LIST = re.compile(f"(?:[^、，,。；;：:\n“”\"]{{1,{LIST_ITEM_CHARS}}}、)+[^、，,。；;：:\n“”\"]{{1,{LIST_ITEM_CHARS}}}")
+_SHORT_NAME = re.compile(f"[{HAN}]{{2,8}}")
+_LIST_END = re.compile("[等为為]")
+# last characters of a place's name: an item that ends so is a place, even in a list of companies
+_PLACE_HEADS = set(ADMIN_LEVELS) | set("縣區鎮鄉园園港路街湖山江河岛島")
+
+
+def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int = 2) -> list[Span]:
+    """Tag as ORG the untagged items of a ``、`` list whose other items are organizations.
+
+    Reports list the companies they signed or visited by short name (``以三一机械、中联液压、
+    常德纺机为龙头``), and a network that knows some of the names misses the others, most of all
+    well-known firms it never saw. Where at least ``min_named`` items of one list are exactly
+    ORG spans, every other item that is 2–8 Han characters and overlaps no span becomes ORG,
+    and so does one that only a place begins, the rest untagged (``中国`` + ``中药``: the
+    guideline's company named from a place is one ORG), unless it ends like a place
+    (``常德经开区``). Where an item's edges are unsure it is left alone: the first item (the
+    list may begin mid-clause, ``形成了以三一机械``) and the last one, unless ``等`` or ``为``
+    ends it (``…、步步高等高端商业``, ``…、常德纺机为龙头``). Offsets are original.
+
+    >>> from govner.data.normalize import normalize
+    >>> text = "形成了以三一机械、中联液压、常德纺机、步步高等一批企业"
+    >>> spans = [Span(4, 8, "ORG"), Span(9, 13, "ORG")]
+    >>> [text[s.start : s.end] for s in tag_list_items(normalize(text), spans)]
+    ['三一机械', '中联液压', '常德纺机', '步步高']
+    """
+    text = norm.text
+    orgs: set[tuple[int, int]] = set()  # normalized offsets of the ORG spans
+    for span in spans:
+        if span.label == "ORG":
+            try:
+                orgs.add(norm.to_normalized(span.start, span.end))
+            except ValueError:  # a span over characters the model does not see (a pinyin note)
+                continue
+    if len(orgs) < min_named:
+        return list(spans)
+    places: dict[int, tuple[int, Span]] = {}  # normalized start -> normalized end, span of each LOC
+    for span in spans:
+        if span.label == "LOC":
+            try:
+                start, end = norm.to_normalized(span.start, span.end)
+            except ValueError:
+                continue
+            places[start] = (end, span)
+    taken = _Intervals(spans)
+    added: list[Span] = []
+    replaced: set[Span] = set()
+    for found in _LIST.finditer(text):
+        items, start = [], found.start()
+        for part in found.group().split("、"):
+            items.append((start, start + len(part)))
+            start += len(part) + 1
+        # the last item may run on past the name (步步高项目): it counts up to 等 or 为 (步步高等,
+        # 以…常德纺机为龙头), else not at all
+        last_start, last_end = items[-1]
+        cut = _LIST_END.search(text, last_start, last_end)
+        if cut and cut.start() > last_start:
+            items[-1] = (last_start, cut.start())
+        else:
+            items.pop()
+        # the first item counts when an ORG span ends it: the list may begin mid-clause
+        first_start, first_end = items[0]
+        named = any((k, first_end) in orgs for k in range(first_start, first_end - 1))
+        if named + sum(item in orgs for item in items[1:]) < min_named:
+            continue
+        for start, end in items[1:]:
+            if (start, end) in orgs or not _SHORT_NAME.fullmatch(text, start, end):
+                continue
+            span = Span(*norm.to_original(start, end), "ORG")
+            place_end, place = places.get(start, (end, None))
+            if place is not None and place_end < end - 1 and text[end - 1] not in _PLACE_HEADS:
+                rest = norm.to_original(place_end, end)
+                if not taken.overlaps(*rest):  # 中国 + 中药: the place begins the company's name
+                    replaced.add(place)
+                    added.append(span)
+            elif not taken.overlaps(span.start, span.end):
+                added.append(span)
+    if not added:
+        return list(spans)
+    return sorted([*(s for s in spans if s not in replaced), *added])
 
 
 def _visible(norm: NormalizedText | None, start: int, end: int) -> bool:

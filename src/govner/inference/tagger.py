@@ -55,6 +55,7 @@ from govner.inference.postprocess import (
     propagate_short_forms,
     repeat_quoted_slogans,
     tag_division_names,
+    tag_list_items,
 )
 from govner.labels import PROPAGATED_LABELS
 from govner.model import LEXICON_INPUTS, ONNX_FILE
@@ -381,6 +382,7 @@ class Tagger:
         rules: bool = True,
         propagate: Sequence[str] = PROPAGATED_LABELS,
         divisions: bool = True,
+        list_items: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -401,6 +403,7 @@ class Tagger:
         self.rules = rules  # rule AMOUNT/SLOGAN spans take precedence (govner.inference.postprocess)
         self.propagate = tuple(propagate)  # labels tagged at every occurrence of a found mention
         self.divisions = divisions  # untagged full division names, and short forms of those the report names
+        self.list_items = list_items  # untagged short items of a list of organizations
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -452,6 +455,7 @@ class Tagger:
             "join_brackets": inference.join_brackets,
             "propagate": tuple(inference.propagate),
             "divisions": inference.divisions,
+            "list_items": inference.list_items,
             "force_user_words": inference.force_user_words,
             "hidden_labels": tuple(config.model.auxiliary_labels),
         }
@@ -631,6 +635,12 @@ class Tagger:
                 if self.merge_locations:
                     spans = merge_adjacent(spans, "LOC")
                 from_rules |= added & set(spans)
+            if self.list_items and "ORG" in self.labels:
+                before = set(spans)
+                spans = tag_list_items(norm, spans)
+                if "ORG" in self.propagate and len(spans) > len(before):  # the new names' other mentions
+                    spans = propagate_labels(text, spans, ("ORG",), norm=norm)
+                from_rules |= set(spans) - before  # read off the list, not a model probability
         if self.force_user_words and self.user_words:
             before = set(spans)
             spans = add_dictionary_matches(norm, spans, self.user_words)
