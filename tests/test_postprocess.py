@@ -138,6 +138,11 @@ def test_short_items_of_a_list_of_organizations_become_org():
     # the first item counts when an ORG span ends it, but is never tagged itself
     text = "形成了以三一机械、中联液压、常德纺机为龙头"
     assert _items(text, [Span(4, 8, "ORG"), Span(9, 13, "ORG")])[-1] == ("常德纺机", "ORG")  # read up to 为
+    # the 为 of a verb does not end the item, and 等 comes first (a name may hold 为)
+    for verb in ("成为龙头", "作为龙头", "被评为龙头"):
+        assert _items(f"三一机械、中联液压、常德纺机{verb}", [Span(0, 4, "ORG"), Span(5, 9, "ORG")]) == [
+            ("三一机械", "ORG"), ("中联液压", "ORG")], verb
+    assert _items("签约瑞澜新材、中联液压、华为等", named)[-1] == ("华为", "ORG")
     # without 等 or 为 the last item does not count: it may run on past the name
     assert _items("签约瑞澜新材、中联液压、步步高项目", named) == [("瑞澜新材", "ORG"), ("中联液压", "ORG")]
     assert _items("三一机械、中联液压、常德纺机", [Span(5, 9, "ORG"), Span(10, 14, "ORG")]) == [
@@ -153,6 +158,16 @@ def test_a_list_item_that_a_place_only_begins_becomes_one_org():
     assert _items(text, [Span(0, 4, "ORG"), Span(5, 7, "LOC"), Span(11, 15, "ORG")])[1] == ("常德", "LOC")
     spans = [Span(0, 4, "ORG"), Span(5, 7, "LOC"), Span(7, 9, "ORG"), Span(10, 14, "ORG")]
     assert _items("中国中车、中国中药、复星国际等企业", spans)[1:3] == [("中国", "LOC"), ("中药", "ORG")]
+
+
+def test_list_items_leave_long_items_and_places_alone_and_keep_the_list_going():
+    text = "瑞澜新材、中联液压、湖南瑞澜新材料有限公司、步步高、常德经开区、德山港等"
+    spans = [Span(0, 4, "ORG"), Span(5, 9, "ORG")]
+    found = _items(text, spans)
+    assert ("湖南瑞澜新材料有限公司", "ORG") not in found  # longer than a short name
+    assert ("步步高", "ORG") in found  # after it, the list goes on
+    assert ("常德经开区", "ORG") not in found  # ends like a place
+    assert ("德山港", "ORG") in found  # a port in a list of companies: ORG, like 盐田港
 
 
 def test_list_items_leave_spans_long_items_and_other_clauses_alone():
@@ -263,3 +278,9 @@ def test_list_items_run_in_the_tagger_only_when_switched_on_and_their_names_prop
     orgs = [text[e["start"] : e["end"]] for e in found if e["label"] == "ORG"]
     assert orgs.count("步步高") == 2  # the list's item, and its other mention
     assert all(e["score"] == 1.0 for e in found if text[e["start"] : e["end"]] == "步步高")
+    # a name made by replacing a place (中国 + 中药) propagates too
+    text = "中国中车、中国中药、复星国际等企业。中国中药将扩产。"
+    named[:] = [Span(0, 4, "ORG"), Span(5, 7, "LOC"), Span(10, 14, "ORG")]
+    found = Tagger.from_pretrained(tiny_model).predict([text])[0]
+    orgs = [text[e["start"] : e["end"]] for e in found if e["label"] == "ORG"]
+    assert orgs.count("中国中药") == 2, found

@@ -63,7 +63,7 @@ LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE)
 RULE_LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE if label.from_rules)
 PROPAGATED_LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE if label.propagate)
 INSIDE_NAME_LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE if label.inside_names)
-# the names (places, organizations): what the network alone finds, and what name conventions apply to
+# the labels of names (LOC, ORG), those the rules do not find: the name conventions apply to them
 NAME_LABELS: tuple[str, ...] = tuple(label.name for label in LABEL_TABLE if not label.from_rules)
 
 # The corpora training reads, and the entity types each one marks (named as the labels of the same

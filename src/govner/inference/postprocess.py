@@ -240,13 +240,16 @@ def propagate_short_forms(norm: NormalizedText, spans: Sequence[Span], short_for
 
 
 # A list of names: items of at most LIST_ITEM_CHARS characters joined by 、 (a series comma), within
-# one clause. A short name in a report's list is 2-8 Han characters (中联液压, 步步高, 盐田港).
+# one clause. Only items of 2-8 Han characters are tagged (a short name: 中联液压, 步步高, 盐田港), but
+# a longer item, such as a company's full name of up to 12 characters, must not break the list.
 LIST_ITEM_CHARS = 12
 _LIST = re.compile(f"(?:[^、，,。；;：:\n“”\"]{{1,{LIST_ITEM_CHARS}}}、)+[^、，,。；;：:\n“”\"]{{1,{LIST_ITEM_CHARS}}}")
 _SHORT_NAME = re.compile(f"[{HAN}]{{2,8}}")
-_LIST_END = re.compile("[等为為]")
-# last characters of a place's name: an item that ends so is a place, even in a list of companies
-_PLACE_HEADS = set(ADMIN_LEVELS) | set("縣區鎮鄉园園港路街湖山江河岛島")
+# what ends the last item when no 等 does: the 为 of 以…为龙头, not the 为 of a verb (成为, 作为, 评为)
+_LIST_END_WEI = re.compile("(?<![成作认评列定均视称更])为")
+# last characters of a place's name (the text is simplified): an item that ends so is left alone,
+# even in a list of companies (港 is not among them: a port that signs is ORG, like 盐田港)
+_PLACE_HEADS = set(ADMIN_LEVELS) | set("园路街湖山江河岛")
 
 
 def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int = 2) -> list[Span]:
@@ -257,10 +260,11 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
     well-known firms it never saw. Where at least ``min_named`` items of one list are exactly
     ORG spans, every other item that is 2–8 Han characters and overlaps no span becomes ORG,
     and so does one that only a place begins, the rest untagged (``中国`` + ``中药``: the
-    guideline's company named from a place is one ORG), unless it ends like a place
-    (``常德经开区``). Where an item's edges are unsure it is left alone: the first item (the
-    list may begin mid-clause, ``形成了以三一机械``) and the last one, unless ``等`` or ``为``
-    ends it (``…、步步高等高端商业``, ``…、常德纺机为龙头``). Offsets are original.
+    guideline's company named from a place is one ORG, and the place span goes). An item that
+    ends like a place (``常德经开区``) is left alone, and so is one whose edges are unsure: the
+    first item (the list may begin mid-clause, ``形成了以三一机械``) and the last one, unless
+    ``等`` or the ``为`` of ``以…为`` ends it (``…、步步高等高端商业``, ``…、常德纺机为龙头``; not
+    ``成为``). Offsets are original.
 
     >>> from govner.data.normalize import normalize
     >>> text = "形成了以三一机械、中联液压、常德纺机、步步高等一批企业"
@@ -285,7 +289,8 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
                 start, end = norm.to_normalized(span.start, span.end)
             except ValueError:
                 continue
-            places[start] = (end, span)
+            # two places starting at one character (overlapping spans): neither is replaced
+            places[start] = (end, span) if start not in places else (len(text) + 1, None)
     taken = _Intervals(spans)
     added: list[Span] = []
     replaced: set[Span] = set()
@@ -295,11 +300,14 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
             items.append((start, start + len(part)))
             start += len(part) + 1
         # the last item may run on past the name (步步高项目): it counts up to 等 or 为 (步步高等,
-        # 以…常德纺机为龙头), else not at all
+        # 以…常德纺机为龙头), else not at all; 等 first, since a name may hold 为 (华为等)
         last_start, last_end = items[-1]
-        cut = _LIST_END.search(text, last_start, last_end)
-        if cut and cut.start() > last_start:
-            items[-1] = (last_start, cut.start())
+        cut = text.find("等", last_start, last_end)
+        if cut < 0:
+            wei = _LIST_END_WEI.search(text, last_start, last_end)
+            cut = wei.start() if wei else -1
+        if cut > last_start:
+            items[-1] = (last_start, cut)
         else:
             items.pop()
         # the first item counts when an ORG span ends it: the list may begin mid-clause
@@ -308,11 +316,11 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
         if named + sum(item in orgs for item in items[1:]) < min_named:
             continue
         for start, end in items[1:]:
-            if (start, end) in orgs or not _SHORT_NAME.fullmatch(text, start, end):
+            if (start, end) in orgs or not _SHORT_NAME.fullmatch(text, start, end) or text[end - 1] in _PLACE_HEADS:
                 continue
             span = Span(*norm.to_original(start, end), "ORG")
             place_end, place = places.get(start, (end, None))
-            if place is not None and place_end < end - 1 and text[end - 1] not in _PLACE_HEADS:
+            if place is not None and place_end < end - 1:
                 rest = norm.to_original(place_end, end)
                 if not taken.overlaps(*rest):  # 中国 + 中药: the place begins the company's name
                     replaced.add(place)

@@ -360,7 +360,8 @@ class Tagger:
     guideline's rule), the propagation of ``propagate`` labels to other
     occurrences of a mention and, with ``divisions``, jionlp's division names: full names
     the network left untagged, and a division's short form where the document names it in
-    full. Off, each span rests on its own sentence only. ``threads`` batches are scored at
+    full, and, with ``list_items``, the short untagged items of a list of organizations. Off,
+    each span rests on its own sentence only. ``threads`` batches are scored at
     once (set torch's own thread count to 1 then: ``torch.set_num_threads(1)``).
     ``lexicon`` feeds a model with lexicon inputs; ``user_words`` (``(word, label)``, from
     user dictionaries) are tagged at every occurrence, over the network's spans where they
@@ -638,7 +639,7 @@ class Tagger:
             if self.list_items and "ORG" in self.labels:
                 before = set(spans)
                 spans = tag_list_items(norm, spans)
-                if "ORG" in self.propagate and len(spans) > len(before):  # the new names' other mentions
+                if "ORG" in self.propagate and set(spans) - before:  # the new names' other mentions
                     spans = propagate_labels(text, spans, ("ORG",), norm=norm)
                 from_rules |= set(spans) - before  # read off the list, not a model probability
         if self.force_user_words and self.user_words:
