@@ -24,7 +24,7 @@ from itertools import accumulate
 from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
 from govner.data.document import Span
 from govner.data.normalize import HAN, PINYIN_LETTERS, TONE_MARKED, NormalizedText
-from govner.labels import CLOSING_QUOTES, INSIDE_NAME_LABELS, NAME_LABELS, OPENING_QUOTES, RULE_LABELS
+from govner.labels import CLOSING_QUOTES, INSIDE_NAME_LABELS, NAME_LABELS, OPENING_QUOTES, QUOTES, RULE_LABELS
 
 # Characters that, right after a place name, make it part of a longer entity (a lower
 # administrative level, or a body of that place), traditional forms included.
@@ -243,7 +243,8 @@ def propagate_short_forms(norm: NormalizedText, spans: Sequence[Span], short_for
 # one clause. Only items of 2-8 Han characters are tagged (a short name: 中联液压, 步步高, 盐田港), but
 # a longer item, such as a company's full name of up to 12 characters, must not break the list.
 LIST_ITEM_CHARS = 12
-_LIST = re.compile(f"(?:[^、，,。；;：:\n“”\"]{{1,{LIST_ITEM_CHARS}}}、)+[^、，,。；;：:\n“”\"]{{1,{LIST_ITEM_CHARS}}}")
+_NOT_IN_ITEM = re.escape("、，,。；;：:\n" + QUOTES)  # a list ends at a clause break or a quotation mark
+_LIST = re.compile(f"(?:[^{_NOT_IN_ITEM}]{{1,{LIST_ITEM_CHARS}}}、)+[^{_NOT_IN_ITEM}]{{1,{LIST_ITEM_CHARS}}}")
 _SHORT_NAME = re.compile(f"[{HAN}]{{2,8}}")
 # what ends the last item when no 等 does: the 为 of 以…为龙头, not the 为 of a verb (成为, 作为, 评为)
 _LIST_END_WEI = re.compile("(?<![成作认评列定均视称更])为")
@@ -273,6 +274,8 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
     ['三一机械', '中联液压', '常德纺机', '步步高']
     """
     text = norm.text
+    if "、" not in text:  # no list at all: most paragraphs (this runs on every document)
+        return list(spans)
     orgs: set[tuple[int, int]] = set()  # normalized offsets of the ORG spans
     for span in spans:
         if span.label == "ORG":
