@@ -186,6 +186,42 @@ def test_an_auxiliary_label_is_learned_from_msra_and_never_output(tmp_path):
         assert hidden.predict_documents(persons) == [[s for s in spans if s.label != "PER"] for spans in with_persons]
 
 
+def _batch_costs(order: list[int], lengths: list[int], batch: int) -> list[int]:
+    """The longest window of each batch: what a batch costs the recurrent layers."""
+    return [max(lengths[i] for i in order[b: b + batch]) for b in range(0, len(order), batch)]
+
+
+def test_length_grouped_sampler_makes_batches_shorter_and_keeps_them_mixed():
+    import random
+
+    import torch
+
+    from govner.training.data import LengthGroupedSampler
+
+    rng = random.Random(0)
+    # two sources as in training: report windows of up to 128 characters, MSRA sentences of up to 90
+    source = ["report"] * 400 + ["msra"] * 600
+    lengths = [rng.randint(10, 128) if s == "report" else rng.randint(10, 90) for s in source]
+    torch.manual_seed(0)
+    shuffled = torch.randperm(len(lengths)).tolist()
+    random_cost = sum(_batch_costs(shuffled, lengths, 32))
+
+    def mixed_share(order: list[int]) -> float:  # batches with at least a fifth of each source
+        batches = [order[b: b + 32] for b in range(0, len(order), 32)]
+        return sum(0.2 <= sum(source[i] == "msra" for i in b) / len(b) <= 0.8 for b in batches) / len(batches)
+
+    few = LengthGroupedSampler(lengths, batch_size=32, group_batches=2)
+    first, second = list(few), list(few)
+    assert sorted(first) == list(range(len(lengths))) and first != second  # every window once, new order each epoch
+    assert _batch_costs(first, lengths, 32)[0] == max(lengths)  # the longest batch first
+    assert sum(_batch_costs(first, lengths, 32)) < 0.8 * random_cost
+    many = list(LengthGroupedSampler(lengths, batch_size=32, group_batches=30))
+    assert sum(_batch_costs(many, lengths, 32)) < sum(_batch_costs(first, lengths, 32))
+    assert mixed_share(first) >= 0.9 and mixed_share(many) < mixed_share(first)
+    with pytest.raises(ValueError, match="group_batches"):
+        LengthGroupedSampler(lengths, batch_size=32, group_batches=0)
+
+
 @pytest.mark.slow
 def test_length_grouped_batches_pad_less_and_still_learn(tmp_path, monkeypatch):
     from govner.training.data import TaggingCollator
@@ -202,9 +238,10 @@ def test_length_grouped_batches_pad_less_and_still_learn(tmp_path, monkeypatch):
     pads, scores = {}, {}
     for grouped in (False, True):
         padding.clear()
-        config = config_from_dict(tiny(corpus={"msra_sentences": 200}, training={"group_by_length": grouped}), "tiny")
+        training = {"group_by_length": grouped, "length_group_batches": 4}
+        config = config_from_dict(tiny(corpus={"msra_sentences": 200}, training=training), "tiny")
         scores[grouped] = train(config, tmp_path / str(grouped))
-        pads[grouped] = sum(padding)  # training and dev batches (grouping groups both)
+        pads[grouped] = sum(padding)  # training batches grouped, dev batches in document order both times
     assert pads[True] < 0.7 * pads[False]
     assert scores[True]["AMOUNT"]["f1"] > 0.5
 

@@ -117,9 +117,12 @@ class TrainingConfig:
     seed: int = 42
     threads: int = 0
     logging_steps: int = 50
-    # batches of windows of about the same length (transformers' LengthGroupedSampler): short MSRA sentences
-    # no longer pad to a report window's 128 characters, so an epoch costs less; the order stays random
+    # batches of windows of about the same length: a batch costs as many recurrent steps as its longest
+    # window, so short MSRA sentences no longer pay for a report window's 128 characters; the order stays random
     group_by_length: bool = False
+    # with group_by_length, how many batches of shuffled windows are sorted by length together: 50 as in
+    # transformers' LengthGroupedSampler, or a few, which keeps each batch a mix of MSRA and report windows
+    length_group_batches: int = 50
 
 
 @dataclass

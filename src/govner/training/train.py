@@ -38,7 +38,7 @@ from govner.model.network import (
     GovnerTaggerForTokenClassification,
     agreeing_tags,
 )
-from govner.training.data import TaggingCollator, tokenize_examples
+from govner.training.data import LengthGroupedSampler, TaggingCollator, tokenize_examples
 
 log = logging.getLogger("govner.train")
 
@@ -164,6 +164,19 @@ def partial_label_trainer(o_id: int):
             return (loss, outputs) if return_outputs else loss
 
     return PartialLabelTrainer
+
+
+def length_grouped_trainer(base: type, group_batches: int) -> type:
+    """``base`` (a ``Trainer`` class) drawing its training batches from a ``LengthGroupedSampler``."""
+
+    class LengthGroupedTrainer(base):
+        def _get_train_sampler(self, train_dataset=None):
+            dataset = self.train_dataset if train_dataset is None else train_dataset
+            lengths = [len(example["input_ids"]) for example in dataset]
+            batch = self.args.train_batch_size * self.args.gradient_accumulation_steps
+            return LengthGroupedSampler(lengths, batch, group_batches)
+
+    return LengthGroupedTrainer
 
 
 def metrics_function(model, tags: list[str], hidden: Sequence[str] = ()):
@@ -402,7 +415,6 @@ def train(
         save_total_limit=2,
         seed=t.seed,
         data_seed=t.seed,
-        train_sampling_strategy="group_by_length" if t.group_by_length else "random",
         report_to="none",
         # in a log file (CI, crossval's train.log) one line per epoch (EpochLog), not a bar redrawn per step
         disable_tqdm=not sys.stderr.isatty(),
@@ -417,6 +429,8 @@ def train(
     trainer_class = Trainer
     if partial and not own_crf:
         trainer_class = partial_label_trainer(model.config.label2id["O"])
+    if t.group_by_length:
+        trainer_class = length_grouped_trainer(trainer_class, t.length_group_batches)
     trainer = trainer_class(
         model=model,
         args=args,
