@@ -278,9 +278,23 @@ def test_list_items_run_in_the_tagger_only_when_switched_on_and_their_names_prop
     orgs = [text[e["start"] : e["end"]] for e in found if e["label"] == "ORG"]
     assert orgs.count("步步高") == 2  # the list's item, and its other mention
     assert all(e["score"] == 1.0 for e in found if text[e["start"] : e["end"]] == "步步高")
-    # a name made by replacing a place (中国 + 中药) propagates too
+    # a name made by replacing a place (中国 + 中药) propagates too, although the step then adds no span,
+    # it only swaps one: the step before (division names) hands on exactly these spans, whatever the
+    # network found, so they are what the list step starts from
+    divisions = tagger_module.tag_division_names
     text = "中国中车、中国中药、复星国际等企业。中国中药将扩产。"
     named[:] = [Span(0, 4, "ORG"), Span(5, 7, "LOC"), Span(10, 14, "ORG")]
+    monkeypatch.setattr(tagger_module, "tag_division_names", lambda norm, spans, names: divisions(
+        norm, list(named), names))
+    swapped = []
+
+    def counting(norm, spans, min_named=2):
+        out = tag_list_items(norm, spans, min_named)
+        swapped.append((len(spans), len(out)))
+        return out
+
+    monkeypatch.setattr(tagger_module, "tag_list_items", counting)
     found = Tagger.from_pretrained(tiny_model).predict([text])[0]
     orgs = [text[e["start"] : e["end"]] for e in found if e["label"] == "ORG"]
+    assert swapped and swapped[0][0] == swapped[0][1]  # as many spans out as in: a swap, no addition
     assert orgs.count("中国中药") == 2, found
