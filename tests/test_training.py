@@ -110,7 +110,9 @@ def test_hub_model_by_path_trains_and_decodes_valid_spans(tmp_path):
 def test_torchrun_two_processes_trains_a_model_as_good_as_one(tmp_path, lac_model):
     _, single = lac_model
     config_path = tmp_path / "tiny.yaml"
-    config_path.write_text(yaml.safe_dump(tiny()), encoding="utf-8")
+    # with windows sorted by length, as the default trains: each process must draw the same order
+    config_path.write_text(yaml.safe_dump(tiny(training={"group_by_length": True, "length_group_batches": 2})),
+                           encoding="utf-8")
     out = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run(
@@ -191,40 +193,47 @@ def _batch_costs(order: list[int], lengths: list[int], batch: int) -> list[int]:
     return [max(lengths[i] for i in order[b: b + batch]) for b in range(0, len(order), batch)]
 
 
-def test_length_grouped_sampler_makes_batches_shorter_and_keeps_them_mixed():
+def test_locally_sorted_sampler_makes_batches_shorter_keeps_them_mixed_and_repeats_per_seed_and_epoch():
     import random
 
     import torch
 
-    from govner.training.data import LengthGroupedSampler
+    from govner.training.data import LocallySortedSampler
 
     rng = random.Random(0)
     # two sources as in training: report windows of up to 128 characters, MSRA sentences of up to 90
     source = ["report"] * 400 + ["msra"] * 600
     lengths = [rng.randint(10, 128) if s == "report" else rng.randint(10, 90) for s in source]
-    torch.manual_seed(0)
-    shuffled = torch.randperm(len(lengths)).tolist()
+    shuffled = torch.randperm(len(lengths), generator=torch.Generator().manual_seed(0)).tolist()
     random_cost = sum(_batch_costs(shuffled, lengths, 32))
 
-    def mixed_share(order: list[int]) -> float:  # batches with at least a fifth of each source
-        batches = [order[b: b + 32] for b in range(0, len(order), 32)]
+    def mixed_share(orders: list[list[int]]) -> float:  # batches with at least a fifth of each source
+        batches = [order[b: b + 32] for order in orders for b in range(0, len(order), 32)]
         return sum(0.2 <= sum(source[i] == "msra" for i in b) / len(b) <= 0.8 for b in batches) / len(batches)
 
-    few = LengthGroupedSampler(lengths, batch_size=32, group_batches=2)
-    first, second = list(few), list(few)
-    assert sorted(first) == list(range(len(lengths))) and first != second  # every window once, new order each epoch
-    assert _batch_costs(first, lengths, 32)[0] == max(lengths)  # the longest batch first
-    assert sum(_batch_costs(first, lengths, 32)) < 0.8 * random_cost
-    many = list(LengthGroupedSampler(lengths, batch_size=32, group_batches=30))
-    assert sum(_batch_costs(many, lengths, 32)) < sum(_batch_costs(first, lengths, 32))
-    assert mixed_share(first) >= 0.9 and mixed_share(many) < mixed_share(first)
+    def epochs(group_batches: int, seed: int = 42, count: int = 5) -> list[list[int]]:
+        sampler = LocallySortedSampler(lengths, batch_size=32, group_batches=group_batches, seed=seed)
+        orders = []
+        for epoch in range(count):
+            sampler.set_epoch(epoch)  # what the Trainer does before each epoch
+            orders.append(list(sampler))
+        return orders
+
+    few = epochs(2)
+    assert all(sorted(order) == list(range(len(lengths))) for order in few)  # every window once per epoch
+    assert few == epochs(2) and few[0] != few[1] and few != epochs(2, seed=7)  # fixed by seed and epoch
+    assert all(_batch_costs(order, lengths, 32)[0] == max(lengths) for order in few)  # the longest batch first
+    assert sum(_batch_costs(few[0], lengths, 32)) < 0.8 * random_cost
+    many = epochs(30)
+    assert sum(_batch_costs(many[0], lengths, 32)) < sum(_batch_costs(few[0], lengths, 32))
+    assert mixed_share(few) >= 0.85 and mixed_share(many) < mixed_share(few)
     with pytest.raises(ValueError, match="group_batches"):
-        LengthGroupedSampler(lengths, batch_size=32, group_batches=0)
+        LocallySortedSampler(lengths, batch_size=32, group_batches=0)
 
 
 @pytest.mark.slow
 def test_length_grouped_batches_pad_less_and_still_learn(tmp_path, monkeypatch):
-    from govner.training.data import TaggingCollator
+    from govner.training.data import LocallySortedSampler, TaggingCollator
 
     padding: list[int] = []
     collate = TaggingCollator.__call__
@@ -235,13 +244,18 @@ def test_length_grouped_batches_pad_less_and_still_learn(tmp_path, monkeypatch):
         return collate(self, features)
 
     monkeypatch.setattr(TaggingCollator, "__call__", counting)
+    epochs_set: list[int] = []
+    set_epoch = LocallySortedSampler.set_epoch
+    monkeypatch.setattr(LocallySortedSampler, "set_epoch", lambda self, epoch: (epochs_set.append(epoch),
+                                                                               set_epoch(self, epoch)))
     pads, scores = {}, {}
     for grouped in (False, True):
         padding.clear()
-        training = {"group_by_length": grouped, "length_group_batches": 4}
+        training = {"group_by_length": grouped, "length_group_batches": 4, "epochs": 2}
         config = config_from_dict(tiny(corpus={"msra_sentences": 200}, training=training), "tiny")
         scores[grouped] = train(config, tmp_path / str(grouped))
         pads[grouped] = sum(padding)  # training batches grouped, dev batches in document order both times
+    assert sorted(set(epochs_set)) == [0, 1]  # the Trainer reshuffles the grouped run's windows each epoch
     assert pads[True] < 0.7 * pads[False]
     assert scores[True]["AMOUNT"]["f1"] > 0.5
 

@@ -120,8 +120,8 @@ class TrainingConfig:
     # batches of windows of about the same length: a batch costs as many recurrent steps as its longest
     # window, so short MSRA sentences no longer pay for a report window's 128 characters; the order stays random
     group_by_length: bool = False
-    # with group_by_length, how many batches of shuffled windows are sorted by length together: 50 as in
-    # transformers' LengthGroupedSampler, or a few, which keeps each batch a mix of MSRA and report windows
+    # with group_by_length, how many batches (of an optimizer step each) of shuffled windows are sorted by length
+    # together: 50 as in transformers' LengthGroupedSampler, or a few, which keeps each batch a mix of sources
     length_group_batches: int = 50
 
 

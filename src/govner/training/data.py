@@ -6,7 +6,7 @@ The examples themselves (which documents, which windows, which tags) come from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
@@ -71,33 +71,43 @@ class TaggingCollator:
         return batch
 
 
-class LengthGroupedSampler(Sampler[int]):
+class LocallySortedSampler(Sampler[int]):
     """Shuffled windows, sorted by length within each run of ``group_batches`` batches.
 
     A batch costs the recurrent layers one step per character of its longest window, so
     sorting a few batches' worth of windows together makes most batches shorter, while each
-    batch still draws its windows from all sources (transformers' sampler of the same name
+    batch still draws its windows from all sources (transformers' ``LengthGroupedSampler``
     sorts 50 batches together, which gives batches of only MSRA sentences or only report
-    windows). Each epoch shuffles anew from torch's seeded generator; the batch holding the
-    longest window comes first.
+    windows). The shuffle of each epoch comes from ``seed`` and the epoch the Trainer sets,
+    never from torch's global random state, so every process under torchrun draws the same
+    order and a resumed run the same batches. The batch holding the longest window comes first.
 
-    >>> _ = torch.manual_seed(0)
-    >>> order = list(LengthGroupedSampler([3, 9, 1, 7], batch_size=2, group_batches=2))
-    >>> sorted(order), order[0]
-    ([0, 1, 2, 3], 1)
+    >>> sampler = LocallySortedSampler([3, 9, 1, 7], batch_size=2, group_batches=2, seed=0)
+    >>> order = list(sampler)
+    >>> sorted(order), order[0], order == list(sampler)
+    ([0, 1, 2, 3], 1, True)
     """
 
-    def __init__(self, lengths: Sequence[int], batch_size: int, group_batches: int) -> None:
+    def __init__(self, lengths: Sequence[int], batch_size: int, group_batches: int, seed: int = 0) -> None:
         if batch_size < 1 or group_batches < 1:
             raise ValueError(f"batch_size and group_batches must be at least 1, not {batch_size} and {group_batches}")
         self.lengths = list(lengths)
         self.batch_size = batch_size
         self.group_batches = group_batches
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Called by the Trainer (through accelerate's data loader) before each epoch."""
+        self.epoch = epoch
 
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
+        # imported here: transformers takes seconds to import, and only training draws batches
         from transformers.trainer_pt_utils import get_length_grouped_indices
 
-        return iter(get_length_grouped_indices(self.lengths, self.batch_size, mega_batch_mult=self.group_batches))
+        generator = torch.Generator().manual_seed(self.seed + self.epoch)
+        order = get_length_grouped_indices(self.lengths, self.batch_size, self.group_batches, generator=generator)
+        return iter(order)

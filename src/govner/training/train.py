@@ -38,7 +38,7 @@ from govner.model.network import (
     GovnerTaggerForTokenClassification,
     agreeing_tags,
 )
-from govner.training.data import LengthGroupedSampler, TaggingCollator, tokenize_examples
+from govner.training.data import LocallySortedSampler, TaggingCollator, tokenize_examples
 
 log = logging.getLogger("govner.train")
 
@@ -167,14 +167,14 @@ def partial_label_trainer(o_id: int):
 
 
 def length_grouped_trainer(base: type, group_batches: int) -> type:
-    """``base`` (a ``Trainer`` class) drawing its training batches from a ``LengthGroupedSampler``."""
+    """``base`` (a ``Trainer`` class) drawing its training batches from a ``LocallySortedSampler``."""
 
     class LengthGroupedTrainer(base):
-        def _get_train_sampler(self, train_dataset=None):
+        def _get_train_sampler(self, train_dataset: Any = None) -> LocallySortedSampler:
             dataset = self.train_dataset if train_dataset is None else train_dataset
             lengths = [len(example["input_ids"]) for example in dataset]
-            batch = self.args.train_batch_size * self.args.gradient_accumulation_steps
-            return LengthGroupedSampler(lengths, batch, group_batches)
+            batch = self.args.train_batch_size * self.args.gradient_accumulation_steps  # one optimizer step
+            return LocallySortedSampler(lengths, batch, group_batches, seed=self.args.data_seed or self.args.seed)
 
     return LengthGroupedTrainer
 
