@@ -42,6 +42,20 @@ def test_propagation_ignores_single_characters_and_other_labels():
     assert propagate_labels(text, spans, labels=("LOC",)) == spans
 
 
+def test_propagation_skips_a_two_character_name_that_straddles_words_in_any_script():
+    # 重庆 recurs inside 隆重庆祝 (隆重 + 庆祝) but stands alone in 在重庆投资
+    for text in ("重庆药友落户。我们隆重庆祝，在重庆投资", "重慶藥友落戶。我們隆重慶祝，在重慶投資"):
+        spans = [Span(0, 2, "LOC")]
+        alone = text.rindex(text[:2])
+        assert propagate_labels(text, spans, norm=normalize(text)) == [Span(0, 2, "LOC"), Span(alone, alone + 2, "LOC")]
+    # 江西南昌: jieba segments 江西 + 南昌, not 江 + 西南 + 昌, so 江西 still propagates
+    assert propagate_labels("江西省委。江西南昌", [Span(0, 2, "LOC")])[-1] == Span(5, 7, "LOC")
+    # a division's short form likewise: 高要 (高要区) in 提高要素 (提高 + 要素) is no place
+    text = "高要区招商引资。着力提高要素保障，高要将坚持开放"
+    out = propagate_short_forms(normalize(text), [Span(0, 3, "LOC")], {"高要区": "高要"})
+    assert out == [Span(0, 3, "LOC"), Span(text.index("高要将"), text.index("高要将") + 2, "LOC")]
+
+
 def test_propagation_uses_the_majority_label():
     text = "华为华为华为"
     spans = [Span(0, 2, "ORG"), Span(2, 4, "ORG"), Span(4, 6, "LOC")]

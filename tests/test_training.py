@@ -151,9 +151,9 @@ def test_predict_cli_writes_exact_offsets_and_keeps_going_after_bad_input(lac_mo
 def test_msra_address_merge_is_a_switch_and_the_benchmark_keeps_msra_spans():
     from govner.config import load_config
     from govner.corpus import msra_documents
-    from govner.data.msra import msra_path, read_msra
+    from govner.data.msra import read_sighan_test
 
-    raw = {d.id: d.spans for d in read_msra(msra_path("test"), labels={"PER": "PER", "LOC": "LOC", "ORG": "ORG"})}
+    raw = {d.id: d.spans for d in read_sighan_test(labels={"PER": "PER", "LOC": "LOC", "ORG": "ORG"})}
     merged = msra_documents(config_from_dict({"model": {"labels": ["PER", "LOC", "ORG"]}}, "t"), "test", -1, 0)
     kept = msra_documents(load_config(ROOT / "configs" / "msra.yaml"), "test", -1, 0)
     assert {d.id: d.spans for d in kept} == raw  # benchmark: scored against MSRA's own spans
@@ -161,6 +161,25 @@ def test_msra_address_merge_is_a_switch_and_the_benchmark_keeps_msra_spans():
                 if a.label == b.label == "LOC" and a.end == b.start]
     assert touching == []
     assert sum(len(d.spans) for d in merged) < sum(len(s) for s in raw.values())
+
+
+def test_the_msra_benchmark_scores_the_sighan_2006_test_set_only():
+    from collections import Counter
+
+    from govner.config import load_config
+    from govner.corpus import msra_documents
+    from govner.data.msra import SIGHAN_TEST_START, msra_path, read_msra
+
+    whole = list(read_msra(msra_path("test")))
+    test = msra_documents(load_config(ROOT / "configs" / "msra.yaml"), "test", -1, 0)
+    # the bakeoff's test set: its first sentence, its size and its ORG count as published
+    assert test[0].text == "中共中央致中国致公党十一大的贺词"
+    assert [d.id for d in test] == [d.id for d in whole[SIGHAN_TEST_START:]]
+    assert sum(len(d.text) for d in test) == 172_601
+    assert Counter(s.label for d in test for s in d.spans)["ORG"] == 1331
+    # the sentences before it are the end of the bakeoff's training set, which msra_train.txt lacks
+    train = {d.text for d in read_msra(msra_path("train"))}
+    assert not any(d.text in train for d in whole[:SIGHAN_TEST_START])
 
 
 @pytest.mark.slow

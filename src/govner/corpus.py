@@ -29,7 +29,7 @@ from govner.data.conventions import merge_adjacent
 from govner.data.document import Document, Span
 from govner.data.examples import document_examples, split_ids, to_dataset
 from govner.data.labelstudio import load_documents
-from govner.data.msra import msra_path, read_msra
+from govner.data.msra import msra_path, read_msra, read_sighan_test
 from govner.data.normalize import normalize
 from govner.labels import CORPORA, RULE_LABELS, iob2_tags, unmarked_labels
 
@@ -89,10 +89,13 @@ def hidden_by_o(config: Config, corpus: str) -> tuple[str, ...]:
 
 
 def msra_documents(config: Config, split: str, limit: int, seed: int) -> list[Document]:
-    """MSRA sentences (a seeded sample of ``limit``, all when -1) with the config's trained labels."""
+    """MSRA sentences (a seeded sample of ``limit``, all when -1) with the config's trained labels.
+
+    ``split`` "train" is ``msra_train.txt``; "test" is the SIGHAN 2006 test set (:func:`read_sighan_test`).
+    """
     labels = config.model.trained_labels
     mapping = {name: name if name in labels else None for name in CORPORA["msra"]}
-    docs = list(read_msra(msra_path(split), labels=mapping))
+    docs = read_sighan_test(mapping) if split == "test" else list(read_msra(msra_path(split), labels=mapping))
     if config.corpus.msra_merge_locations:  # the guideline's address rule
         docs = [Document(d.id, d.text, d.source, merge_adjacent(d.spans, "LOC"), d.meta) for d in docs]
     if 0 <= limit < len(docs):
@@ -211,7 +214,7 @@ def build_training_data(config: Config) -> TrainingData:
     if corpus.msra_sentences:
         msra_docs = msra_documents(config, "train", corpus.msra_sentences, config.training.seed)
         if corpus.msra_eval:
-            # The benchmark: select epochs on a held-out slice of msra_train, score msra_test once at the end.
+            # The benchmark: select epochs on a held-out slice of msra_train, score the SIGHAN test set once at the end.
             msra_docs, dev_gold = _msra_held_out(config, msra_docs)
             test = msra_documents(config, "test", -1, config.training.seed)
         msra = examples(pack_documents(msra_docs, data.max_len) if corpus.msra_pack else msra_docs, "msra")

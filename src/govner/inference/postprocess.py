@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
+from functools import cache
 from itertools import accumulate
 
 from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
@@ -105,6 +106,39 @@ def combine_with_rules(model_spans: Sequence[Span], rule_spans: Sequence[Span]) 
     return sorted([*kept_model, *kept_rules])
 
 
+# Characters of context on each side that jieba segments to tell whether a 2-character occurrence
+# is a word of its own there: enough for the words around it (jieba's words are mostly 2-4 characters).
+SEGMENT_CONTEXT = 6
+
+
+@cache
+def _segmenter():  # -> jieba.Tokenizer, imported lazily (a dictionary to load)
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" lines in every predict run
+    return jieba.Tokenizer()  # its own instance: words a caller adds to jieba's default do not reach it
+
+
+def splits_a_word(text: str, start: int, end: int, context: int = SEGMENT_CONTEXT) -> bool:
+    """Whether jieba, segmenting ``text`` around ``[start, end)``, puts a word across either edge.
+
+    A 2-character name recurs inside other words (重庆 in 隆重庆祝 = 隆重 + 庆祝); jieba's
+    dictionary and word frequencies say where the words are. Only dictionary words count
+    (no HMM guesses), so a name jieba does not know never splits a word.
+
+    >>> splits_a_word("我们隆重庆祝经开区晋升", 3, 5), splits_a_word("重庆药友在重庆投资", 5, 7)
+    (True, False)
+    """
+    left, right = max(0, start - context), min(len(text), end + context)
+    boundaries, offset = {left}, left
+    for word in _segmenter().cut(text[left:right], HMM=False):
+        offset += len(word)
+        boundaries.add(offset)
+    return start not in boundaries or end not in boundaries
+
+
 def propagate_labels(
     text: str,
     spans: Sequence[Span],
@@ -119,12 +153,16 @@ def propagate_labels(
     elsewhere in the same document"); a tagger that saw a name in one context misses
     it in another. Occurrences that overlap an existing span are left alone, and so are
     occurrences followed by an administrative unit or a body (``恩平`` in ``恩平市委``):
-    the guideline makes those part of a longer LOC or ORG. With ``norm`` (the text's
-    normalization), occurrences the model cannot see are skipped too: a mention made
-    of Latin letters also occurs inside removed pinyin notes (``xiàng`` in ``項(xiàng)``).
+    the guideline makes those part of a longer LOC or ORG, and 2-character occurrences
+    that straddle a word (``重庆`` in ``隆重庆祝``, :func:`splits_a_word`, read on the
+    normalized text). With ``norm`` (the text's normalization), occurrences the model
+    cannot see are skipped too: a mention made of Latin letters also occurs inside
+    removed pinyin notes (``xiàng`` in ``項(xiàng)``).
 
     >>> propagate_labels("恩平市委在恩平召开会议。恩平好", [Span(5, 7, "LOC")])
     [Span(start=5, end=7, label='LOC'), Span(start=12, end=14, label='LOC')]
+    >>> propagate_labels("重庆药友落户。我们隆重庆祝", [Span(0, 2, "LOC")])
+    [Span(start=0, end=2, label='LOC')]
     """
     from collections import Counter
 
@@ -150,11 +188,23 @@ def propagate_labels(
             start, end = match.span()
             extends = end < len(text) and text[end] in LONGER_NAME_NEXT
             i = bisect_left(starts, end)  # intervals starting before this occurrence ends
-            if not extends and (i == 0 or ends[i - 1] <= start) and _visible(norm, start, end):
+            if (
+                not extends
+                and (i == 0 or ends[i - 1] <= start)
+                and _visible(norm, start, end)
+                and not (len(mention) == 2 and _splits_a_word_at(text, norm, start, end))
+            ):
                 result.append(Span(start, end, label))
                 starts.insert(i, start)
                 ends.insert(i, end)
     return sorted(result)
+
+
+def _splits_a_word_at(text: str, norm: NormalizedText | None, start: int, end: int) -> bool:
+    """:func:`splits_a_word` at original offsets, on the normalized (simplified) text when there is one."""
+    if norm is None:
+        return splits_a_word(text, start, end)
+    return splits_a_word(norm.text, *norm.to_normalized(start, end))
 
 
 def tag_division_names(norm: NormalizedText, spans: Sequence[Span], names: Collection[str]) -> list[Span]:
@@ -197,8 +247,9 @@ def propagate_short_forms(norm: NormalizedText, spans: Sequence[Span], short_for
     ``short_forms`` maps full names to short forms, "" for none (:func:`govner.data.lexicon.division_table`);
     a LOC or ORG span that begins with a full name puts its short form in play. An occurrence
     is skipped where it overlaps a span, where a unit or body follows (``建始县``: a longer
-    name the network did not find), and where it stands between a Chinese character and a
-    break, as a given name after a surname does (``记者 韦宜州）``). Offsets are original.
+    name the network did not find), where it stands between a Chinese character and a
+    break, as a given name after a surname does (``记者 韦宜州）``), and where a 2-character
+    form straddles a word (``高要`` in ``提高要素``, :func:`splits_a_word`). Offsets are original.
 
     >>> from govner.data.normalize import normalize
     >>> norm = normalize("建始县招商推介会举行，建始将坚持生态优先。记者 韦建始")
@@ -230,6 +281,8 @@ def propagate_short_forms(norm: NormalizedText, spans: Sequence[Span], short_for
             if end < len(text) and text[end] in LONGER_NAME_NEXT:
                 continue
             if start > 0 and _HAN_RE.match(text[start - 1]) and (end == len(text) or not _HAN_RE.match(text[end])):
+                continue
+            if len(form) == 2 and splits_a_word(text, start, end):  # 高要 in 提高要素
                 continue
             span = Span(*norm.to_original(start, end), "LOC")
             if taken.overlaps(span.start, span.end) or any(added[start:end]):
