@@ -8,6 +8,7 @@ from govner.inference.postprocess import (
     drop_pinyin_spans,
     propagate_labels,
     propagate_short_forms,
+    splits_a_word,
     tag_division_names,
     tag_list_items,
 )
@@ -45,13 +46,37 @@ def test_propagation_ignores_single_characters_and_other_labels():
 def test_propagation_skips_a_two_character_name_that_straddles_words_in_any_script():
     # 重庆 recurs inside 隆重庆祝 (隆重 + 庆祝) but stands alone in 在重庆投资
     for text in ("重庆药友落户。我们隆重庆祝，在重庆投资", "重慶藥友落戶。我們隆重慶祝，在重慶投資"):
-        spans = [Span(0, 2, "LOC")]
         alone = text.rindex(text[:2])
-        assert propagate_labels(text, spans, norm=normalize(text)) == [Span(0, 2, "LOC"), Span(alone, alone + 2, "LOC")]
+        assert propagate_labels(text, [Span(0, 2, "LOC")], norm=normalize(text)) == [
+            Span(0, 2, "LOC"), Span(alone, alone + 2, "LOC")]
+    # segmented on the normalized text: jieba knows 新闻 ("news"), not the traditional 新聞
+    text = "聞喜縣招商。建設富強美麗新聞喜，在聞喜投資"
+    alone = text.rindex("聞喜")
+    assert propagate_labels(text, [Span(0, 2, "LOC")], norm=normalize(text)) == [
+        Span(0, 2, "LOC"), Span(alone, alone + 2, "LOC")]
+    # at original offsets, after a removed pinyin note
+    text = "重庆药友落户。區(qū)里隆重庆祝在重庆投资"
+    alone = text.rindex("重庆")
+    assert propagate_labels(text, [Span(0, 2, "LOC")], norm=normalize(text)) == [
+        Span(0, 2, "LOC"), Span(alone, alone + 2, "LOC")]
     # 江西南昌: jieba segments 江西 + 南昌, not 江 + 西南 + 昌, so 江西 still propagates
     assert propagate_labels("江西省委。江西南昌", [Span(0, 2, "LOC")])[-1] == Span(5, 7, "LOC")
+    # a word that begins with the place and ends in 籍 (native of) leaves it a place: 江苏籍 is a jieba word
+    assert propagate_labels("江苏省委。江苏籍企业家", [Span(0, 2, "LOC")])[-1] == Span(5, 7, "LOC")
+    # only 2-character names are checked: a longer one propagates even where a word crosses its edge
+    text = "江北区招商。沿着长江北区发展"  # 长江 + 北区
+    assert splits_a_word(text, 9, 12)
+    assert propagate_labels(text, [Span(0, 3, "LOC")])[-1] == Span(9, 12, "LOC")
+
+
+def test_a_word_across_either_edge_splits_a_name_and_only_dictionary_words_count():
+    assert splits_a_word("建设美丽新闻喜", 5, 7)  # 新闻 crosses the left edge only
+    assert splits_a_word("坚持高要求推进", 2, 4)  # 高要求 crosses the right edge only
+    assert not splits_a_word("坚持高要推进", 2, 4)
+    # 中俄: jieba's HMM would guess 俄朝 as a word; dictionary words only, so 中俄 stands
+    assert not splits_a_word("珲春地处中俄朝三国交界", 4, 6)
     # a division's short form likewise: 高要 (高要区) in 提高要素 (提高 + 要素) is no place
-    text = "高要区招商引资。着力提高要素保障，高要将坚持开放"
+    text = "高要区招商引资。着力提高要素保障，坚持高要求，高要将坚持开放"  # and 高要求 across the right edge
     out = propagate_short_forms(normalize(text), [Span(0, 3, "LOC")], {"高要区": "高要"})
     assert out == [Span(0, 3, "LOC"), Span(text.index("高要将"), text.index("高要将") + 2, "LOC")]
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate
 
+from govner.config import cache_dir
 from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
 from govner.data.document import Span
 from govner.data.normalize import HAN, PINYIN_LETTERS, TONE_MARKED, NormalizedText
@@ -107,36 +108,75 @@ def combine_with_rules(model_spans: Sequence[Span], rule_spans: Sequence[Span]) 
 
 
 # Characters of context on each side that jieba segments to tell whether a 2-character occurrence
-# is a word of its own there: enough for the words around it (jieba's words are mostly 2-4 characters).
+# is a word of its own there: enough for the words around it (jieba's words are mostly 2-4 characters;
+# a review found no disagreement with segmenting whole sentences at any 2-character position of the
+# five seed reports).
 SEGMENT_CONTEXT = 6
+# What may follow a place inside one jieba word and still leave the place a LOC of its own: the
+# guideline tags 上杭 in 上杭籍 (native of) and 湖南 in 湖南人 (syn_p review), jieba has 江苏籍 as a word.
+PLACE_WORD_ENDINGS = ("籍", "人")
 
 
 @cache
-def _segmenter():  # -> jieba.Tokenizer, imported lazily (a dictionary to load)
+def _segmenter():  # -> jieba.Tokenizer, imported and loaded lazily (a dictionary of 349k words, ~1 s)
     import logging
 
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" lines in every predict run
-    return jieba.Tokenizer()  # its own instance: words a caller adds to jieba's default do not reach it
+    tokenizer = jieba.Tokenizer()  # its own instance: words a caller adds to jieba's default do not reach it
+    # govner's per-user cache, not the shared temp directory: another user's /tmp/jieba.cache can be
+    # neither read nor replaced there, and jieba trusts a cache of its default dictionary unchecked
+    folder = cache_dir() / "jieba"
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer.tmp_dir = str(folder)
+    tokenizer.cache_file = f"jieba-{jieba.__version__}.cache"
+    # jieba logs "Building prefix dict" at DEBUG on its own logger; quiet only while loading, so that a
+    # caller's own setting of that logger is left as it was
+    logger = jieba.default_logger
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        tokenizer.initialize()
+    finally:
+        logger.setLevel(level)
+    return tokenizer
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_edges(window: str) -> frozenset[int]:
+    """Offsets in ``window`` where jieba's dictionary-only segmentation puts a word boundary.
+
+    Cached: reports repeat their phrases, and propagation checks the same names again and again.
+    """
+    edges, offset = {0}, 0
+    for word in _segmenter().cut(window, HMM=False):
+        offset += len(word)
+        edges.add(offset)
+    return frozenset(edges)
 
 
 def splits_a_word(text: str, start: int, end: int, context: int = SEGMENT_CONTEXT) -> bool:
     """Whether jieba, segmenting ``text`` around ``[start, end)``, puts a word across either edge.
 
     A 2-character name recurs inside other words (重庆 in 隆重庆祝 = 隆重 + 庆祝); jieba's
-    dictionary and word frequencies say where the words are. Only dictionary words count
-    (no HMM guesses), so a name jieba does not know never splits a word.
+    dictionary and word frequencies say where the words are. Only dictionary words count (no HMM
+    guesses at unknown words), and a name counts as split as soon as a dictionary word crosses one
+    of its edges, whether or not jieba knows the name itself. A word that begins with the name and
+    ends in :data:`PLACE_WORD_ENDINGS` does not split it (上杭 in 上杭籍).
 
     >>> splits_a_word("我们隆重庆祝经开区晋升", 3, 5), splits_a_word("重庆药友在重庆投资", 5, 7)
     (True, False)
     """
     left, right = max(0, start - context), min(len(text), end + context)
-    boundaries, offset = {left}, left
-    for word in _segmenter().cut(text[left:right], HMM=False):
-        offset += len(word)
-        boundaries.add(offset)
-    return start not in boundaries or end not in boundaries
+    window = text[left:right]
+    edges = _word_edges(window)
+    first, last = start - left, end - left
+    if first not in edges:
+        return True
+    if last in edges:
+        return False
+    following = min((edge for edge in edges if edge > last), default=len(window))  # the word begun at the name
+    return window[last:following] not in PLACE_WORD_ENDINGS
 
 
 def propagate_labels(
@@ -282,10 +322,10 @@ def propagate_short_forms(norm: NormalizedText, spans: Sequence[Span], short_for
                 continue
             if start > 0 and _HAN_RE.match(text[start - 1]) and (end == len(text) or not _HAN_RE.match(text[end])):
                 continue
-            if len(form) == 2 and splits_a_word(text, start, end):  # 高要 in 提高要素
-                continue
             span = Span(*norm.to_original(start, end), "LOC")
             if taken.overlaps(span.start, span.end) or any(added[start:end]):
+                continue
+            if len(form) == 2 and splits_a_word(text, start, end):  # 高要 in 提高要素
                 continue
             added[start:end] = b"\x01" * (end - start)
             result.append(span)
