@@ -16,7 +16,9 @@ wins (a quoted place name is a place).
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
 from functools import cache, lru_cache
@@ -117,8 +119,34 @@ SEGMENT_CONTEXT = 6
 PLACE_WORD_ENDINGS = ("籍", "人")
 
 
+_SEGMENTER_LOCK = threading.Lock()
+
+
+def _new_segmenter_lock() -> None:
+    global _SEGMENTER_LOCK
+    _SEGMENTER_LOCK = threading.Lock()
+
+
+# a process forked while the preloading thread held the lock would wait for it forever
+os.register_at_fork(after_in_child=_new_segmenter_lock)
+
+
+def _segmenter():  # -> jieba.Tokenizer
+    with _SEGMENTER_LOCK:  # loaded once, whether the preloading thread or a check asks first
+        return _load_segmenter()
+
+
+def preload_segmenter() -> None:
+    """Load jieba's dictionary (about 1 s) in a background thread, beside the first batches.
+
+    The network's batches run outside the GIL, so the load costs little wall time there; a check
+    that comes before the load is done waits for it.
+    """
+    threading.Thread(target=_segmenter, name="govner-jieba", daemon=True).start()
+
+
 @cache
-def _segmenter():  # -> jieba.Tokenizer, imported and loaded lazily (a dictionary of 349k words, ~1 s)
+def _load_segmenter():  # -> jieba.Tokenizer, imported and loaded lazily (a dictionary of 349k words, ~1 s)
     import logging
 
     import jieba
