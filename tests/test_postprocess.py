@@ -6,6 +6,7 @@ from govner.data.normalize import normalize
 from govner.inference.postprocess import (
     combine_with_rules,
     drop_pinyin_spans,
+    drop_places_across_words,
     propagate_labels,
     propagate_short_forms,
     splits_a_word,
@@ -79,6 +80,19 @@ def test_a_word_across_either_edge_splits_a_name_and_only_dictionary_words_count
     text = "高要区招商引资。着力提高要素保障，坚持高要求，高要将坚持开放"  # and 高要求 across the right edge
     out = propagate_short_forms(normalize(text), [Span(0, 3, "LOC")], {"高要区": "高要"})
     assert out == [Span(0, 3, "LOC"), Span(text.index("高要将"), text.index("高要将") + 2, "LOC")]
+
+
+def test_places_that_cut_a_word_are_dropped_unless_of_two_characters_and_other_labels_stay():
+    text = "充分发挥华为作用，隆回区位优越，隆回区招商，恩阳高规格召开，县委书记讲话"
+    at = text.index
+    spans = [
+        Span(at("华为"), at("华为") + 1, "LOC"),  # 华 of 华为
+        Span(at("隆回区位"), at("隆回区位") + 3, "LOC"),  # 区位 ("location") crosses its end
+        Span(at("隆回区招"), at("隆回区招") + 3, "LOC"),  # a word of its own here
+        Span(at("恩阳"), at("恩阳") + 2, "LOC"),  # jieba joins 阳高, but 2-character places stay
+        Span(at("县委"), at("县委") + 2, "ORG"),  # 县委书记 is one jieba word; ORG spans are not checked
+    ]
+    assert drop_places_across_words(text, spans) == spans[2:]
 
 
 def test_propagation_uses_the_majority_label():
@@ -245,14 +259,14 @@ def test_network_alone_switches_off_every_post_processing_step():
     assert switches - set(NETWORK_ALONE) <= {"divisions", "list_items"} and NETWORK_ALONE["consistency"] is False
 
     class Options:
-        merge_locations = split_bodies = join_brackets = rules = divisions = list_items = True
+        merge_locations = split_bodies = join_brackets = rules = divisions = list_items = word_edges = True
         propagate = ("LOC",)
         consistency = True
 
     alone = Options()
     for name, value in NETWORK_ALONE.items():
         setattr(alone, name, value)
-    assert len(post_processing_steps(Options())) == 8 and post_processing_steps(alone) == []
+    assert len(post_processing_steps(Options())) == 9 and post_processing_steps(alone) == []
 
 
 def test_pinyin_letters_are_never_an_entity_but_latin_names_are_kept():
@@ -295,6 +309,25 @@ def test_full_division_names_are_tagged_where_no_span_is():
     text = "一季度界首市實現增長。界首市委召開會議，湖北省界首市"
     found = tag_division_names(normalize(text), [Span(20, 26, "LOC")], {"界首市", "湖北省"})
     assert found == [Span(3, 6, "LOC"), Span(20, 26, "LOC")]  # not before 委, not inside a span
+
+
+def test_places_that_cut_a_word_are_dropped_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "充分发挥华为作用。"
+    calls = []
+
+    def fake(norm_text, spans):  # as if the network had tagged 华 of 华为
+        calls.append(norm_text)
+        return drop_places_across_words(norm_text, [*spans, Span(4, 5, "LOC")])
+
+    monkeypatch.setattr(tagger_module, "drop_places_across_words", fake)
+    Tagger.from_pretrained(tiny_model, word_edges=False).predict([text])
+    assert calls == []
+    found = Tagger.from_pretrained(tiny_model).predict([text])[0]  # on by default
+    assert calls == [text]
+    assert all(text[e["start"] : e["end"]] != "华" for e in found)
 
 
 def test_list_items_run_in_the_tagger_only_when_switched_on_and_their_names_propagate(tiny_model, monkeypatch):

@@ -145,6 +145,9 @@ class InferenceConfig:
     # untagged short items of a 、 list in which two or more items are ORG become ORG
     # (以三一机械、中联液压、常德纺机为龙头); govner.inference.postprocess.tag_list_items
     list_items: bool = True
+    # the network's LOC spans, other than those of 2 characters, that cut a jieba word are dropped
+    # ([华]为, [隆回区]位优越); govner.inference.postprocess.drop_places_across_words
+    word_edges: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

@@ -28,6 +28,7 @@ SYSTEMS = ("model", *BASELINES)
 # Tagger options that turn every post-processing step off: the network's own spans
 NETWORK_ALONE: Mapping[str, bool] = MappingProxyType({
     "rules": False, "consistency": False, "merge_locations": False, "split_bodies": False, "join_brackets": False,
+    "word_edges": False,
 })
 
 
@@ -78,6 +79,7 @@ def post_processing_steps(options: Any) -> list[str]:
     consistency = getattr(options, "consistency", True)
     return [
         *(["touching LOC merged"] if options.merge_locations else []),
+        *(["places that cut a word dropped"] if options.word_edges else []),
         *(["joined bodies split"] if options.split_bodies else []),
         *(["names cut at a bracketed place joined"] if options.join_brackets else []),
         *(["rule AMOUNT/SLOGAN spans first"] if options.rules else []),

@@ -51,6 +51,7 @@ from govner.inference.postprocess import (
     combine_with_rules,
     drop_overlaps,
     drop_pinyin_spans,
+    drop_places_across_words,
     preload_segmenter,
     propagate_labels,
     propagate_short_forms,
@@ -385,6 +386,7 @@ class Tagger:
         propagate: Sequence[str] = PROPAGATED_LABELS,
         divisions: bool = True,
         list_items: bool = True,
+        word_edges: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -406,6 +408,7 @@ class Tagger:
         self.propagate = tuple(propagate)  # labels tagged at every occurrence of a found mention
         self.divisions = divisions  # untagged full division names, and short forms of those the report names
         self.list_items = list_items  # untagged short items of a list of organizations
+        self.word_edges = word_edges  # the network's places that cut a word dropped
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -417,7 +420,7 @@ class Tagger:
         self._is_begin = np.array([t.startswith("B-") and t[2:] in self.labels for t in self.tags])
         self._is_inside = np.array([t.startswith("I-") for t in self.tags])
         self._label = [t[2:] for t in self.tags]
-        if consistency and (self.propagate or divisions):
+        if word_edges or (consistency and (self.propagate or divisions)):
             preload_segmenter()  # jieba, for names inside words: loads while the first batches run
 
     @classmethod
@@ -460,6 +463,7 @@ class Tagger:
             "propagate": tuple(inference.propagate),
             "divisions": inference.divisions,
             "list_items": inference.list_items,
+            "word_edges": inference.word_edges,
             "force_user_words": inference.force_user_words,
             "hidden_labels": tuple(config.model.auxiliary_labels),
         }
@@ -613,6 +617,8 @@ class Tagger:
             # The network's amounts that the guideline rules out (a numbered list's 1., ranks). Read
             # on the text the rules see; the rules' own amounts are added below, so none is lost.
             names = [s for s in names if s.label != "AMOUNT" or not rejects_amount(norm.text, s.start, s.end)]
+        if self.word_edges:
+            names = drop_places_across_words(norm.text, names)
         if self.split_bodies:
             names = split_joined_bodies(norm.text, names)
         if self.join_brackets:
