@@ -90,9 +90,16 @@ def test_places_that_cut_a_word_are_dropped_unless_of_two_characters_and_other_l
         Span(at("隆回区位"), at("隆回区位") + 3, "LOC"),  # 区位 ("location") crosses its end
         Span(at("隆回区招"), at("隆回区招") + 3, "LOC"),  # a word of its own here
         Span(at("恩阳"), at("恩阳") + 2, "LOC"),  # jieba joins 阳高, but 2-character places stay
-        Span(at("县委"), at("县委") + 2, "ORG"),  # 县委书记 is one jieba word; ORG spans are not checked
     ]
     assert drop_places_across_words(text, spans) == spans[2:]
+    # ORG spans are not checked, even where the same edge would drop a place
+    assert drop_places_across_words(text, [Span(at("隆回区位"), at("隆回区位") + 3, "ORG")]) == [
+        Span(at("隆回区位"), at("隆回区位") + 3, "ORG")]
+    # the edge between two touching places is not checked: 上海市浦东新区 is one jieba word, one address
+    text = "会议在上海市浦东新区召开"
+    touching = [Span(3, 6, "LOC"), Span(6, 10, "LOC")]
+    assert drop_places_across_words(text, touching) == touching
+    assert drop_places_across_words(text, touching[:1]) == []  # alone, 上海市 cuts that word
 
 
 def test_propagation_uses_the_majority_label():
@@ -315,19 +322,21 @@ def test_places_that_cut_a_word_are_dropped_in_the_tagger_only_when_switched_on(
     import govner.inference.tagger as tagger_module
     from govner.inference.tagger import Tagger
 
-    text = "充分发挥华为作用。"
+    text = "充分發揮華為作用。"  # traditional: the step reads the normalized text
     calls = []
 
-    def fake(norm_text, spans):  # as if the network had tagged 华 of 华为
+    def fake(norm_text, spans):  # the step as if the network had tagged 華 of 華為, plus a marker span
         calls.append(norm_text)
-        return drop_places_across_words(norm_text, [*spans, Span(4, 5, "LOC")])
+        return [*drop_places_across_words(norm_text, [*spans, Span(4, 5, "LOC")]), Span(0, 2, "ORG")]
 
     monkeypatch.setattr(tagger_module, "drop_places_across_words", fake)
-    Tagger.from_pretrained(tiny_model, word_edges=False).predict([text])
-    assert calls == []
-    found = Tagger.from_pretrained(tiny_model).predict([text])[0]  # on by default
-    assert calls == [text]
-    assert all(text[e["start"] : e["end"]] != "华" for e in found)
+    options = {"consistency": False, "merge_locations": False, "rules": False}
+    found = Tagger.from_pretrained(tiny_model, word_edges=False, **options).predict([text])[0]
+    assert calls == [] and (0, 2, "ORG") not in {(e["start"], e["end"], e["label"]) for e in found}
+    found = Tagger.from_pretrained(tiny_model, **options).predict([text])[0]  # on by default
+    assert calls == ["充分发挥华为作用。"]
+    spans = {(e["start"], e["end"], e["label"]) for e in found}
+    assert (0, 2, "ORG") in spans and (4, 5, "LOC") not in spans  # what the step returns is what is kept
 
 
 def test_list_items_run_in_the_tagger_only_when_switched_on_and_their_names_propagate(tiny_model, monkeypatch):

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import threading
 from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
 from functools import cache, lru_cache
 from itertools import accumulate
+from pathlib import Path
 
 from govner.config import cache_dir
 from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
@@ -127,37 +129,61 @@ def _new_segmenter_lock() -> None:
     _SEGMENTER_LOCK = threading.Lock()
 
 
-# a process forked while the preloading thread held the lock would wait for it forever
+# a child forked while another thread of its parent held the lock would wait for it forever
 os.register_at_fork(after_in_child=_new_segmenter_lock)
 
 
 def _segmenter():  # -> jieba.Tokenizer
-    with _SEGMENTER_LOCK:  # loaded once, whether the preloading thread or a check asks first
+    with _SEGMENTER_LOCK:  # loaded once, also when several threads of `govner predict --threads` ask first
         return _load_segmenter()
 
 
-def preload_segmenter() -> None:
-    """Load jieba's dictionary (about 1 s) in a background thread, beside the first batches.
+# jieba's words seen fewer than this many times are left out of the segmenter's dictionary, unless
+# they are proper nouns: rare place names (民和县, 八家子镇) are what keeps a right place from looking
+# cut, while rare common words only slow the load (docs/predict.md, "Names inside words")
+SEGMENTER_MIN_FREQUENCY = 5
+PROPER_NOUN_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg"})  # places, bodies, other names, persons
 
-    The network's batches run outside the GIL, so the load costs little wall time there; a check
-    that comes before the load is done waits for it.
-    """
-    threading.Thread(target=_segmenter, name="govner-jieba", daemon=True).start()
+
+def _kept_for_segmenter(fields: list[str]) -> bool:
+    """A line of jieba's dict.txt (word, count, part of speech) that the segmenter keeps."""
+    if len(fields) != 3 or not fields[1].isdigit():
+        return False
+    return int(fields[1]) >= SEGMENTER_MIN_FREQUENCY or fields[2] in PROPER_NOUN_TAGS
+
+
+def _segmenter_dictionary(jieba_dict: Path, folder: Path) -> Path:
+    """jieba's ``dict.txt`` without its rare common words, written once into ``folder``."""
+    source = jieba_dict.stat()
+    path = folder / f"dict-{source.st_size}-{source.st_mtime_ns}-min{SEGMENTER_MIN_FREQUENCY}-names.txt"
+    if not path.exists():
+        lines = jieba_dict.read_text(encoding="utf-8").splitlines()
+        folder.mkdir(parents=True, exist_ok=True)
+        # several processes may build it at once: each writes its own file and renames it into place
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False) as out:
+            out.write("\n".join(line for line in lines if _kept_for_segmenter(line.split())) + "\n")
+        os.replace(out.name, path)
+    return path
 
 
 @cache
-def _load_segmenter():  # -> jieba.Tokenizer, imported and loaded lazily (a dictionary of 349k words, ~1 s)
+def _load_segmenter():  # -> jieba.Tokenizer, imported and loaded lazily
     import logging
 
     import jieba
 
-    tokenizer = jieba.Tokenizer()  # its own instance: words a caller adds to jieba's default do not reach it
-    # govner's per-user cache, not the shared temp directory: another user's /tmp/jieba.cache can be
-    # neither read nor replaced there, and jieba trusts a cache of its default dictionary unchecked
-    folder = cache_dir() / "jieba"
-    folder.mkdir(parents=True, exist_ok=True)
-    tokenizer.tmp_dir = str(folder)
-    tokenizer.cache_file = f"jieba-{jieba.__version__}.cache"
+    source = Path(jieba.__file__).with_name("dict.txt")
+    # govner's per-user cache, not the shared temp directory, where another user's jieba cache can be
+    # neither read nor replaced; a folder of this process's own where that cache cannot be written
+    try:
+        folder = cache_dir() / "jieba"
+        dictionary = _segmenter_dictionary(source, folder)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="govner-jieba-"))
+        dictionary = _segmenter_dictionary(source, folder)
+    # its own instance: words a caller adds to jieba's default do not reach it
+    tokenizer = jieba.Tokenizer(str(dictionary))
+    tokenizer.tmp_dir = str(folder)  # for a dictionary of its own, jieba checks the cache is newer
     # jieba logs "Building prefix dict" at DEBUG on its own logger; quiet only while loading, so that a
     # caller's own setting of that logger is left as it was
     logger = jieba.default_logger
@@ -183,25 +209,28 @@ def _word_edges(window: str) -> frozenset[int]:
     return frozenset(edges)
 
 
-def splits_a_word(text: str, start: int, end: int, context: int = SEGMENT_CONTEXT) -> bool:
+def splits_a_word(
+    text: str, start: int, end: int, context: int = SEGMENT_CONTEXT, left: bool = True, right: bool = True
+) -> bool:
     """Whether jieba, segmenting ``text`` around ``[start, end)``, puts a word across either edge.
 
     A 2-character name recurs inside other words (重庆 in 隆重庆祝 = 隆重 + 庆祝); jieba's
     dictionary and word frequencies say where the words are. Only dictionary words count (no HMM
     guesses at unknown words), and a name counts as split as soon as a dictionary word crosses one
     of its edges, whether or not jieba knows the name itself. A word that begins with the name and
-    ends in :data:`PLACE_WORD_ENDINGS` does not split it (上杭 in 上杭籍).
+    ends in :data:`PLACE_WORD_ENDINGS` does not split it (上杭 in 上杭籍). ``left`` / ``right``
+    False: that edge is not checked.
 
     >>> splits_a_word("我们隆重庆祝经开区晋升", 3, 5), splits_a_word("重庆药友在重庆投资", 5, 7)
     (True, False)
     """
-    left, right = max(0, start - context), min(len(text), end + context)
-    window = text[left:right]
+    offset = max(0, start - context)
+    window = text[offset : min(len(text), end + context)]
     edges = _word_edges(window)
-    first, last = start - left, end - left
-    if first not in edges:
+    first, last = start - offset, end - offset
+    if left and first not in edges:
         return True
-    if last in edges:
+    if not right or last in edges:
         return False
     following = min((edge for edge in edges if edge > last), default=len(window))  # the word begun at the name
     return window[last:following] not in PLACE_WORD_ENDINGS
@@ -213,12 +242,20 @@ def drop_places_across_words(text: str, spans: Sequence[Span]) -> list[Span]:
     A place the network found with a wrong edge often cuts a word (``[华]为``, ``[涑水河闻]喜``,
     ``[隆回区]位优越``); a right one seldom does. 2-character places are kept: many are names jieba
     does not know, whose neighbours it joins into words (``恩阳`` in ``恩阳高规格``), and dropping
-    them lost right places on the real seed reports. Offsets are those of ``text``.
+    them lost right places on the real seed reports. An edge where another place touches is not
+    checked (``[保定市][容城县]`` is one address, whatever jieba makes of 市容). Offsets are those of
+    ``text``.
 
     >>> drop_places_across_words("充分发挥华为常德工业互联网作用", [Span(4, 5, "LOC"), Span(6, 8, "LOC")])
     [Span(start=6, end=8, label='LOC')]
     """
-    return [s for s in spans if s.label != "LOC" or s.end - s.start == 2 or not splits_a_word(text, s.start, s.end)]
+    places = [s for s in spans if s.label == "LOC"]
+    place_ends, place_starts = {s.end for s in places}, {s.start for s in places}
+    return [
+        s for s in spans
+        if s.label != "LOC" or s.end - s.start == 2
+        or not splits_a_word(text, s.start, s.end, left=s.start not in place_ends, right=s.end not in place_starts)
+    ]
 
 
 def propagate_labels(

@@ -52,7 +52,6 @@ from govner.inference.postprocess import (
     drop_overlaps,
     drop_pinyin_spans,
     drop_places_across_words,
-    preload_segmenter,
     propagate_labels,
     propagate_short_forms,
     repeat_quoted_slogans,
@@ -420,8 +419,6 @@ class Tagger:
         self._is_begin = np.array([t.startswith("B-") and t[2:] in self.labels for t in self.tags])
         self._is_inside = np.array([t.startswith("I-") for t in self.tags])
         self._label = [t[2:] for t in self.tags]
-        if word_edges or (consistency and (self.propagate or divisions)):
-            preload_segmenter()  # jieba, for names inside words: loads while the first batches run
 
     @classmethod
     def from_pretrained(
