@@ -1,9 +1,16 @@
 """Post-processing of model spans: rules precedence, address merging, propagation within a document."""
 
-from govner.data.conventions import join_bracketed_names, merge_adjacent, split_joined_bodies
+from govner.data.conventions import (
+    cut_bank_and_estate_words,
+    extend_over_region_word,
+    join_bracketed_names,
+    merge_adjacent,
+    split_joined_bodies,
+)
 from govner.data.document import Span
 from govner.data.normalize import normalize
 from govner.inference.postprocess import (
+    UNIT_ENDINGS,
     combine_with_rules,
     drop_pinyin_spans,
     drop_places_across_words,
@@ -12,6 +19,7 @@ from govner.inference.postprocess import (
     splits_a_word,
     tag_division_names,
     tag_list_items,
+    trim_to_short_names,
 )
 
 
@@ -263,17 +271,19 @@ def test_network_alone_switches_off_every_post_processing_step():
 
     switches = {f.name for f in fields(InferenceConfig) if f.type in (bool, "bool")} - {"force_user_words"}
     # each InferenceConfig switch is off by NETWORK_ALONE, itself or through consistency=False
-    assert switches - set(NETWORK_ALONE) <= {"divisions", "list_items"} and NETWORK_ALONE["consistency"] is False
+    assert switches - set(NETWORK_ALONE) <= {"divisions", "list_items", "short_names"}
+    assert NETWORK_ALONE["consistency"] is False
 
     class Options:
         merge_locations = split_bodies = join_brackets = rules = divisions = list_items = word_edges = True
+        short_names = area_words = True
         propagate = ("LOC",)
         consistency = True
 
     alone = Options()
     for name, value in NETWORK_ALONE.items():
         setattr(alone, name, value)
-    assert len(post_processing_steps(Options())) == 9 and post_processing_steps(alone) == []
+    assert len(post_processing_steps(Options())) == 12 and post_processing_steps(alone) == []
 
 
 def test_pinyin_letters_are_never_an_entity_but_latin_names_are_kept():
@@ -379,3 +389,118 @@ def test_list_items_run_in_the_tagger_only_when_switched_on_and_their_names_prop
     orgs = [text[e["start"] : e["end"]] for e in found if e["label"] == "ORG"]
     assert swapped and swapped[0][0] == swapped[0][1]  # as many spans out as in: a swap, no addition
     assert orgs.count("中国中药") == 2, found
+
+
+def _trimmed(text, spans, endings=None, places=()):
+    return [(text[s.start : s.end], s.label) for s in trim_to_short_names(text, spans, places, endings)]
+
+
+def test_an_org_is_cut_back_to_the_short_name_the_document_gives_it_elsewhere():
+    text = "签约泽弘尼龙66、锡盟牧恒奶酪等项目。泽弘、锡盟牧恒为龙头"
+    spans = [Span(2, 8, "ORG"), Span(9, 15, "ORG"), Span(19, 21, "ORG"), Span(22, 26, "ORG")]
+    assert _trimmed(text, spans) == [("泽弘", "ORG"), ("锡盟牧恒", "ORG"), ("泽弘", "ORG"), ("锡盟牧恒", "ORG")]
+    assert _trimmed(text, spans[:2]) == [("泽弘尼龙66", "ORG"), ("锡盟牧恒奶酪", "ORG")]  # never found alone
+    # a LOC or SLOGAN found alone is no short name, and only ORG spans are cut
+    assert _trimmed(text, [Span(2, 8, "ORG"), Span(19, 21, "LOC")]) == [("泽弘尼龙66", "ORG"), ("泽弘", "LOC")]
+    assert _trimmed(text, [Span(2, 8, "SLOGAN"), Span(19, 21, "ORG")]) == [("泽弘尼龙66", "SLOGAN"), ("泽弘", "ORG")]
+
+
+def test_the_longest_short_name_is_the_one_kept():
+    text = "海东恒锂碳酸锂项目。海东、海东恒锂"
+    spans = [Span(0, 7, "ORG"), Span(10, 12, "ORG"), Span(13, 17, "ORG")]
+    assert _trimmed(text, spans)[0] == ("海东恒锂", "ORG")
+
+
+def test_a_name_that_ends_as_a_name_or_a_unit_does_is_not_cut():
+    text = "吉林银行和龙支行、华湘数科药业、区委督查室、洋浦海关。吉林银行、华湘数科、区委、洋浦"
+    spans = [Span(0, 8, "ORG"), Span(9, 15, "ORG"), Span(16, 21, "ORG"), Span(22, 26, "ORG"),
+             Span(27, 31, "ORG"), Span(32, 36, "ORG"), Span(37, 39, "ORG"), Span(40, 42, "ORG")]
+    assert _trimmed(text, spans) == [(text[s.start : s.end], "ORG") for s in spans]  # a branch, endings, units
+    assert _trimmed(text, spans, endings=UNIT_ENDINGS)[1] == ("华湘数科", "ORG")  # 药业 is suffixes.tsv's
+
+
+def test_the_default_endings_keep_plants_bodies_and_sub_units_whole_but_not_a_session():
+    text = "蓝润饲料加工厂、县纪委监委机关、中科多源实验验证平台、区委三届四次全会。蓝润饲料、县纪委、中科多源、区委"
+    names = text.replace("。", "、").split("、")
+    spans = [Span(text.index(n), text.index(n) + len(n), "ORG") for n in names]
+    found = [name for name, _ in _trimmed(text, spans)]
+    assert found == [*names[:3], "区委", *names[4:]]  # the guideline: of 区委三届四次全会 only 区委 is ORG
+
+
+def test_one_character_left_over_is_cut_only_as_the_ji_of_a_technical_upgrade():
+    text = "岚醇酒技扩改、蒙骁重工技改、星阙机器人。岚醇酒、蒙骁重工、星阙机器"
+    spans = [Span(0, 4, "ORG"), Span(7, 12, "ORG"), Span(14, 19, "ORG"),
+             Span(20, 23, "ORG"), Span(24, 28, "ORG"), Span(29, 33, "ORG")]
+    assert [name for name, _ in _trimmed(text, spans)[:3]] == ["岚醇酒", "蒙骁重工", "星阙机器人"]
+    text = "岚醇酒技术中心。岚醇酒"  # 技 not of 技改
+    assert _trimmed(text, [Span(0, 4, "ORG"), Span(8, 11, "ORG")])[0] == ("岚醇酒技", "ORG")
+
+
+def test_a_place_found_as_an_org_is_no_short_name():
+    text = "兴安盟牧恒奶酪与兴安盟合作"
+    spans = [Span(0, 7, "ORG"), Span(8, 11, "ORG")]
+    assert _trimmed(text, spans, places={"兴安盟"})[0] == ("兴安盟牧恒奶酪", "ORG")
+    assert _trimmed(text, spans)[0] == ("兴安盟", "ORG")  # what the guard is for
+
+
+def test_short_names_run_in_the_tagger_on_the_normalized_text_only_when_switched_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "簽約澤弘尼龍66項目。澤弘為龍頭"  # traditional: the step reads the normalized text
+    calls = []
+
+    def fake(norm_text, spans, places):  # as if the network had found both, plus a marker span
+        calls.append((norm_text, "兴安盟" in places and "开原" in places and "" not in places))
+        found = [Span(2, 8, "ORG"), Span(11, 13, "ORG")]
+        return [*trim_to_short_names(norm_text, found, places), Span(0, 2, "LOC")]
+
+    monkeypatch.setattr(tagger_module, "trim_to_short_names", fake)
+    options = {"merge_locations": False, "rules": False, "propagate": (), "divisions": False, "list_items": False}
+    Tagger.from_pretrained(tiny_model, short_names=False, **options).predict([text])
+    Tagger.from_pretrained(tiny_model, consistency=False, **options).predict([text])  # a document-level step
+    assert calls == []
+    found = Tagger.from_pretrained(tiny_model, **options).predict([text])[0]  # on by default
+    assert calls == [("签约泽弘尼龙66项目。泽弘为龙头", True)]  # division names and their short forms
+    spans = {(text[e["start"] : e["end"]], e["label"]) for e in found}
+    assert {("澤弘", "ORG"), ("簽約", "LOC")} <= spans and ("澤弘尼龍66", "ORG") not in spans
+
+
+def test_a_place_takes_in_the_region_word_after_it_but_not_before_gdp():
+    text = "来自京津冀地区、长三角地区的企业。安化县地区生产总值增长，华中地区"
+    spans = [Span(2, 5, "LOC"), Span(8, 11, "LOC"), Span(17, 20, "LOC"), Span(29, 31, "ORG")]
+    found = [(text[s.start : s.end], s.label) for s in extend_over_region_word(text, spans)]
+    assert found == [("京津冀地区", "LOC"), ("长三角地区", "LOC"), ("安化县", "LOC"), ("华中", "ORG")]
+    # never into another span
+    assert extend_over_region_word(text, [Span(2, 5, "LOC"), Span(6, 7, "ORG")])[0] == Span(2, 5, "LOC")
+
+
+def test_a_place_leaves_out_the_banks_of_a_water_and_the_kind_of_an_estate():
+    text = "汀江两岸、金沙江畔、长江之滨、淮远苑安置小区、重庆南岸、江畔、洞庭湖南北两岸、城南·安置小区"
+    names = text.split("、")
+    spans = [Span(text.index(n), text.index(n) + len(n), "LOC") for n in names]
+    found = [text[s.start : s.end] for s in cut_bank_and_estate_words(text, [*spans, Span(5, 9, "ORG")])]
+    # a bank after a name that is no water's stays (重庆南岸 is a district; 洞庭湖南北两岸), and so do a place
+    # that would be left with fewer than 2 characters (江畔) or end in punctuation (城南·); LOC only
+    assert found == ["汀江", "金沙江", "长江", "淮远苑", *names[4:], "金沙江畔"]
+
+
+def test_area_words_run_in_the_tagger_around_the_word_check_only_when_switched_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    # traditional, with a pinyin note: the steps read the normalized text 来自阿克苏地区的企业,金沙江畔的工厂
+    text = "來自阿克蘇地區(qū)的企業，金沙江畔的工廠"
+    network = [Span(2, 5, "LOC"), Span(11, 15, "LOC")]  # as if the network had found 阿克苏 and 金沙江畔
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+    options = {"merge_locations": False, "rules": False, "consistency": False}
+
+    def places(**switches):
+        found = Tagger.from_pretrained(tiny_model, **options, **switches).predict([text])[0]
+        return [text[e["start"] : e["end"]] for e in found if e["label"] == "LOC"]
+
+    # jieba makes one word of 阿克苏地区 and of 金沙江畔: the word check (on by default) drops a place that cuts
+    # one, so 地区 is taken in before it and the bank left out after it
+    assert places(area_words=False) == ["金沙江畔"]
+    assert places(area_words=False, word_edges=False) == ["阿克蘇", "金沙江畔"]
+    assert places() == ["阿克蘇地區", "金沙江"]  # the pinyin note after 區 stays out

@@ -148,6 +148,13 @@ class InferenceConfig:
     # the network's LOC spans, other than those of 2 characters, that cut a jieba word are dropped
     # ([华]为, [隆回区]位优越); govner.inference.postprocess.drop_places_across_words
     word_edges: bool = True
+    # an ORG that begins with a shorter ORG the network found elsewhere in the document is cut back to it when
+    # the rest is a product (泽弘尼龙66 … 泽弘、天衡等); govner.inference.postprocess.trim_to_short_names
+    short_names: bool = True
+    # a LOC that 地区 directly follows takes it in (京津冀 + 地区), the guideline's rule for named regions, not
+    # before 生产总值 (GDP); one that ends in the bank of a water (金沙江畔) or 安置小区 leaves it out (unnamed
+    # areas); govner.data.conventions.extend_over_region_word, cut_bank_and_estate_words
+    area_words: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

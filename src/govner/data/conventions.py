@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from govner.data.document import Span
+from govner.data.normalize import HAN
 from govner.labels import NAME_LABELS
 
 # The characters that end the name of a province, city or county (巴中市, 恩阳区, 奈曼旗; 自治区, 地区
@@ -38,6 +39,63 @@ def merge_adjacent(spans: Iterable[Span], label: str = "LOC") -> list[Span]:
         else:
             merged.append(span)
     return merged
+
+
+# What a named area takes in and what it leaves out. The guideline: "named regions and economic areas, with
+# 地区 when it follows" (京津冀地区), but 地区生产总值 is GDP, whatever place comes before it (安化县地区生产总值);
+# and "never LOC: unnamed areas": the banks and shores of a named water (汀江两岸, 金沙江畔, 长江之滨) and the
+# kind of a housing estate (淮远苑安置小区) stay out of the name.
+REGION_WORD = "地区"
+NOT_A_REGION_AFTER = "生产总值"
+BANK_WORDS = ("两岸", "南岸", "北岸", "东岸", "西岸", "沿岸", "之滨", "畔")
+WATER_ENDINGS = tuple("江河湖海溪湾")  # a water's name ends so; after another name 南岸 may be a place (重庆南岸)
+ESTATE_WORDS = ("安置小区",)
+_ENDS_IN_HAN = re.compile(f"[{HAN}]$")
+
+
+def extend_over_region_word(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each LOC that ``地区`` directly follows extended over it.
+
+    Not before ``生产总值`` (GDP), and never into another span. ``text`` is what the spans
+    index, in simplified characters.
+
+    >>> text = "来自京津冀地区的企业，安化县地区生产总值增长"
+    >>> [text[s.start : s.end] for s in extend_over_region_word(text, [Span(2, 5, "LOC"), Span(11, 14, "LOC")])]
+    ['京津冀地区', '安化县']
+    """
+    taken = {i for span in spans for i in range(span.start, span.end)}
+    extended = []
+    for span in spans:
+        end = span.end + len(REGION_WORD)
+        if (span.label == "LOC" and text.startswith(REGION_WORD, span.end)
+                and not text.startswith(NOT_A_REGION_AFTER, end) and taken.isdisjoint(range(span.end, end))):
+            span = Span(span.start, end, span.label)
+        extended.append(span)
+    return extended
+
+
+def cut_bank_and_estate_words(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each LOC that ends in a bank word after a water's name, or in ``安置小区``, cut before it.
+
+    A bank word (:data:`BANK_WORDS`) counts only after a name ending in :data:`WATER_ENDINGS`,
+    and nothing is cut that would leave fewer than 2 characters or end the place in anything but
+    a Han character (``城南·安置小区`` stays). ``text`` is what the spans index, in simplified characters.
+
+    >>> text = "金沙江畔的淮远苑安置小区，重庆南岸"
+    >>> spans = [Span(0, 4, "LOC"), Span(5, 12, "LOC"), Span(13, 17, "LOC")]
+    >>> [text[s.start : s.end] for s in cut_bank_and_estate_words(text, spans)]
+    ['金沙江', '淮远苑', '重庆南岸']
+    """
+    cut = []
+    for span in spans:
+        name = text[span.start : span.end]
+        remainders = [name.removesuffix(w) for w in BANK_WORDS if name.endswith(w)]
+        remainders = [r for r in remainders if r.endswith(WATER_ENDINGS)]
+        remainders += [name.removesuffix(w) for w in ESTATE_WORDS if name.endswith(w)]
+        if span.label == "LOC" and remainders and len(remainders[0]) >= 2 and _ENDS_IN_HAN.search(remainders[0]):
+            span = Span(span.start, span.start + len(remainders[0]), span.label)
+        cut.append(span)
+    return cut
 
 
 def split_joined_bodies(text: str, spans: Sequence[Span]) -> list[Span]:

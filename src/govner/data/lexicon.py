@@ -14,11 +14,11 @@ its frequency), which decides its share of the pooled vector. Sources, assembled
   zip): provinces, cities, counties and their short forms → ``admin``; towns → ``town``.
 - jieba's ``dict.txt``: words tagged ``ns`` (places) that end like a place (``省市县区镇乡村
   州旗盟``, mountains, rivers, sites) → ``place``; ``nt`` (organizations) that end like one
-  (``data/lexicon/suffixes.tsv``) → ``org``. jieba tags idioms such as 一马平川 ``ns``: the
+  (``govner/data/suffixes.tsv``) → ``org``. jieba tags idioms such as 一马平川 ``ns``: the
   ending filter keeps the names and drops those. With ``general_words`` every other jieba
   word is added as ``word`` (off by default: LAC's encoder was trained for word segmentation
   and knows word boundaries already; what it lacks is which words are places and bodies).
-- ``data/lexicon/suffixes.tsv``, written for govner: endings of companies, bodies and sites.
+- ``govner/data/suffixes.tsv``, written for govner: endings of companies, bodies and sites.
 - user dictionaries, ``word<TAB>LABEL`` per line → ``user:LABEL``.
 
 A word in several sources keeps the most specific category (user, then admin, town, org,
@@ -59,7 +59,7 @@ CATEGORIES: tuple[str, ...] = (
     "admin", "town", "org", "place", "body_suffix", "org_suffix", "site_suffix", "word",
 )
 CATEGORY_ID = {name: i for i, name in enumerate(CATEGORIES)}
-SUFFIX_FILE = Path(__file__).resolve().parents[3] / "data" / "lexicon" / "suffixes.tsv"
+SUFFIX_FILE = Path(__file__).with_name("suffixes.tsv")  # package data: prediction reads it too
 LEXICON_FILE = "lexicon.tsv"  # the lexicon a model was trained with, saved in its folder
 USER_WEIGHT = math.log1p(100_000)  # a user's word counts as much as a very common dictionary word
 ADMIN_WEIGHT = math.log1p(1_000)  # administrative names jieba does not count
@@ -353,7 +353,7 @@ def jieba_entries(general_words: bool) -> list[tuple[str, str, float]]:
 
 
 def suffix_entries() -> list[tuple[str, str, float]]:
-    """``data/lexicon/suffixes.tsv``: endings of company, body and site names."""
+    """``govner/data/suffixes.tsv``: endings of company, body and site names."""
     entries = []
     for number, line in enumerate(_lines(SUFFIX_FILE), 1):
         word, _, category = line.partition("\t")

@@ -28,7 +28,7 @@ SYSTEMS = ("model", *BASELINES)
 # Tagger options that turn every post-processing step off: the network's own spans
 NETWORK_ALONE: Mapping[str, bool] = MappingProxyType({
     "rules": False, "consistency": False, "merge_locations": False, "split_bodies": False, "join_brackets": False,
-    "word_edges": False,
+    "word_edges": False, "area_words": False,
 })
 
 
@@ -79,9 +79,12 @@ def post_processing_steps(options: Any) -> list[str]:
     consistency = getattr(options, "consistency", True)
     return [
         *(["touching LOC merged"] if options.merge_locations else []),
+        *(["地区 taken into places"] if options.area_words else []),
         *(["places that cut a word dropped"] if options.word_edges else []),
+        *(["banks and estates left out of places"] if options.area_words else []),
         *(["joined bodies split"] if options.split_bodies else []),
         *(["names cut at a bracketed place joined"] if options.join_brackets else []),
+        *(["ORG names cut back to a short name found elsewhere"] if options.short_names and consistency else []),
         *(["rule AMOUNT/SLOGAN spans first"] if options.rules else []),
         *(["quoted slogans repeated"] if consistency else []),
         *([f"{'/'.join(options.propagate)} mentions propagated"] if options.propagate and consistency else []),

@@ -29,6 +29,7 @@ from pathlib import Path
 from govner.config import cache_dir
 from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
 from govner.data.document import Span
+from govner.data.lexicon import suffix_entries
 from govner.data.normalize import HAN, PINYIN_LETTERS, TONE_MARKED, NormalizedText
 from govner.labels import CLOSING_QUOTES, INSIDE_NAME_LABELS, NAME_LABELS, OPENING_QUOTES, QUOTES, RULE_LABELS
 
@@ -256,6 +257,59 @@ def drop_places_across_words(text: str, spans: Sequence[Span]) -> list[Span]:
         if s.label != "LOC" or s.end - s.start == 2
         or not splits_a_word(text, s.start, s.end, left=s.start not in place_ends, right=s.end not in place_starts)
     ]
+
+
+# Endings of a branch, a sub-unit or an institution: an ORG that begins with another organization of the
+# document and ends so is a name of its own (吉林银行和龙支行, 蓝润饲料加工厂, 县纪委监委机关, 区委督查室,
+# 洋浦海关), besides the endings of govner/data/suffixes.tsv. Kept apart from that file, whose endings are
+# also lexicon features of trained models. Not a bare 会: 区委三届四次全会 is 区委 and a session.
+UNIT_ENDINGS = ("支行", "分行", "分部", "校区", "中心", "平台", "机关", "海关", "大会",
+                "厂", "部", "组", "所", "室", "网", "站", "队", "处", "院", "校", "馆", "社", "团")
+# what may follow the one 1-character product word, 技 of 技改 / 技扩改 (a technical upgrade): 岚醇酒|技扩改
+_UPGRADE_NEXT = ("改", "扩改")
+
+
+@cache
+def name_endings() -> tuple[str, ...]:
+    """What ends a name: the endings of govner/data/suffixes.tsv and :data:`UNIT_ENDINGS`."""
+    return tuple(word for word, _, _ in suffix_entries()) + UNIT_ENDINGS
+
+
+def trim_to_short_names(
+    text: str, spans: Sequence[Span], places: Collection[str] = (), endings: tuple[str, ...] | None = None
+) -> list[Span]:
+    """``spans`` with each ORG cut back to a shorter ORG of the same document that begins it.
+
+    Lists of projects run a company's short name straight into its product (``泽弘尼龙66``,
+    ``锡盟牧恒奶酪``, ``岚醇酒技扩改``), and the network often takes the product into the name,
+    where the guideline tags the company only. When the network also found the short name on
+    its own somewhere in the document (``泽弘、天衡等``), a longer ORG that begins with it is cut
+    back to it, the rest left untagged. Not when the rest ends as a name does (``endings``, by
+    default :func:`name_endings`: ``吉林银行和龙支行`` is a branch, ``蓝润饲料加工厂`` a plant), is
+    one character (other than the 技 of 技改), or the short name is a place (``places``:
+    ``兴安盟牧恒奶酪``). Offsets are those of ``text``.
+
+    >>> text = "泽弘尼龙66、天衡等项目开工。泽弘为龙头，天衡集团"
+    >>> spans = [Span(0, 6, "ORG"), Span(7, 9, "ORG"), Span(15, 17, "ORG"), Span(21, 25, "ORG")]
+    >>> [text[s.start : s.end] for s in trim_to_short_names(text, spans)]
+    ['泽弘', '天衡', '泽弘', '天衡集团']
+    """
+    endings = name_endings() if endings is None else endings
+    names = {text[s.start : s.end] for s in spans if s.label == "ORG"}
+    short_names = sorted((n for n in names if len(n) >= 2 and n not in places), key=len, reverse=True)
+    trimmed = []
+    for span in spans:
+        name = text[span.start : span.end]
+        short = None
+        if span.label == "ORG":
+            short = next((n for n in short_names if len(n) < len(name) and name.startswith(n)), None)
+        if short is not None:
+            rest = name[len(short) :]
+            upgrade = rest == "技" and text.startswith(_UPGRADE_NEXT, span.end)
+            if (len(rest) >= 2 or upgrade) and not rest.endswith(endings):
+                span = Span(span.start, span.start + len(short), span.label)
+        trimmed.append(span)
+    return trimmed
 
 
 def propagate_labels(

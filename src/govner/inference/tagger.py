@@ -40,7 +40,13 @@ from typing import Any
 
 import numpy as np
 
-from govner.data.conventions import join_bracketed_names, merge_adjacent, split_joined_bodies
+from govner.data.conventions import (
+    cut_bank_and_estate_words,
+    extend_over_region_word,
+    join_bracketed_names,
+    merge_adjacent,
+    split_joined_bodies,
+)
 from govner.data.document import Span
 from govner.data.lexicon import LEXICON_FILE, Lexicon, division_table, read_user_dictionary
 from govner.data.normalize import NormalizedText, normalize
@@ -57,6 +63,7 @@ from govner.inference.postprocess import (
     repeat_quoted_slogans,
     tag_division_names,
     tag_list_items,
+    trim_to_short_names,
 )
 from govner.labels import PROPAGATED_LABELS
 from govner.model import LEXICON_INPUTS, ONNX_FILE
@@ -98,6 +105,13 @@ class Scored:
 def _divisions() -> dict[str, str]:
     """Division full names → short forms, read once per process (cached on disk by the lexicon module)."""
     return division_table()
+
+
+@lru_cache(maxsize=1)
+def _division_names() -> frozenset[str]:
+    """Full names and short forms of divisions: places, never a company's short name."""
+    divisions = _divisions()
+    return frozenset(divisions) | frozenset(short for short in divisions.values() if short)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -386,6 +400,8 @@ class Tagger:
         divisions: bool = True,
         list_items: bool = True,
         word_edges: bool = True,
+        short_names: bool = True,
+        area_words: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -408,6 +424,8 @@ class Tagger:
         self.divisions = divisions  # untagged full division names, and short forms of those the report names
         self.list_items = list_items  # untagged short items of a list of organizations
         self.word_edges = word_edges  # the network's places that cut a word dropped
+        self.short_names = short_names  # an ORG cut back to the short name the document gives it elsewhere
+        self.area_words = area_words  # 地区 taken into a place (京津冀地区), banks left out (金沙江|畔)
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -461,6 +479,8 @@ class Tagger:
             "divisions": inference.divisions,
             "list_items": inference.list_items,
             "word_edges": inference.word_edges,
+            "short_names": inference.short_names,
+            "area_words": inference.area_words,
             "force_user_words": inference.force_user_words,
             "hidden_labels": tuple(config.model.auxiliary_labels),
         }
@@ -614,12 +634,18 @@ class Tagger:
             # The network's amounts that the guideline rules out (a numbered list's 1., ranks). Read
             # on the text the rules see; the rules' own amounts are added below, so none is lost.
             names = [s for s in names if s.label != "AMOUNT" or not rejects_amount(norm.text, s.start, s.end)]
+        if self.area_words:  # before the word check: jieba makes one word of 阿克苏地区
+            names = extend_over_region_word(norm.text, names)
         if self.word_edges:
             names = drop_places_across_words(norm.text, names)
+        if self.area_words:  # after it: 金沙江畔 is one word, 金沙江 would cut it
+            names = cut_bank_and_estate_words(norm.text, names)
         if self.split_bodies:
             names = split_joined_bodies(norm.text, names)
         if self.join_brackets:
             names = join_bracketed_names(norm.text, names)
+        if self.short_names and self.consistency and "ORG" in self.labels:
+            names = trim_to_short_names(norm.text, names, _division_names())
         spans = drop_overlaps([Span(*norm.to_original(s.start, s.end), s.label) for s in names])
         if self.merge_locations:
             spans = merge_adjacent(spans, "LOC")
