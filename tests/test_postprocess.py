@@ -420,11 +420,14 @@ def test_a_name_that_ends_as_a_name_or_a_unit_does_is_not_cut():
 
 
 def test_the_default_endings_keep_plants_bodies_and_sub_units_whole_but_not_a_session():
-    text = "蓝润饲料加工厂、县纪委监委机关、中科多源实验验证平台、区委三届四次全会。蓝润饲料、县纪委、中科多源、区委"
-    names = text.replace("。", "、").split("、")
-    spans = [Span(text.index(n), text.index(n) + len(n), "ORG") for n in names]
+    long_names = ["蓝润饲料加工厂", "县纪委监委机关", "中科多源实验验证平台", "中央广播电视总台", "恒岳项目部",
+                  "县委巡察组", "区委三届四次全会"]
+    short_names = ["蓝润饲料", "县纪委", "中科多源", "中央", "恒岳", "县委", "区委"]
+    text = "、".join(long_names) + "。" + "、".join(short_names)
+    spans = [Span(text.index(n), text.index(n) + len(n), "ORG") for n in long_names]
+    spans += [Span(text.rindex(n), text.rindex(n) + len(n), "ORG") for n in short_names]  # each found alone
     found = [name for name, _ in _trimmed(text, spans)]
-    assert found == [*names[:3], "区委", *names[4:]]  # the guideline: of 区委三届四次全会 only 区委 is ORG
+    assert found == [*long_names[:-1], "区委", *short_names]  # the guideline: of 区委三届四次全会 only 区委 is ORG
 
 
 def test_one_character_left_over_is_cut_only_as_the_ji_of_a_technical_upgrade():
@@ -476,12 +479,12 @@ def test_a_place_takes_in_the_region_word_after_it_but_not_before_gdp():
 
 
 def test_a_place_leaves_out_the_banks_of_a_water_and_the_kind_of_an_estate():
-    text = "汀江两岸、金沙江畔、长江之滨、淮远苑安置小区、重庆南岸、江畔、洞庭湖南北两岸、城南·安置小区"
+    text = "汀江两岸、金沙江畔、长江之滨、淮远苑安置小区、重庆南岸、江畔、洞庭湖南北两岸、城南·安置小区、中海·江畔"
     names = text.split("、")
-    spans = [Span(text.index(n), text.index(n) + len(n), "LOC") for n in names]
+    spans = [Span(text.rindex(n), text.rindex(n) + len(n), "LOC") for n in names]
     found = [text[s.start : s.end] for s in cut_bank_and_estate_words(text, [*spans, Span(5, 9, "ORG")])]
-    # a bank after a name that is no water's stays (重庆南岸 is a district; 洞庭湖南北两岸), and so do a place
-    # that would be left with fewer than 2 characters (江畔) or end in punctuation (城南·); LOC only
+    # a bank after a name that is no water's stays (重庆南岸 is a district; 洞庭湖南北两岸), and so does a place
+    # that would not be left ending in 2 Han characters (江畔; 城南·; the estate 中海·江畔); LOC only
     assert found == ["汀江", "金沙江", "长江", "淮远苑", *names[4:], "金沙江畔"]
 
 
@@ -504,3 +507,14 @@ def test_area_words_run_in_the_tagger_around_the_word_check_only_when_switched_o
     assert places(area_words=False) == ["金沙江畔"]
     assert places(area_words=False, word_edges=False) == ["阿克蘇", "金沙江畔"]
     assert places() == ["阿克蘇地區", "金沙江"]  # the pinyin note after 區 stays out
+
+
+def test_the_country_found_as_an_org_is_no_short_name_in_the_tagger(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "中国铝业落户。中国"
+    network = [Span(0, 4, "ORG"), Span(7, 9, "ORG")]  # as if the network had taken 中国 for an ORG
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+    found = Tagger.from_pretrained(tiny_model, rules=False).predict([text])[0]
+    assert ("中国铝业", "ORG") in {(text[e["start"] : e["end"]], e["label"]) for e in found}

@@ -50,7 +50,7 @@ NOT_A_REGION_AFTER = "生产总值"
 BANK_WORDS = ("两岸", "南岸", "北岸", "东岸", "西岸", "沿岸", "之滨", "畔")
 WATER_ENDINGS = tuple("江河湖海溪湾")  # a water's name ends so; after another name 南岸 may be a place (重庆南岸)
 ESTATE_WORDS = ("安置小区",)
-_ENDS_IN_HAN = re.compile(f"[{HAN}]$")
+_ENDS_IN_TWO_HAN = re.compile(f"[{HAN}]{{2}}$")
 
 
 def extend_over_region_word(text: str, spans: Sequence[Span]) -> list[Span]:
@@ -78,8 +78,8 @@ def cut_bank_and_estate_words(text: str, spans: Sequence[Span]) -> list[Span]:
     """``spans`` with each LOC that ends in a bank word after a water's name, or in ``安置小区``, cut before it.
 
     A bank word (:data:`BANK_WORDS`) counts only after a name ending in :data:`WATER_ENDINGS`,
-    and nothing is cut that would leave fewer than 2 characters or end the place in anything but
-    a Han character (``城南·安置小区`` stays). ``text`` is what the spans index, in simplified characters.
+    and nothing is cut that would leave anything but a name ending in 2 Han characters (``江畔``,
+    ``城南·安置小区`` and the estate ``中海·江畔`` stay). ``text`` is what the spans index, in simplified characters.
 
     >>> text = "金沙江畔的淮远苑安置小区，重庆南岸"
     >>> spans = [Span(0, 4, "LOC"), Span(5, 12, "LOC"), Span(13, 17, "LOC")]
@@ -92,7 +92,7 @@ def cut_bank_and_estate_words(text: str, spans: Sequence[Span]) -> list[Span]:
         remainders = [name.removesuffix(w) for w in BANK_WORDS if name.endswith(w)]
         remainders = [r for r in remainders if r.endswith(WATER_ENDINGS)]
         remainders += [name.removesuffix(w) for w in ESTATE_WORDS if name.endswith(w)]
-        if span.label == "LOC" and remainders and len(remainders[0]) >= 2 and _ENDS_IN_HAN.search(remainders[0]):
+        if span.label == "LOC" and remainders and _ENDS_IN_TWO_HAN.search(remainders[0]):
             span = Span(span.start, span.start + len(remainders[0]), span.label)
         cut.append(span)
     return cut

@@ -78,13 +78,13 @@ def post_processing_steps(options: Any) -> list[str]:
     ``InferenceConfig`` (which has no ``consistency`` switch: it is always on there)."""
     consistency = getattr(options, "consistency", True)
     return [
-        *(["touching LOC merged"] if options.merge_locations else []),
         *(["地区 taken into places"] if options.area_words else []),
         *(["places that cut a word dropped"] if options.word_edges else []),
         *(["banks and estates left out of places"] if options.area_words else []),
         *(["joined bodies split"] if options.split_bodies else []),
         *(["names cut at a bracketed place joined"] if options.join_brackets else []),
         *(["ORG names cut back to a short name found elsewhere"] if options.short_names and consistency else []),
+        *(["touching LOC merged"] if options.merge_locations else []),
         *(["rule AMOUNT/SLOGAN spans first"] if options.rules else []),
         *(["quoted slogans repeated"] if consistency else []),
         *([f"{'/'.join(options.propagate)} mentions propagated"] if options.propagate and consistency else []),

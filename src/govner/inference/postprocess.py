@@ -261,10 +261,11 @@ def drop_places_across_words(text: str, spans: Sequence[Span]) -> list[Span]:
 
 # Endings of a branch, a sub-unit or an institution: an ORG that begins with another organization of the
 # document and ends so is a name of its own (吉林银行和龙支行, 蓝润饲料加工厂, 县纪委监委机关, 区委督查室,
-# 洋浦海关), besides the endings of govner/data/suffixes.tsv. Kept apart from that file, whose endings are
-# also lexicon features of trained models. Not a bare 会: 区委三届四次全会 is 区委 and a session.
+# 洋浦海关, 中央广播电视总台, 国营农场), besides the endings of govner/data/suffixes.tsv. Kept apart from that
+# file, whose endings are also lexicon features of trained models. Not a bare 会: 区委三届四次全会 is 区委 and
+# a session.
 UNIT_ENDINGS = ("支行", "分行", "分部", "校区", "中心", "平台", "机关", "海关", "大会",
-                "厂", "部", "组", "所", "室", "网", "站", "队", "处", "院", "校", "馆", "社", "团")
+                "厂", "部", "组", "所", "室", "网", "站", "台", "署", "场", "队", "处", "院", "校", "馆", "社", "团")
 # what may follow the one 1-character product word, 技 of 技改 / 技扩改 (a technical upgrade): 岚醇酒|技扩改
 _UPGRADE_NEXT = ("改", "扩改")
 

@@ -108,10 +108,11 @@ def _divisions() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _division_names() -> frozenset[str]:
-    """Full names and short forms of divisions: places, never a company's short name."""
+def _place_names() -> frozenset[str]:
+    """The country and the divisions' full names and short forms: places, never a company's short name
+    (a stray ORG 中国 must not cut 中国铝业)."""
     divisions = _divisions()
-    return frozenset(divisions) | frozenset(short for short in divisions.values() if short)
+    return frozenset({"中国", *divisions, *(short for short in divisions.values() if short)})
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -645,7 +646,7 @@ class Tagger:
         if self.join_brackets:
             names = join_bracketed_names(norm.text, names)
         if self.short_names and self.consistency and "ORG" in self.labels:
-            names = trim_to_short_names(norm.text, names, _division_names())
+            names = trim_to_short_names(norm.text, names, _place_names())
         spans = drop_overlaps([Span(*norm.to_original(s.start, s.end), s.label) for s in names])
         if self.merge_locations:
             spans = merge_adjacent(spans, "LOC")
