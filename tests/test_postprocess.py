@@ -8,9 +8,9 @@ from govner.data.conventions import (
     split_joined_bodies,
 )
 from govner.data.document import Span
+from govner.data.lexicon import UNIT_CATEGORY, suffix_entries, suffix_rows
 from govner.data.normalize import normalize
 from govner.inference.postprocess import (
-    UNIT_ENDINGS,
     combine_with_rules,
     drop_pinyin_spans,
     drop_places_across_words,
@@ -416,7 +416,15 @@ def test_a_name_that_ends_as_a_name_or_a_unit_does_is_not_cut():
     spans = [Span(0, 8, "ORG"), Span(9, 15, "ORG"), Span(16, 21, "ORG"), Span(22, 26, "ORG"),
              Span(27, 31, "ORG"), Span(32, 36, "ORG"), Span(37, 39, "ORG"), Span(40, 42, "ORG")]
     assert _trimmed(text, spans) == [(text[s.start : s.end], "ORG") for s in spans]  # a branch, endings, units
-    assert _trimmed(text, spans, endings=UNIT_ENDINGS)[1] == ("华湘数科", "ORG")  # 药业 is suffixes.tsv's
+    units = tuple(word for word, category in suffix_rows() if category == UNIT_CATEGORY)
+    assert _trimmed(text, spans, endings=units)[1] == ("华湘数科", "ORG")  # 药业 is a lexicon ending, not a unit
+
+
+def test_unit_endings_are_read_by_the_short_name_step_only():
+    units = {word for word, category in suffix_rows() if category == UNIT_CATEGORY}
+    assert {"支行", "厂", "部", "台", "署", "场"} <= units
+    lexicon_words = {word for word, _, _ in suffix_entries()}
+    assert not units & lexicon_words and {"有限公司", "药业", "经开区"} <= lexicon_words
 
 
 def test_the_default_endings_keep_plants_bodies_and_sub_units_whole_but_not_a_session():

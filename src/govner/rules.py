@@ -39,7 +39,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from govner.data.document import Span
-from govner.data.normalize import HAN, convert_chars, normalize
+from govner.data.normalize import HAN_CHAR, convert_chars, normalize
 from govner.labels import CLOSING_QUOTES, OPENING_QUOTES, QUOTE_PAIRS, QUOTES
 
 AMOUNT = "AMOUNT"
@@ -329,7 +329,6 @@ _CLAUSE_MIN = 12
 # Longer quotations are passages (speech, citations), not formulas: the longest
 # slogans, lists of four or five parallel phrases, stay well under this.
 _QUOTE_MAX = 50
-_HAN_RE = re.compile(f"[{HAN}]")
 # The unquoted-repeat rule only for phrases of 3+ characters: 2-character
 # quotes (主体, 攻坚, 高地) are everyday words whose unquoted uses mostly mean
 # something else (市场主体), so repeating them would tag ordinary vocabulary.
@@ -460,7 +459,7 @@ def slogan_spans(text: str, *, repeats: bool = True) -> list[Span]:
     conv = convert_chars(text)
     quoted = _quoted_slogans(conv)  # sorted, non-overlapping
     repeat = {conv[a:b] for a, b in quoted}
-    repeat = [p for p in repeat if len(p) >= REPEAT_MIN_CHARS and _HAN_RE.search(p)]
+    repeat = [p for p in repeat if len(p) >= REPEAT_MIN_CHARS and HAN_CHAR.search(p)]
     if not repeat or not repeats:
         return [Span(a, b, SLOGAN) for a, b in quoted]
     ends = [b for _, b in quoted]

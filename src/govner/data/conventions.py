@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from govner.data.document import Span
-from govner.data.normalize import HAN
+from govner.data.normalize import HAN_CHAR
 from govner.labels import NAME_LABELS
 
 # The characters that end the name of a province, city or county (巴中市, 恩阳区, 奈曼旗; 自治区, 地区
@@ -50,7 +50,11 @@ NOT_A_REGION_AFTER = "生产总值"
 BANK_WORDS = ("两岸", "南岸", "北岸", "东岸", "西岸", "沿岸", "之滨", "畔")
 WATER_ENDINGS = tuple("江河湖海溪湾")  # a water's name ends so; after another name 南岸 may be a place (重庆南岸)
 ESTATE_WORDS = ("安置小区",)
-_ENDS_IN_TWO_HAN = re.compile(f"[{HAN}]{{2}}$")
+
+
+def _ends_in_two_han(name: str) -> bool:
+    """What is left of a cut place must still end as a name: two Han characters, not 中海· of 中海·江畔."""
+    return len(name) >= 2 and all(HAN_CHAR.fullmatch(char) for char in name[-2:])
 
 
 def extend_over_region_word(text: str, spans: Sequence[Span]) -> list[Span]:
@@ -63,12 +67,12 @@ def extend_over_region_word(text: str, spans: Sequence[Span]) -> list[Span]:
     >>> [text[s.start : s.end] for s in extend_over_region_word(text, [Span(2, 5, "LOC"), Span(11, 14, "LOC")])]
     ['京津冀地区', '安化县']
     """
-    taken = {i for span in spans for i in range(span.start, span.end)}
     extended = []
     for span in spans:
         end = span.end + len(REGION_WORD)
         if (span.label == "LOC" and text.startswith(REGION_WORD, span.end)
-                and not text.startswith(NOT_A_REGION_AFTER, end) and taken.isdisjoint(range(span.end, end))):
+                and not text.startswith(NOT_A_REGION_AFTER, end)
+                and not any(other.start < end and other.end > span.end for other in spans)):  # rare: scan
             span = Span(span.start, end, span.label)
         extended.append(span)
     return extended
@@ -92,7 +96,7 @@ def cut_bank_and_estate_words(text: str, spans: Sequence[Span]) -> list[Span]:
         remainders = [name.removesuffix(w) for w in BANK_WORDS if name.endswith(w)]
         remainders = [r for r in remainders if r.endswith(WATER_ENDINGS)]
         remainders += [name.removesuffix(w) for w in ESTATE_WORDS if name.endswith(w)]
-        if span.label == "LOC" and remainders and _ENDS_IN_TWO_HAN.search(remainders[0]):
+        if span.label == "LOC" and remainders and _ends_in_two_han(remainders[0]):
             span = Span(span.start, span.start + len(remainders[0]), span.label)
         cut.append(span)
     return cut

@@ -18,7 +18,8 @@ its frequency), which decides its share of the pooled vector. Sources, assembled
   ending filter keeps the names and drops those. With ``general_words`` every other jieba
   word is added as ``word`` (off by default: LAC's encoder was trained for word segmentation
   and knows word boundaries already; what it lacks is which words are places and bodies).
-- ``govner/data/suffixes.tsv``, written for govner: endings of companies, bodies and sites.
+- ``govner/data/suffixes.tsv``, written for govner: endings of companies, bodies and sites (not
+  its ``unit`` rows, which only the short-name step of prediction reads).
 - user dictionaries, ``word<TAB>LABEL`` per line → ``user:LABEL``.
 
 A word in several sources keeps the most specific category (user, then admin, town, org,
@@ -60,6 +61,9 @@ CATEGORIES: tuple[str, ...] = (
 )
 CATEGORY_ID = {name: i for i, name in enumerate(CATEGORIES)}
 SUFFIX_FILE = Path(__file__).with_name("suffixes.tsv")  # package data: prediction reads it too
+# suffixes.tsv's endings of branches and sub-units (支行, 厂, 部): the short-name step reads them, the lexicon
+# does not (a new feature category would change what a lexicon model learns, and it was not measured)
+UNIT_CATEGORY = "unit"
 LEXICON_FILE = "lexicon.tsv"  # the lexicon a model was trained with, saved in its folder
 USER_WEIGHT = math.log1p(100_000)  # a user's word counts as much as a very common dictionary word
 ADMIN_WEIGHT = math.log1p(1_000)  # administrative names jieba does not count
@@ -352,15 +356,20 @@ def jieba_entries(general_words: bool) -> list[tuple[str, str, float]]:
     return entries
 
 
-def suffix_entries() -> list[tuple[str, str, float]]:
-    """``govner/data/suffixes.tsv``: endings of company, body and site names."""
-    entries = []
+def suffix_rows() -> list[tuple[str, str]]:
+    """Every ``(ending, category)`` of ``govner/data/suffixes.tsv``, the :data:`UNIT_CATEGORY` ones included."""
+    rows = []
     for number, line in enumerate(_lines(SUFFIX_FILE), 1):
         word, _, category = line.partition("\t")
-        if category not in CATEGORY_ID:
+        if category not in CATEGORY_ID and category != UNIT_CATEGORY:
             raise LexiconError(f"{SUFFIX_FILE}:{number}: unknown category {category!r}")
-        entries.append((word, category, 1.0))
-    return entries
+        rows.append((word, category))
+    return rows
+
+
+def suffix_entries() -> list[tuple[str, str, float]]:
+    """The lexicon's entries of ``govner/data/suffixes.tsv``: endings of company, body and site names."""
+    return [(word, category, 1.0) for word, category in suffix_rows() if category != UNIT_CATEGORY]
 
 
 def build_lexicon(config: LexiconConfig, cache: bool = True) -> Lexicon:

@@ -48,7 +48,7 @@ _NOTE_LETTER = f"{PINYIN_LETTERS}{ZERO_WIDTH}"
 _ONE_NOTE = f"[{ZERO_WIDTH}]*[(（][{_NOTE_LETTER}]{{0,12}}[{TONE_MARKED}][{_NOTE_LETTER}]{{0,12}}[)）]"
 PINYIN_NOTE = re.compile(f"(?<=[{HAN}])(?:{_ONE_NOTE})+")
 _SPECIAL = re.compile(f"(?P<note>{PINYIN_NOTE.pattern})|(?P<space>[\\s{ZERO_WIDTH}]+)")
-_HAN_CHAR = re.compile(f"[{HAN}]")
+HAN_CHAR = re.compile(f"[{HAN}]")  # one Han character: the one regex for it that other modules import
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +65,7 @@ class _CharTable(dict):
         char = chr(code)
         if 0xFF01 <= code <= 0xFF5E:  # full-width ASCII block
             out = chr(code - 0xFEE0)
-        elif _HAN_CHAR.match(char):
+        elif HAN_CHAR.match(char):
             out = _t2s().convert(char)
             if len(out) != 1:  # never let one character become several
                 out = char

@@ -29,8 +29,8 @@ from pathlib import Path
 from govner.config import cache_dir
 from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
 from govner.data.document import Span
-from govner.data.lexicon import suffix_entries
-from govner.data.normalize import HAN, PINYIN_LETTERS, TONE_MARKED, NormalizedText
+from govner.data.lexicon import suffix_rows
+from govner.data.normalize import HAN, HAN_CHAR, PINYIN_LETTERS, TONE_MARKED, NormalizedText
 from govner.labels import CLOSING_QUOTES, INSIDE_NAME_LABELS, NAME_LABELS, OPENING_QUOTES, QUOTES, RULE_LABELS
 
 # Characters that, right after a place name, make it part of a longer entity (a lower
@@ -42,7 +42,6 @@ _DIVISION_LEVEL = re.compile(f"[{DIVISION_LEVELS}]")
 # As in govner.rules: 2-character quotes (主体, 攻坚) are everyday words whose unquoted uses
 # mostly mean something else, so only phrases of 3+ characters are repeated.
 REPEAT_MIN_CHARS = 3
-_HAN_RE = re.compile(f"[{HAN}]")
 
 # a run of lowercase pinyin with a tone mark in it (zhàn, chǎnyè): no name is written so
 _PINYIN_ONLY = re.compile(f"[{PINYIN_LETTERS}]*[{TONE_MARKED}][{PINYIN_LETTERS}]*")
@@ -259,21 +258,14 @@ def drop_places_across_words(text: str, spans: Sequence[Span]) -> list[Span]:
     ]
 
 
-# Endings of a branch, a sub-unit or an institution: an ORG that begins with another organization of the
-# document and ends so is a name of its own (吉林银行和龙支行, 蓝润饲料加工厂, 县纪委监委机关, 区委督查室,
-# 洋浦海关, 中央广播电视总台, 国营农场), besides the endings of govner/data/suffixes.tsv. Kept apart from that
-# file, whose endings are also lexicon features of trained models. Not a bare 会: 区委三届四次全会 is 区委 and
-# a session.
-UNIT_ENDINGS = ("支行", "分行", "分部", "校区", "中心", "平台", "机关", "海关", "大会",
-                "厂", "部", "组", "所", "室", "网", "站", "台", "署", "场", "队", "处", "院", "校", "馆", "社", "团")
 # what may follow the one 1-character product word, 技 of 技改 / 技扩改 (a technical upgrade): 岚醇酒|技扩改
 _UPGRADE_NEXT = ("改", "扩改")
 
 
 @cache
 def name_endings() -> tuple[str, ...]:
-    """What ends a name: the endings of govner/data/suffixes.tsv and :data:`UNIT_ENDINGS`."""
-    return tuple(word for word, _, _ in suffix_entries()) + UNIT_ENDINGS
+    """What ends a name: every ending of govner/data/suffixes.tsv, its units (支行, 厂, 部 …) included."""
+    return tuple(word for word, _ in suffix_rows())
 
 
 def trim_to_short_names(
@@ -296,14 +288,13 @@ def trim_to_short_names(
     ['泽弘', '天衡', '泽弘', '天衡集团']
     """
     endings = name_endings() if endings is None else endings
-    names = {text[s.start : s.end] for s in spans if s.label == "ORG"}
-    short_names = sorted((n for n in names if len(n) >= 2 and n not in places), key=len, reverse=True)
+    short_names = {text[s.start : s.end] for s in spans if s.label == "ORG"} - set(places)
     trimmed = []
     for span in spans:
         name = text[span.start : span.end]
         short = None
-        if span.label == "ORG":
-            short = next((n for n in short_names if len(n) < len(name) and name.startswith(n)), None)
+        if span.label == "ORG":  # the longest ORG name that begins this one: one set lookup per prefix
+            short = next((name[:k] for k in range(len(name) - 1, 1, -1) if name[:k] in short_names), None)
         if short is not None:
             rest = name[len(short) :]
             upgrade = rest == "技" and text.startswith(_UPGRADE_NEXT, span.end)
@@ -454,7 +445,7 @@ def propagate_short_forms(norm: NormalizedText, spans: Sequence[Span], short_for
             start, end = match.span()
             if end < len(text) and text[end] in LONGER_NAME_NEXT:
                 continue
-            if start > 0 and _HAN_RE.match(text[start - 1]) and (end == len(text) or not _HAN_RE.match(text[end])):
+            if start > 0 and HAN_CHAR.match(text[start - 1]) and (end == len(text) or not HAN_CHAR.match(text[end])):
                 continue
             span = Span(*norm.to_original(start, end), "LOC")
             if taken.overlaps(span.start, span.end) or any(added[start:end]):
@@ -598,7 +589,7 @@ def repeat_quoted_slogans(norm: NormalizedText, original: str, spans: Sequence[S
             continue
         quoted = text[start - 1 : start] in OPENING_QUOTES and text[end : end + 1] in CLOSING_QUOTES
         phrase = text[start:end]
-        if quoted and len(phrase) >= REPEAT_MIN_CHARS and _HAN_RE.search(phrase):
+        if quoted and len(phrase) >= REPEAT_MIN_CHARS and HAN_CHAR.search(phrase):
             phrases.add(phrase)
     result = sorted(spans)
     if not phrases:
