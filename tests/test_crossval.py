@@ -10,7 +10,7 @@ import yaml
 
 from govner.cli import main
 from govner.training.crossval import assign_folds, group_of
-from helpers import GOLD, tiny
+from helpers import GOLD, ROOT, tiny
 
 
 def test_folds_cover_every_document_once_and_keep_groups_together():
@@ -43,6 +43,8 @@ def test_too_few_groups_is_a_clear_error(capsys, tmp_path):
 def test_a_real_cross_validation_trains_each_fold_and_never_selects_on_held_out(tmp_path, capsys):
     gold = json.loads(Path(GOLD).read_text(encoding="utf-8"))
     small = [t for t in gold if t["data"]["doc_id"][:3] in {"000", "001", "003"}]
+    synthetic = json.loads((ROOT / "data/synthetic/synthetic_gold.json").read_text(encoding="utf-8"))
+    small += [t for t in synthetic if t["data"]["doc_id"] == "syn_a_01"]  # trained on by every fold, never tested
     annotations = tmp_path / "small.json"
     annotations.write_text(json.dumps(small, ensure_ascii=False), encoding="utf-8")
     raw = tiny(data={"annotations": [str(annotations)], "dev_ids": []}, training={"epochs": 2})
@@ -50,7 +52,7 @@ def test_a_real_cross_validation_trains_each_fold_and_never_selects_on_held_out(
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     out = tmp_path / "cv"
     args = ["crossval", "--config", str(config), "--folds", "3", "--jobs", "2", "--output", str(out),
-            "--exclude-from-training", "001_*"]
+            "--exclude-from-training", "001_*", "--train-only", "syn_*"]
     assert main(args) == 0
     summary = json.loads((out / "crossval.json").read_text(encoding="utf-8"))
     assert summary["documents"] == 3 and len(summary["per_fold"]) == 3
@@ -58,7 +60,8 @@ def test_a_real_cross_validation_trains_each_fold_and_never_selects_on_held_out(
     assert summary["epochs_f1"].keys() == {"1", "2"}  # every epoch measured, none chosen
     pooled = summary["annotated_pooled"]  # every annotated report scored once, by the fold that held it out
     assert pooled["documents"] == 3
-    entities = sum(r["type"] == "labels" for t in small for r in t["annotations"][0]["result"])
+    tested = [t for t in small if not t["data"]["doc_id"].startswith("syn")]
+    entities = sum(r["type"] == "labels" for t in tested for r in t["annotations"][0]["result"])
     assert pooled["scores"]["micro"]["support"] == entities
     for k in range(3):
         fold = yaml.safe_load((out / f"fold-{k}" / "config.yaml").read_text(encoding="utf-8"))
@@ -66,6 +69,7 @@ def test_a_real_cross_validation_trains_each_fold_and_never_selects_on_held_out(
         trained = [t["data"]["doc_id"] for t in json.loads((out / f"fold-{k}" / "train.json").read_text())]
         assert not set(test_ids) & set(trained)
         assert not any(i.startswith("001") for i in trained)  # excluded from training, still tested
+        assert "syn_a_01" in trained and "syn_a_01" not in test_ids
         assert fold["training"]["select_best"] is False
     assert "| AMOUNT |" in capsys.readouterr().out
     (out / "crossval.json").unlink()

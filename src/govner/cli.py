@@ -182,8 +182,9 @@ def cmd_crossval(args: argparse.Namespace) -> int:
     if args.fractions:
         from govner.training.crossval import learning_curve
 
-        if args.exclude_from_training:
-            raise UsageError("--fractions draws the training parts itself: it takes no --exclude-from-training")
+        if args.exclude_from_training or args.train_only:
+            raise UsageError("--fractions draws the training parts itself: it takes no --exclude-from-training "
+                             "or --train-only")
         try:
             fractions = [float(f) for f in args.fractions.split(",")]
         except ValueError:
@@ -194,7 +195,8 @@ def cmd_crossval(args: argparse.Namespace) -> int:
         print(f"wrote {output / 'learning-curve.json'} and .png ({summary['minutes']} min)", file=sys.stderr)
         return 0
     summary = crossval(config, args.folds, output, group_by=args.group_by,
-                       exclude_from_training=args.exclude_from_training, jobs=args.jobs, only=args.only,
+                       exclude_from_training=args.exclude_from_training, train_only=args.train_only,
+                       jobs=args.jobs, only=args.only,
                        ray_address=args.ray)
     print((output / "crossval.md").read_text(encoding="utf-8"))
     print(f"wrote {output / 'crossval.json'} ({summary['minutes']} min)", file=sys.stderr)
@@ -390,6 +392,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="keep each document (default) or each id prefix (syn_d_01 → syn_d) in one fold")
     crossval.add_argument("--exclude-from-training", action="append", default=[], metavar="GLOB",
                           help="document ids (glob) that are only tested, never trained on (repeatable)")
+    crossval.add_argument("--train-only", action="append", default=[], metavar="GLOB",
+                          help="document ids (glob) that every fold trains on and none tests, so that new "
+                          "annotations are measured on the folds of a run made without them (repeatable)")
     crossval.add_argument("--jobs", type=int, default=1, metavar="N", help="folds trained at once, one core each")
     crossval.add_argument("--only", type=int, action="append", default=[], metavar="K", help="run only fold K")
     crossval.add_argument("--fractions", metavar="F,F,...",

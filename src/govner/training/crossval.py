@@ -9,7 +9,9 @@ of a seeded hash, and fold k's model trains on the other folds (plus MSRA, as th
 says) for exactly ``training.epochs`` epochs: nothing is chosen on the held-out fold. It is
 then scored on fold k's documents exactly as ``govner predict`` tags reports. Documents
 matching ``exclude_from_training`` are only ever tested, never trained on, so data mixes
-can be compared on the same test documents.
+can be compared on the same test documents; documents matching ``train_only`` are trained on in
+every fold and never tested, so new annotations can be measured on exactly the folds (and test
+documents) of a run made before they existed.
 
 Reported per label: strict precision, recall and F1 as mean ± standard deviation over the
 folds, as used (with post-processing) and for the network alone; the config's own annotated
@@ -33,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,11 @@ def assign_folds(
         out[k].extend(groups[group])
         load[k] += size(group)
     return [sorted(fold) for fold in out]
+
+
+def _matching(doc_ids: Iterable[str], patterns: Sequence[str]) -> set[str]:
+    """The document ids that match any of the glob ``patterns``."""
+    return {i for i in doc_ids if any(fnmatch.fnmatchcase(i, pattern) for pattern in patterns)}
 
 
 def _fold_config(config: Config, train_file: Path, test_file: Path, test_ids: list[str]) -> dict[str, Any]:
@@ -253,6 +260,7 @@ def crossval(
     *,
     group_by: str = "document",
     exclude_from_training: Sequence[str] = (),
+    train_only: Sequence[str] = (),
     jobs: int = 1,
     only: Sequence[int] = (),
     ray_address: str | None = None,
@@ -273,8 +281,10 @@ def crossval(
     if len(by_id) != len(docs):
         raise ConfigError("document ids of data.annotations and corpus.synthetic are not unique")
     sizes = {i: len(d.text) for i, d in by_id.items()}  # balance folds by characters: reports differ 20-fold
-    assignment = assign_folds(list(by_id), folds, config.training.seed, group_by, sizes)
-    excluded = {i for i in by_id if any(fnmatch.fnmatchcase(i, pattern) for pattern in exclude_from_training)}
+    always_trained = _matching(by_id, train_only)  # in no fold: every fold's training side has them
+    tested = [i for i in by_id if i not in always_trained]
+    assignment = assign_folds(tested, folds, config.training.seed, group_by, sizes)
+    excluded = _matching(by_id, exclude_from_training)
     started = time.time()
     runs = []
     for k, test_ids in enumerate(assignment):
@@ -287,8 +297,9 @@ def crossval(
     summary["annotated_pooled"] = score_pooled([folder for _, folder in runs], {d.id for d in gold}, folds)
     summary.update({
         "config": config.name, "folds": folds, "group_by": group_by, "seed": config.training.seed,
-        "exclude_from_training": list(exclude_from_training), "epochs": config.training.epochs,
-        "documents": len(by_id), "minutes": round((time.time() - started) / 60, 1),
+        "exclude_from_training": list(exclude_from_training), "train_only": list(train_only),
+        "epochs": config.training.epochs, "documents": len(tested),
+        "minutes": round((time.time() - started) / 60, 1),
     })
     (output / "crossval.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (output / "crossval.md").write_text(render_markdown(summary), encoding="utf-8")
@@ -469,6 +480,8 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "documents, mean ± sd over folds"
         + (f"; never trained on: {', '.join(summary['exclude_from_training'])}" if summary["exclude_from_training"]
            else "")
+        + (f"; trained on in every fold, never tested: {', '.join(summary['train_only'])}"
+           if summary.get("train_only") else "")
         + f". {summary['minutes']} minutes.",
     ]
     for view, title in (("as_used", "As used (network + post-processing)"), ("network", "The network alone")):
