@@ -1,4 +1,5 @@
-"""Place swaps (govner.data.augment): consistent, inside LOC/ORG spans only, spans moved with the text."""
+"""Training copies (govner.data.augment): place swaps (consistent, inside LOC/ORG spans only, spans moved
+with the text) and person lists without their separators."""
 
 import random
 from itertools import pairwise
@@ -6,7 +7,7 @@ from itertools import pairwise
 import pytest
 
 from govner.config import ConfigError, config_from_dict
-from govner.data.augment import PlaceTable, swap_places
+from govner.data.augment import PlaceTable, join_person_lists, swap_places
 from govner.data.document import Document, Span
 from helpers import tiny
 
@@ -119,3 +120,39 @@ def test_place_swaps_replace_copies_of_the_training_windows_the_same_way_every_t
     assert [ex["text"] for ex in once.train] == [ex["text"] for ex in again.train]
     with pytest.raises(ConfigError, match="place_swaps"):
         config_from_dict(tiny(corpus={"gold_repeat": 2, "place_swaps": 3}), "tiny")
+
+
+def test_person_lists_lose_their_separators_together_and_other_text_stays():
+    text = "出席的有李鹏、乔石、李瑞环，北京、上海和王明、张三等"
+    spans = [Span(4, 6, "PER"), Span(7, 9, "PER"), Span(10, 13, "PER"), Span(14, 16, "LOC"), Span(17, 19, "LOC"),
+             Span(20, 22, "PER"), Span(23, 25, "PER")]
+    doc = Document("s", text, "test", spans)
+    joined = join_person_lists(doc, random.Random(0), 1.0)
+    assert joined.text == "出席的有李鹏乔石李瑞环，北京、上海和王明张三等"
+    assert texts(joined) == [(t, label) for t, label in texts(doc)]  # every span keeps its words
+    assert join_person_lists(doc, random.Random(0), 0.0) is doc
+    # with share 0.5 a list loses all of its separators or none
+    lists = {join_person_lists(doc, random.Random(seed), 0.5).text for seed in range(40)}
+    assert lists == {text, joined.text, "出席的有李鹏乔石李瑞环，北京、上海和王明、张三等",
+                     "出席的有李鹏、乔石、李瑞环，北京、上海和王明张三等"}
+
+
+def test_person_lists_are_joined_only_in_msra_training_sentences_and_the_same_way_every_time():
+    from govner.corpus import build_training_data
+
+    msra = {"msra_sentences": 2500, "msra_eval": True, "msra_merge_locations": False, "gold_repeat": 0}
+    model = {"labels": ["PER", "LOC", "ORG"]}
+    data = {"annotations": [], "dev_ids": [], "max_len": 512}  # a window per sentence
+    plain = build_training_data(config_from_dict(tiny(corpus=msra, model=model, data=data), "tiny"))
+    config = config_from_dict(tiny(corpus={**msra, "msra_join_person_lists": 1.0}, model=model, data=data), "tiny")
+    once, again = build_training_data(config), build_training_data(config)
+    assert [ex["text"] for ex in once.train] == [ex["text"] for ex in again.train]
+    changed = [(a["text"], b["text"]) for a, b in zip(plain.train, once.train, strict=True) if a["text"] != b["text"]]
+    assert changed and all(len(b) < len(a) and a.replace("、", "") == b.replace("、", "") for a, b in changed)
+    # the held-out sentences as they are
+    assert [d.text for d in once.dev_documents] == [d.text for d in plain.dev_documents]
+    assert [d.text for d in once.test_documents] == [d.text for d in plain.test_documents]
+    with pytest.raises(ConfigError, match="msra_join_person_lists"):
+        config_from_dict(tiny(corpus={"msra_join_person_lists": 1.5}, model=model), "tiny")
+    with pytest.raises(ConfigError, match="needs PER"):  # no person spans, nothing to join
+        config_from_dict(tiny(corpus={"msra_join_person_lists": 0.5}), "tiny")

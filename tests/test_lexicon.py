@@ -14,6 +14,7 @@ from govner.data.lexicon import (
     LexiconError,
     build_lexicon,
     division_table,
+    person_entries,
     read_user_dictionary,
 )
 
@@ -68,6 +69,9 @@ def test_the_heaviest_words_are_kept_when_a_set_is_full(lexicon):
 def test_words_match_the_normalized_text_and_specific_categories_win():
     lexicon = Lexicon.from_entries([("恩陽區", "place", 1.0), ("恩阳区", "admin", 2.0), ("恩阳区", "word", 9.0)])
     assert lexicon.words == {"恩阳区": (CATEGORIES.index("admin"), 9.0)}
+    # a person's name is more specific than a general word, though its category was appended after "word"
+    assert Lexicon.from_entries([("李鹏", "word", 5.0), ("李鹏", "person", 3.0)]).words == {
+        "李鹏": (CATEGORIES.index("person"), 5.0)}
 
 
 def test_extra_user_words_are_matched_for_their_text_only(lexicon):
@@ -101,6 +105,24 @@ def test_the_packaged_sources_give_places_bodies_and_suffixes(tmp_path, monkeypa
     assert list(tmp_path.glob("lexicon-*.tsv"))  # cached
     again = build_lexicon(LexiconConfig())
     assert again.words == lexicon.words
+
+
+def test_the_persons_source_gives_names_that_begin_with_a_surname_and_only_when_asked(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVNER_CACHE", str(tmp_path))
+    names = {w for w, category, _ in person_entries()}
+    assert {"李鹏", "乔石", "李瑞环", "朱镕基"} <= names
+    assert not any(len(w) == 4 for w in names)  # four-character nr words are mostly idioms
+    assert "一亲芳泽" not in names and "仰泳" not in names  # no surname first
+    lexicon = build_lexicon(LexiconConfig(sources=["persons"]))
+    assert [(s, e, CATEGORIES[c]) for s, e, c, _ in lexicon.matches("委员李鹏乔石")] == [
+        (2, 4, "person"), (4, 6, "person")]
+    assert "person" not in {CATEGORIES[c] for c, _ in build_lexicon(LexiconConfig()).words.values()}
+    # the cache is keyed by the version of the package the names come from
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda package: "0" if package == "jieba" else "1")
+    build_lexicon(LexiconConfig(sources=["persons"]))
+    assert len(list(tmp_path.glob("lexicon-*.tsv"))) == 3
 
 
 def test_division_table_keeps_full_names_and_leaves_out_everyday_short_forms(tmp_path, monkeypatch):

@@ -1,7 +1,10 @@
 """Post-processing of model spans: rules precedence, address merging, propagation within a document."""
 
+import pytest
+
 from govner.data.conventions import (
     cut_bank_and_estate_words,
+    drop_plenum_ordinals,
     extend_over_region_word,
     join_bracketed_names,
     merge_adjacent,
@@ -152,6 +155,44 @@ def test_single_bodies_longer_names_and_other_labels_are_not_split():
     assert split_joined_bodies(text, spans) == spans
 
 
+def test_congresses_and_plenums_are_no_names_but_schools_are():
+    text = "学习十九大、十九届五中全会和第十九届二中、三中全会精神，区委三届四次全会，市二中、县三中师生"
+    spans = _spans(text, ("十九大", "ORG"), ("十九届五中全会", "ORG"), ("第十九届二中", "ORG"), ("三中", "LOC"),
+                   ("区委", "ORG"), ("市二中", "ORG"), ("三中", "ORG"))
+    assert _texts(text, drop_plenum_ordinals(text, spans)) == [("区委", "ORG"), ("市二中", "ORG"), ("三中", "ORG")]
+    assert drop_plenum_ordinals(text, [Span(0, 3, "AMOUNT")]) == [Span(0, 3, "AMOUNT")]  # names only
+    listed = "十九届二中、三中全会和二中和三中全会"  # a list tagged whole; joined by 和
+    assert drop_plenum_ordinals(listed, [Span(0, 10, "ORG"), Span(11, 13, "ORG"), Span(14, 16, "ORG")]) == []
+    kept = "中国十九冶集团、第十九大队、市二中全体师生"  # names with an ordinal inside or before another word
+    spans = _spans(kept, ("中国十九冶集团", "ORG"), ("第十九大队", "ORG"), ("二中", "ORG"))
+    assert drop_plenum_ordinals(kept, spans) == spans
+
+
+def _calls(monkeypatch, step: str) -> list[tuple]:
+    """The positional arguments of every call the tagger makes to its post-processing function ``step``."""
+    import govner.inference.tagger as tagger_module
+
+    calls: list[tuple] = []
+    real = getattr(tagger_module, step)
+    monkeypatch.setattr(tagger_module, step, lambda *a, **k: calls.append(a) or real(*a, **k))
+    return calls
+
+
+def test_an_ordinal_that_propagation_tags_again_is_dropped(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "在二中召開會議，學習十九屆二中、三中全會精神"
+    school = text.index("二中")
+    # the network finds the school; propagation would tag 二中 of the plenum list after it
+    monkeypatch.setattr(tagger_module.Tagger, "_window_spans", lambda self, path, window: iter(
+        [(school, school + 2, "ORG")] if window.start == 0 else []))
+    tagger = Tagger.from_pretrained(tiny_model, propagate=["ORG"], rules=False)
+    assert [(s["start"], s["text"], s["label"]) for s in tagger.predict([text])[0]] == [(school, "二中", "ORG")]
+    tagger = Tagger.from_pretrained(tiny_model, propagate=["ORG"], rules=False, split_bodies=False)
+    assert (text.rindex("二中"), "ORG") in [(s["start"], s["label"]) for s in tagger.predict([text])[0]]
+
+
 def _spans(text, *parts):
     """Spans over the given (substring, label) pairs, each found after the previous one."""
     spans, at = [], 0
@@ -249,18 +290,21 @@ def test_list_items_leave_spans_long_items_and_other_clauses_alone():
     assert found[-1] == ("易達(dá)豐", "ORG")
 
 
-def test_the_bracket_join_runs_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
-    import govner.inference.tagger as tagger_module
+@pytest.mark.parametrize(("step", "switch", "text", "seen"), [
+    # the normalized text (already simplified here)
+    ("join_bracketed_names", "join_brackets", "晶途微电子(芜湖)有限公司在芜湖投资",
+     ["晶途微电子(芜湖)有限公司在芜湖投资"]),
+    # on the normalized text, and again after the document-level steps (the original text, simplified)
+    ("drop_plenum_ordinals", "split_bodies", "貫徹十九屆五中全會精神", ["贯彻十九届五中全会精神"] * 2),
+])
+def test_a_step_runs_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch, step, switch, text, seen):
     from govner.inference.tagger import Tagger
 
-    calls = []
-    real = tagger_module.join_bracketed_names
-    monkeypatch.setattr(tagger_module, "join_bracketed_names", lambda *a, **k: calls.append(a) or real(*a, **k))
-    text = "晶途微电子(芜湖)有限公司在芜湖投资"
-    Tagger.from_pretrained(tiny_model, join_brackets=False).predict([text])
+    calls = _calls(monkeypatch, step)
+    Tagger.from_pretrained(tiny_model, **{switch: False}).predict([text])
     assert calls == []
     Tagger.from_pretrained(tiny_model).predict([text])  # on by default
-    assert [a[0] for a in calls] == [text]  # the normalized text (already simplified here)
+    assert [a[0] for a in calls] == seen
 
 
 def test_network_alone_switches_off_every_post_processing_step():

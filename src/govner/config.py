@@ -64,6 +64,10 @@ class CorpusConfig:
     # merge touching MSRA LOC spans (中国/北京 → 中国北京), the guideline's address rule; the benchmark
     # turns this off so that the test set is scored against MSRA's own spans
     msra_merge_locations: bool = True
+    # share of the person lists in MSRA training sentences (李鹏、乔石) whose 、 are dropped (李鹏乔石):
+    # the SIGHAN 2006 test set's lists lost their separators (govner.data.augment.join_person_lists);
+    # the sentences are changed in place, not copied; needs PER trained
+    msra_join_person_lists: float = 0.0
 
 
 @dataclass
@@ -133,7 +137,9 @@ class InferenceConfig:
 
     rules: bool = True  # AMOUNT/SLOGAN spans of govner.rules take precedence (see govner.inference.postprocess)
     merge_locations: bool = True  # touching LOC spans become one (the guideline's address rule)
-    split_bodies: bool = True  # joined body short forms (市委市政府) become one ORG each (the guideline's rule)
+    # the guideline on bodies: joined short forms (市委市政府) become one ORG each, and a party congress or
+    # plenum (十九大, 十九届二中 of …、三中全会) is no name (govner.data.conventions)
+    split_bodies: bool = True
     # a name the network cut at a bracketed place (晶途微电子 + 芜湖)有限公司) becomes one span again
     join_brackets: bool = True
     # labels whose mentions are tagged wherever else they occur in the same document
@@ -198,6 +204,12 @@ class Config:
             raise ConfigError(f"lexicon.train_user_fraction must be in [0, 1], not {self.lexicon.train_user_fraction}")
         if self.corpus.gold_repeat < 0:
             raise ConfigError(f"corpus.gold_repeat must be 0 or more, not {self.corpus.gold_repeat}")
+        if not 0 <= self.corpus.msra_join_person_lists <= 1:
+            raise ConfigError("corpus.msra_join_person_lists must be from 0 to 1, "
+                              f"not {self.corpus.msra_join_person_lists}")
+        if self.corpus.msra_join_person_lists and "PER" not in self.model.trained_labels:
+            raise ConfigError("corpus.msra_join_person_lists needs PER among model.labels or "
+                              "model.auxiliary_labels: without person spans there are no lists to join")
         if not 0 <= self.corpus.place_swaps <= self.corpus.gold_repeat:
             raise ConfigError(f"corpus.place_swaps must be from 0 to corpus.gold_repeat "
                               f"({self.corpus.gold_repeat}), not {self.corpus.place_swaps}")

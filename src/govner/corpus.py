@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govner.config import Config, ConfigError
-from govner.data.augment import PlaceTable, swap_places
+from govner.data.augment import PlaceTable, join_person_lists, swap_places
 from govner.data.conventions import merge_adjacent
 from govner.data.document import Document, Span
 from govner.data.examples import document_examples, split_ids, to_dataset
@@ -217,6 +217,9 @@ def build_training_data(config: Config) -> TrainingData:
             # The benchmark: select epochs on a held-out slice of msra_train, score the SIGHAN test set once at the end.
             msra_docs, dev_gold = _msra_held_out(config, msra_docs)
             test = msra_documents(config, "test", -1, config.training.seed)
+        if corpus.msra_join_person_lists:  # seeded per sentence: the same sentences joined in every run
+            msra_docs = [join_person_lists(d, random.Random(f"{config.training.seed}:{d.id}"),
+                                           corpus.msra_join_person_lists) for d in msra_docs]
         msra = examples(pack_documents(msra_docs, data.max_len) if corpus.msra_pack else msra_docs, "msra")
         sources["msra"] = len(msra)
         train.extend(msra)

@@ -102,6 +102,42 @@ def cut_bank_and_estate_words(text: str, spans: Sequence[Span]) -> list[Span]:
     return cut
 
 
+_ORDINAL = "[一二三四五六七八九十]+"
+_PLENUM = f"(?:第?{_ORDINAL}届)?{_ORDINAL}中"  # 十九届二中, 三中: the plenum of a central committee
+PLENUM_NAME = re.compile(f"{_PLENUM}(?:[、和]{_PLENUM})*(?:全会)?")  # one, a list, or a whole plenum
+PLENUM_LIST_END = re.compile(f"(?:[、和]{_PLENUM})*全会")  # what follows an ordinal of a list of plenums
+CONGRESS_NAME = re.compile("[二三四]?十[一二三四五六七八九]?大")  # 十九大: a national congress of the party
+
+
+def drop_plenum_ordinals(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` without the names of a party congress or plenum (``十九大``, ``十九届二中``, ``…、三中全会``).
+
+    The guideline does not tag sessions (``区委三届四次全会``: only ``区委`` is ORG), but a
+    network reads ``二中`` as a school's short name (No. 2 Middle School) in a list of plenums.
+    A span is dropped when it is such an ordinal (or a list of them) and the list it stands in
+    ends in ``全会``, when it is a whole plenum (``十九届五中全会``) or a congress (``十九大``).
+    ``text`` is what the spans index, in simplified characters (the tagger runs the step before
+    the document-level steps on the normalized text and again after them, since propagation
+    may tag an ordinal again after a school of the same name, on the original text through
+    :func:`~govner.data.normalize.convert_chars`).
+
+    >>> text = "贯彻党的十九届二中、三中、四中全会精神，在二中召开会议，十九大"
+    >>> spans = [Span(4, 9, "ORG"), Span(10, 12, "ORG"), Span(13, 15, "ORG"), Span(21, 23, "ORG"), Span(28, 31, "ORG")]
+    >>> [text[s.start : s.end] for s in drop_plenum_ordinals(text, spans)]
+    ['二中']
+    """
+    kept = []
+    for span in spans:
+        name = text[span.start : span.end]
+        if span.label in ("ORG", "LOC") and (
+            CONGRESS_NAME.fullmatch(name)
+            or (PLENUM_NAME.fullmatch(name) and (name.endswith("全会") or PLENUM_LIST_END.match(text, span.end)))
+        ):
+            continue
+        kept.append(span)
+    return kept
+
+
 def split_joined_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
     """``spans`` with each ORG that is two or more joined body short forms split into one ORG per body.
 

@@ -20,10 +20,13 @@ its frequency), which decides its share of the pooled vector. Sources, assembled
   and knows word boundaries already; what it lacks is which words are places and bodies).
 - ``govner/data/suffixes.tsv``, written for govner: endings of companies, bodies and sites (not
   its ``unit`` rows, which only the short-name step of prediction reads).
+- jieba's ``nr`` words (person names) of 2 or 3 Han characters that begin with a surname →
+  ``person``, source ``persons`` (not a default source: govner never tags persons; the MSRA
+  benchmark, which does, can use it).
 - user dictionaries, ``word<TAB>LABEL`` per line → ``user:LABEL``.
 
 A word in several sources keeps the most specific category (user, then admin, town, org,
-place, the suffixes, word).
+place, the suffixes, person, word).
 
 >>> lexicon = Lexicon.from_entries([("巴中市", "admin", 3.0), ("巴中", "admin", 2.0), ("市", "body_suffix", 1.0)])
 >>> [(s, e, CATEGORIES[c]) for s, e, c, _ in lexicon.matches("巴中市恩阳区")]
@@ -41,6 +44,7 @@ import math
 import os
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -57,9 +61,12 @@ SETS = ("B", "M", "E", "S")
 # vector per category, so this order is part of a saved model (append, never reorder).
 CATEGORIES: tuple[str, ...] = (
     *(f"user:{label}" for label in LABELS),
-    "admin", "town", "org", "place", "body_suffix", "org_suffix", "site_suffix", "word",
+    "admin", "town", "org", "place", "body_suffix", "org_suffix", "site_suffix", "word", "person",
 )
 CATEGORY_ID = {name: i for i, name in enumerate(CATEGORIES)}
+# which category a word in several sources keeps: the lowest rank, the id except that "word" (jieba's general
+# vocabulary) is the least specific, whatever categories were appended after it
+_SPECIFICITY = {i: len(CATEGORIES) if name == "word" else i for i, name in enumerate(CATEGORIES)}
 SUFFIX_FILE = Path(__file__).with_name("suffixes.tsv")  # package data: prediction reads it too
 # suffixes.tsv's endings of branches and sub-units (支行, 厂, 部): the short-name step reads them, the lexicon
 # does not (a new feature category would change what a lexicon model learns, and it was not measured)
@@ -100,7 +107,7 @@ class Lexicon:
             cat, weight = CATEGORY_ID[category], round(float(weight), 4)  # as saved: a loaded lexicon is the same
             old = words.get(word)
             if old is not None:
-                cat, weight = min(cat, old[0]), max(weight, old[1])
+                cat, weight = min(cat, old[0], key=_SPECIFICITY.__getitem__), max(weight, old[1])
             words[word] = (cat, weight)
         return cls(words)
 
@@ -356,6 +363,28 @@ def jieba_entries(general_words: bool) -> list[tuple[str, str, float]]:
     return entries
 
 
+_PERSON_NAME = re.compile("[\u4e00-\u9fff]{2,3}")
+SURNAMES = 400  # the first characters of this many of jieba's 3-character nr words count as surnames
+
+
+def person_entries() -> list[tuple[str, str, float]]:
+    """jieba's person names as ``person``, weighted by their frequency.
+
+    jieba tags many everyday words ``nr`` (奥妙, 蓝图, and four-character idioms): kept are words of
+    2 or 3 Han characters that begin with a surname, a surname being one of the :data:`SURNAMES`
+    characters that begin the most 3-character ``nr`` words (李, 王, 张 … 简). Two-character
+    words still bring noise (麻城, 利剑); the network learns how far to trust the category.
+    """
+    names = []
+    for line in _package_file("jieba", "dict.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split(" ")
+        if len(parts) == 3 and parts[2] == "nr" and _PERSON_NAME.fullmatch(parts[0]):
+            names.append((parts[0], int(parts[1])))
+    first = Counter(word[0] for word, _ in names if len(word) == 3)
+    surnames = {char for char, _ in first.most_common(SURNAMES)}
+    return [(word, "person", math.log1p(freq)) for word, freq in names if word[0] in surnames]
+
+
 def suffix_rows() -> list[tuple[str, str]]:
     """Every ``(ending, category)`` of ``govner/data/suffixes.tsv``, the :data:`UNIT_CATEGORY` ones included."""
     rows = []
@@ -372,6 +401,9 @@ def suffix_entries() -> list[tuple[str, str, float]]:
     return [(word, category, 1.0) for word, category in suffix_rows() if category != UNIT_CATEGORY]
 
 
+_SOURCE_PACKAGE = {"jionlp": "jionlp", "jieba": "jieba", "persons": "jieba"}  # what a source's words come from
+
+
 def build_lexicon(config: LexiconConfig, cache: bool = True) -> Lexicon:
     """The lexicon a config asks for (sources plus user dictionaries), cached per machine by its inputs."""
     from importlib.metadata import version
@@ -379,16 +411,15 @@ def build_lexicon(config: LexiconConfig, cache: bool = True) -> Lexicon:
     key = hashlib.sha256()
     key.update(repr((sorted(config.sources), config.general_words)).encode())
     key.update(SUFFIX_FILE.read_bytes())
-    for package in ("jieba", "jionlp"):
-        if package in config.sources:
-            key.update(f"{package}={version(package)}".encode())
+    for package in sorted({_SOURCE_PACKAGE[s] for s in config.sources if s in _SOURCE_PACKAGE}):
+        key.update(f"{package}={version(package)}".encode())
     cached = cache_dir() / f"lexicon-{key.hexdigest()[:16]}.tsv"
     if cache and cached.exists():
         lexicon = Lexicon.load(cached)
     else:
         entries: list[tuple[str, str, float]] = []
         builders = {"jionlp": admin_entries, "jieba": lambda: jieba_entries(config.general_words),
-                    "suffixes": suffix_entries}
+                    "suffixes": suffix_entries, "persons": person_entries}
         for source in config.sources:
             if source not in builders:
                 raise LexiconError(f"lexicon.sources: unknown source {source!r} (known: {', '.join(builders)})")

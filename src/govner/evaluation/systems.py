@@ -81,7 +81,7 @@ def post_processing_steps(options: Any) -> list[str]:
         *(["地区 taken into places"] if options.area_words else []),
         *(["places that cut a word dropped"] if options.word_edges else []),
         *(["banks and estates left out of places"] if options.area_words else []),
-        *(["joined bodies split"] if options.split_bodies else []),
+        *(["joined bodies split, congresses and plenums dropped"] if options.split_bodies else []),
         *(["names cut at a bracketed place joined"] if options.join_brackets else []),
         *(["ORG names cut back to a short name found elsewhere"] if options.short_names and consistency else []),
         *(["touching LOC merged"] if options.merge_locations else []),

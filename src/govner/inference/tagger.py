@@ -42,6 +42,7 @@ import numpy as np
 
 from govner.data.conventions import (
     cut_bank_and_estate_words,
+    drop_plenum_ordinals,
     extend_over_region_word,
     join_bracketed_names,
     merge_adjacent,
@@ -49,7 +50,7 @@ from govner.data.conventions import (
 )
 from govner.data.document import Span
 from govner.data.lexicon import LEXICON_FILE, Lexicon, division_table, read_user_dictionary
-from govner.data.normalize import NormalizedText, normalize
+from govner.data.normalize import NormalizedText, convert_chars, normalize
 from govner.data.segment import Window, split_windows
 from govner.errors import ModelFolderError
 from govner.inference.postprocess import (
@@ -418,7 +419,7 @@ class Tagger:
         self.force_user_words = force_user_words
         self.backend = "onnx" if isinstance(self.scorer, OnnxScorer) else "torch"
         self.merge_locations = merge_locations  # the guideline's "one address is one LOC" rule
-        self.split_bodies = split_bodies  # the guideline's "市委市政府 is two ORGs" rule
+        self.split_bodies = split_bodies  # the guideline's "市委市政府 is two ORGs" and "sessions are no names"
         self.join_brackets = join_brackets  # the guideline's "晶途微电子(芜湖)有限公司 is one ORG"
         self.rules = rules  # rule AMOUNT/SLOGAN spans take precedence (govner.inference.postprocess)
         self.propagate = tuple(propagate)  # labels tagged at every occurrence of a found mention
@@ -642,7 +643,7 @@ class Tagger:
         if self.area_words:  # after it: 金沙江畔 is one word, 金沙江 would cut it
             names = cut_bank_and_estate_words(norm.text, names)
         if self.split_bodies:
-            names = split_joined_bodies(norm.text, names)
+            names = drop_plenum_ordinals(norm.text, split_joined_bodies(norm.text, names))
         if self.join_brackets:
             names = join_bracketed_names(norm.text, names)
         if self.short_names and self.consistency and "ORG" in self.labels:
@@ -675,6 +676,8 @@ class Tagger:
                 if "ORG" in self.propagate and set(spans) - before:  # the new names' other mentions
                     spans = propagate_labels(text, spans, ("ORG",), norm=norm)
                 from_rules |= set(spans) - before  # read off the list, not a model probability
+            if self.split_bodies:  # propagation may have tagged an ordinal again (市二中 … 十九届二中、三中全会)
+                spans = drop_plenum_ordinals(convert_chars(text), spans)
         if self.force_user_words and self.user_words:
             before = set(spans)
             spans = add_dictionary_matches(norm, spans, self.user_words)
