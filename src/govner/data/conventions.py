@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from govner.data.document import Span
-from govner.data.normalize import HAN_CHAR
+from govner.data.normalize import HAN_CHAR, convert_chars
 from govner.labels import NAME_LABELS
 
 # The characters that end the name of a province, city or county (巴中市, 恩阳区, 奈曼旗; 自治区, 地区
@@ -106,6 +106,7 @@ _ORDINAL = "[一二三四五六七八九十]+"
 _PLENUM = f"(?:第?{_ORDINAL}届)?{_ORDINAL}中"  # 十九届二中, 三中: the plenum of a central committee
 PLENUM_NAME = re.compile(f"{_PLENUM}(?:[、和]{_PLENUM})*(?:全会)?")  # one, a list, or a whole plenum
 PLENUM_LIST_END = re.compile(f"(?:[、和]{_PLENUM})*全会")  # what follows an ordinal of a list of plenums
+LIST_REACH = 40  # characters after an ordinal read for the rest of its list of plenums (、三中、四中全会)
 CONGRESS_NAME = re.compile("[二三四]?十[一二三四五六七八九]?大")  # 十九大: a national congress of the party
 
 
@@ -116,10 +117,11 @@ def drop_plenum_ordinals(text: str, spans: Sequence[Span]) -> list[Span]:
     network reads ``二中`` as a school's short name (No. 2 Middle School) in a list of plenums.
     A span is dropped when it is such an ordinal (or a list of them) and the list it stands in
     ends in ``全会``, when it is a whole plenum (``十九届五中全会``) or a congress (``十九大``).
-    ``text`` is what the spans index, in simplified characters (the tagger runs the step before
-    the document-level steps on the normalized text and again after them, since propagation
-    may tag an ordinal again after a school of the same name, on the original text through
-    :func:`~govner.data.normalize.convert_chars`).
+    ``text`` is what the spans index, simplified or traditional: only the spans and the few
+    characters after them are read, through :func:`~govner.data.normalize.convert_chars`. The
+    tagger runs the step on the normalized text before the document-level steps, and on the
+    original text after them, since propagation may tag an ordinal again after a school of the
+    same name.
 
     >>> text = "贯彻党的十九届二中、三中、四中全会精神，在二中召开会议，十九大"
     >>> spans = [Span(4, 9, "ORG"), Span(10, 12, "ORG"), Span(13, 15, "ORG"), Span(21, 23, "ORG"), Span(28, 31, "ORG")]
@@ -128,11 +130,9 @@ def drop_plenum_ordinals(text: str, spans: Sequence[Span]) -> list[Span]:
     """
     kept = []
     for span in spans:
-        name = text[span.start : span.end]
-        if span.label in ("ORG", "LOC") and (
-            CONGRESS_NAME.fullmatch(name)
-            or (PLENUM_NAME.fullmatch(name) and (name.endswith("全会") or PLENUM_LIST_END.match(text, span.end)))
-        ):
+        name = convert_chars(text[span.start : span.end]) if span.label in ("ORG", "LOC") else ""
+        if CONGRESS_NAME.fullmatch(name) or (PLENUM_NAME.fullmatch(name) and (
+                name.endswith("全会") or PLENUM_LIST_END.match(convert_chars(text[span.end : span.end + LIST_REACH])))):
             continue
         kept.append(span)
     return kept

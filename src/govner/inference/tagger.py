@@ -50,7 +50,7 @@ from govner.data.conventions import (
 )
 from govner.data.document import Span
 from govner.data.lexicon import LEXICON_FILE, Lexicon, division_table, read_user_dictionary
-from govner.data.normalize import NormalizedText, convert_chars, normalize
+from govner.data.normalize import NormalizedText, normalize
 from govner.data.segment import Window, split_windows
 from govner.errors import ModelFolderError
 from govner.inference.postprocess import (
@@ -677,7 +677,7 @@ class Tagger:
                     spans = propagate_labels(text, spans, ("ORG",), norm=norm)
                 from_rules |= set(spans) - before  # read off the list, not a model probability
             if self.split_bodies:  # propagation may have tagged an ordinal again (市二中 … 十九届二中、三中全会)
-                spans = drop_plenum_ordinals(convert_chars(text), spans)
+                spans = drop_plenum_ordinals(text, spans)
         if self.force_user_words and self.user_words:
             before = set(spans)
             spans = add_dictionary_matches(norm, spans, self.user_words)
