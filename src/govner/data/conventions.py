@@ -130,7 +130,7 @@ def drop_plenum_ordinals(text: str, spans: Sequence[Span]) -> list[Span]:
     """
     kept = []
     for span in spans:
-        name = convert_chars(text[span.start : span.end]) if span.label in ("ORG", "LOC") else ""
+        name = convert_chars(text[span.start : span.end]) if span.label in NAME_LABELS else ""
         if CONGRESS_NAME.fullmatch(name) or (PLENUM_NAME.fullmatch(name) and (
                 name.endswith("全会") or PLENUM_LIST_END.match(convert_chars(text[span.end : span.end + LIST_REACH])))):
             continue
