@@ -17,8 +17,10 @@ from govner.inference.postprocess import (
     combine_with_rules,
     drop_pinyin_spans,
     drop_places_across_words,
+    drop_unquoted_slogans,
     propagate_labels,
     propagate_short_forms,
+    repeat_quoted_slogans,
     splits_a_word,
     tag_division_names,
     tag_list_items,
@@ -316,19 +318,19 @@ def test_network_alone_switches_off_every_post_processing_step():
 
     switches = {f.name for f in fields(InferenceConfig) if f.type in (bool, "bool")} - {"force_user_words"}
     # each InferenceConfig switch is off by NETWORK_ALONE, itself or through consistency=False
-    assert switches - set(NETWORK_ALONE) <= {"divisions", "list_items", "short_names"}
+    assert switches - set(NETWORK_ALONE) <= {"divisions", "list_items", "short_names", "quoted_slogans"}
     assert NETWORK_ALONE["consistency"] is False
 
     class Options:
         merge_locations = split_bodies = join_brackets = rules = divisions = list_items = word_edges = True
-        short_names = area_words = True
+        short_names = area_words = quoted_slogans = True
         propagate = ("LOC",)
         consistency = True
 
     alone = Options()
     for name, value in NETWORK_ALONE.items():
         setattr(alone, name, value)
-    assert len(post_processing_steps(Options())) == 12 and post_processing_steps(alone) == []
+    assert len(post_processing_steps(Options())) == 13 and post_processing_steps(alone) == []
 
 
 def test_pinyin_letters_are_never_an_entity_but_latin_names_are_kept():
@@ -571,3 +573,51 @@ def test_the_country_found_as_an_org_is_no_short_name_in_the_tagger(tiny_model, 
     monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
     found = Tagger.from_pretrained(tiny_model, rules=False).predict([text])[0]
     assert ("中国铝业", "ORG") in {(text[e["start"] : e["end"]], e["label"]) for e in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "slogan", "kept"),
+    [
+        ("培育專精特新企业12家", "專精特新", False),  # never quoted in the document
+        ("实施“专精特新”工程，專精特新企业12家", "專精特新", True),  # the quoted phrase, normalized, recurs
+        ("推进“工业立县、工业强县”，坚持工业强县", "工业强县", False),  # one item of a quoted list alone
+        ("区委与企业沟通协商“面对面”活动", "沟通协商“面对面”活动", True),  # overlaps a quotation: other steps' call
+        ("支持企业“组团出海", "组团出海", True),  # a scraped page lost the closing mark
+        ("支持企业组团出海”等", "组团出海", True),  # or the opening one
+        ("开通“港口航线，支持企业“组团出海", "组团出海", True),  # its “ read as a mistyped ” of the first
+        ('培育专精特新"小巨人"企业', "专精特新", False),  # a straight mark of a complete quotation next to it
+        ("区(qū)“專精特新”，专精特新企业", "专精特新", True),  # compared on the normalized text
+        ("他说：“要当好排头兵。”我们当好排头兵", "排头兵", False),  # inside speech, not quoted alone
+    ],
+)
+def test_a_slogan_the_document_never_quotes_is_dropped(text, slogan, kept):
+    start = text.rindex(slogan)
+    place = Span(0, 2, "ORG")  # other labels pass untouched
+    spans = [place, Span(start, start + len(slogan), "SLOGAN")]
+    assert drop_unquoted_slogans(normalize(text), spans) == (spans if kept else [place])
+
+
+def test_unquoted_slogans_are_dropped_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "培育專精特新企業，推進“工業強縣”"
+    network = [Span(2, 6, "SLOGAN")]  # as if the network had tagged the unquoted 專精特新
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+
+    def slogans(**switches):
+        found = Tagger.from_pretrained(tiny_model, merge_locations=False, **switches).predict([text])[0]
+        return [text[e["start"] : e["end"]] for e in found if e["label"] == "SLOGAN"]
+
+    assert slogans() == ["工業強縣"]  # the rules' quoted slogan stays
+    assert slogans(quoted_slogans=False) == ["專精特新", "工業強縣"]
+    assert slogans(consistency=False) == ["專精特新", "工業強縣"]  # a document-level step
+
+
+def test_a_slogan_at_the_start_of_a_document_is_quoted_only_with_an_opening_mark():
+    # an empty slice before the text is no quotation mark: 工业强县 (no opening mark) is not a quoted
+    # phrase, so its unquoted occurrence is not a repeat
+    text = "工业强县”，坚持工业强县"
+    assert repeat_quoted_slogans(normalize(text), text, [Span(0, 4, "SLOGAN")]) == [Span(0, 4, "SLOGAN")]
+    text = "“工业强县”，坚持工业强县"
+    assert repeat_quoted_slogans(normalize(text), text, [Span(1, 5, "SLOGAN")])[1] == Span(9, 13, "SLOGAN")

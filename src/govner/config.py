@@ -161,6 +161,10 @@ class InferenceConfig:
     # before 生产总值 (GDP); one that ends in the bank of a water (金沙江畔) or 安置小区 leaves it out (unnamed
     # areas); govner.data.conventions.extend_over_region_word, cut_bank_and_estate_words
     area_words: bool = True
+    # a SLOGAN outside every quotation whose phrase the document never quotes is dropped: the guideline tags
+    # only quoted phrases and their unquoted repeats (专精特新 is no SLOGAN in a report that never quotes
+    # it); govner.inference.postprocess.drop_unquoted_slogans
+    quoted_slogans: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

@@ -313,6 +313,8 @@ _QUOTE_OR_BREAK = re.compile(f"[{re.escape(QUOTES)}\n]")
 # What may not start or end a span: white space and punctuation (not + or %,
 # which end slogans such as 互联网+).
 _EDGE_JUNK = " \t\u3000,，.。、;；:：!！?？…—-·'()（）《》〈〉[]【】" + QUOTES
+# the same without quotation marks: a nested quotation's marks belong to the content around it (“‘两山’理念”)
+_EDGE_PUNCTUATION = "".join(c for c in _EDGE_JUNK if c not in QUOTES)
 _SENTENCE_END = re.compile(r"[。！？!?]")
 # Verbs that introduce quoted speech ("他强调：“……”"), with or without a colon.
 _SAY_VERBS = ("说", "说道", "写道", "问道", "指出", "强调", "表示", "问", "声称", "认为", "坦言", "回答", "透露")
@@ -394,10 +396,10 @@ def _quotations(text: str) -> list[_Quote]:
     return roots
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _EDGE_JUNK:
+def _trim(text: str, start: int, end: int, junk: str = _EDGE_JUNK) -> tuple[int, int]:
+    while start < end and text[start] in junk:
         start += 1
-    while end > start and text[end - 1] in _EDGE_JUNK:
+    while end > start and text[end - 1] in junk:
         end -= 1
     return start, end
 
@@ -422,6 +424,43 @@ def _is_speech(text: str, q: _Quote) -> bool:
     # remarks quoted with no verb at all: long, not a list of parallel phrases
     # (、), and holding a function word that formulas avoid.
     return len(content) >= _CLAUSE_MIN and "、" not in content and bool(_CLAUSE_WORDS.search(content))
+
+
+def paired_quote_marks(text: str) -> set[int]:
+    """Positions of the quotation marks in ``text`` that open or close a complete quotation.
+
+    A straight ``"`` both opens and closes, so one beside a phrase says nothing about the phrase
+    unless it is left over from a broken pair.
+
+    >>> sorted(paired_quote_marks('培育专精特新"小巨人"，支持“组团出海'))
+    [6, 10]
+    """
+    marks: set[int] = set()
+    todo = _quotations(text)
+    while todo:
+        q = todo.pop()
+        todo.extend(q.children)
+        marks.update((q.start - 1, q.end))
+    return marks
+
+
+def quotation_contents(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every quotation's content in ``text``, nested ones and speech included, trimmed
+    of white space and punctuation at the edges (a nested quotation's marks stay), in order of start.
+
+    >>> text = "实施“工业强县”，学习“‘两山’理念”"
+    >>> [text[a:b] for a, b in quotation_contents(text)]
+    ['工业强县', '‘两山’理念', '两山']
+    """
+    out: list[tuple[int, int]] = []
+    todo = _quotations(text)
+    while todo:
+        q = todo.pop()
+        todo.extend(q.children)
+        start, end = _trim(text, q.start, q.end, _EDGE_PUNCTUATION)
+        if end > start:
+            out.append((start, end))
+    return sorted(out)
 
 
 def _quoted_slogans(text: str) -> list[tuple[int, int]]:

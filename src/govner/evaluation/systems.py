@@ -86,6 +86,7 @@ def post_processing_steps(options: Any) -> list[str]:
         *(["ORG names cut back to a short name found elsewhere"] if options.short_names and consistency else []),
         *(["touching LOC merged"] if options.merge_locations else []),
         *(["rule AMOUNT/SLOGAN spans first"] if options.rules else []),
+        *(["SLOGANs the document never quotes dropped"] if options.quoted_slogans and consistency else []),
         *(["quoted slogans repeated"] if consistency else []),
         *([f"{'/'.join(options.propagate)} mentions propagated"] if options.propagate and consistency else []),
         *(["division names filled in"] if options.divisions and consistency else []),

@@ -31,7 +31,16 @@ from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
 from govner.data.document import Span
 from govner.data.lexicon import suffix_rows
 from govner.data.normalize import HAN, HAN_CHAR, PINYIN_LETTERS, TONE_MARKED, NormalizedText
-from govner.labels import CLOSING_QUOTES, INSIDE_NAME_LABELS, NAME_LABELS, OPENING_QUOTES, QUOTES, RULE_LABELS
+from govner.labels import (
+    CLOSING_QUOTES,
+    INSIDE_NAME_LABELS,
+    NAME_LABELS,
+    OPENING_QUOTES,
+    QUOTES,
+    RULE_LABELS,
+    TWO_WAY_QUOTES,
+)
+from govner.rules import paired_quote_marks, quotation_contents
 
 # Characters that, right after a place name, make it part of a longer entity (a lower
 # administrative level, or a body of that place), traditional forms included.
@@ -563,6 +572,57 @@ def _visible(norm: NormalizedText | None, start: int, end: int) -> bool:
         return False
 
 
+def _char_at(text: str, i: int) -> str:
+    """The character at ``i``, or "\\0" outside ``text`` (an empty slice would be "in" every string)."""
+    return text[i] if 0 <= i < len(text) else "\0"
+
+
+def drop_unquoted_slogans(norm: NormalizedText, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` without the SLOGANs that no quotation explains: outside every quotation, with no quotation
+    mark at either edge, and never quoted anywhere in the document.
+
+    The guideline: a quoted phrase is a SLOGAN, the same phrase without quotation marks elsewhere in the
+    same document too, and "phrases never quoted in the document are not tagged" (`专精特新` is no SLOGAN
+    in a report that never quotes it; nor is one item of a quoted list standing alone). A network that
+    has read many reports tags such stock phrases anyway. A span that overlaps a quotation is left to the
+    other steps (a partly quoted repeat, `协商“面对面”活动`, is one SLOGAN), and so is one with a quotation
+    mark on the side it faces (a scraped page may lose the other mark; a straight mark of a complete
+    quotation next to the span, as in `专精特新"小巨人"`, faces both sides and does not count). ``spans``
+    index the original text that ``norm`` normalized; the phrases are compared normalized (`專精特新`
+    matches a quoted `专精特新`).
+
+    >>> from govner.data.normalize import normalize
+    >>> text = "培育“專精特新”企业，专精特新企业12家；推进工业强县"
+    >>> drop_unquoted_slogans(normalize(text), [Span(3, 7, "SLOGAN"), Span(11, 15, "SLOGAN"), Span(23, 27, "SLOGAN")])
+    [Span(start=3, end=7, label='SLOGAN'), Span(start=11, end=15, label='SLOGAN')]
+    """
+    text = norm.text
+    quotations = quotation_contents(text)
+    quoted = {text[a:b] for a, b in quotations}
+    inside = _Intervals([Span(a, b, "") for a, b in quotations])
+    paired = paired_quote_marks(text)
+
+    def lone_mark(i: int, marks: str) -> bool:
+        # “ and ” say which side they stand on even where a scrape broke their pairs; a straight " counts
+        # only when it pairs with none
+        char = _char_at(text, i)
+        return char in marks and (char not in TWO_WAY_QUOTES or i not in paired)
+
+    kept = []
+    for span in spans:
+        if span.label == "SLOGAN":
+            try:
+                start, end = norm.to_normalized(span.start, span.end)
+            except ValueError:
+                kept.append(span)  # not a stretch the normalized text has: not this step's to judge
+                continue
+            marked = lone_mark(start - 1, OPENING_QUOTES) or lone_mark(end, CLOSING_QUOTES)
+            if not (marked or inside.overlaps(start, end) or text[start:end] in quoted):
+                continue
+        kept.append(span)
+    return kept
+
+
 def repeat_quoted_slogans(norm: NormalizedText, original: str, spans: Sequence[Span]) -> list[Span]:
     """``spans`` plus a SLOGAN at every unquoted recurrence of a phrase tagged SLOGAN inside quotation marks.
 
@@ -587,7 +647,7 @@ def repeat_quoted_slogans(norm: NormalizedText, original: str, spans: Sequence[S
             start, end = norm.to_normalized(span.start, span.end)
         except ValueError:
             continue
-        quoted = text[start - 1 : start] in OPENING_QUOTES and text[end : end + 1] in CLOSING_QUOTES
+        quoted = _char_at(text, start - 1) in OPENING_QUOTES and _char_at(text, end) in CLOSING_QUOTES
         phrase = text[start:end]
         if quoted and len(phrase) >= REPEAT_MIN_CHARS and HAN_CHAR.search(phrase):
             phrases.add(phrase)
@@ -598,7 +658,7 @@ def repeat_quoted_slogans(norm: NormalizedText, original: str, spans: Sequence[S
     pattern = re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)))
     for match in pattern.finditer(text):
         a, b = match.span()
-        if text[a - 1 : a] in OPENING_QUOTES and text[b : b + 1] in CLOSING_QUOTES:
+        if _char_at(text, a - 1) in OPENING_QUOTES and _char_at(text, b) in CLOSING_QUOTES:
             continue  # a quotation of its own: the tagger's decision stands
         start, end = norm.to_original(a, b)
         i = bisect_left(starts, start)

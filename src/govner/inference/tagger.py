@@ -59,6 +59,7 @@ from govner.inference.postprocess import (
     drop_overlaps,
     drop_pinyin_spans,
     drop_places_across_words,
+    drop_unquoted_slogans,
     propagate_labels,
     propagate_short_forms,
     repeat_quoted_slogans,
@@ -374,10 +375,11 @@ class Tagger:
     ``model`` is a transformers token-classification model (with its ``tokenizer``) or
     a ready scorer (:class:`TorchScorer`, :class:`OnnxScorer`). ``consistency``
     switches the document-level steps: unquoted repeats of quoted slogans (the
-    guideline's rule), the propagation of ``propagate`` labels to other
-    occurrences of a mention and, with ``divisions``, jionlp's division names: full names
-    the network left untagged, and a division's short form where the document names it in
-    full, and, with ``list_items``, the short untagged items of a list of organizations. Off,
+    guideline's rule), the propagation of ``propagate`` labels to other occurrences of a
+    mention, with ``quoted_slogans`` the dropping of SLOGANs the document never quotes
+    and, with ``divisions``, jionlp's division names: full names the network left
+    untagged, and a division's short form where the document names it in full, and,
+    with ``list_items``, the short untagged items of a list of organizations. Off,
     each span rests on its own sentence only. ``threads`` batches are scored at
     once (set torch's own thread count to 1 then: ``torch.set_num_threads(1)``).
     ``lexicon`` feeds a model with lexicon inputs; ``user_words`` (``(word, label)``, from
@@ -404,6 +406,7 @@ class Tagger:
         word_edges: bool = True,
         short_names: bool = True,
         area_words: bool = True,
+        quoted_slogans: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -428,6 +431,7 @@ class Tagger:
         self.word_edges = word_edges  # the network's places that cut a word dropped
         self.short_names = short_names  # an ORG cut back to the short name the document gives it elsewhere
         self.area_words = area_words  # 地区 taken into a place (京津冀地区), banks left out (金沙江|畔)
+        self.quoted_slogans = quoted_slogans  # SLOGANs the document never quotes dropped
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -483,6 +487,7 @@ class Tagger:
             "word_edges": inference.word_edges,
             "short_names": inference.short_names,
             "area_words": inference.area_words,
+            "quoted_slogans": inference.quoted_slogans,
             "force_user_words": inference.force_user_words,
             "hidden_labels": tuple(config.model.auxiliary_labels),
         }
@@ -660,6 +665,8 @@ class Tagger:
             }
             spans = combine_with_rules(spans, sorted(from_rules))
         if self.consistency:
+            if self.quoted_slogans:  # before the repeats: those are quoted elsewhere by construction
+                spans = drop_unquoted_slogans(norm, spans)
             spans = repeat_quoted_slogans(norm, text, spans)
             if self.propagate:
                 spans = propagate_labels(text, spans, self.propagate, norm=norm)
