@@ -21,6 +21,7 @@ from govner.inference.postprocess import (
     propagate_labels,
     propagate_short_forms,
     repeat_quoted_slogans,
+    split_company_facilities,
     splits_a_word,
     tag_division_names,
     tag_list_items,
@@ -323,14 +324,14 @@ def test_network_alone_switches_off_every_post_processing_step():
 
     class Options:
         merge_locations = split_bodies = join_brackets = rules = divisions = list_items = word_edges = True
-        short_names = area_words = quoted_slogans = True
+        short_names = area_words = quoted_slogans = company_facilities = True
         propagate = ("LOC",)
         consistency = True
 
     alone = Options()
     for name, value in NETWORK_ALONE.items():
         setattr(alone, name, value)
-    assert len(post_processing_steps(Options())) == 13 and post_processing_steps(alone) == []
+    assert len(post_processing_steps(Options())) == 14 and post_processing_steps(alone) == []
 
 
 def test_pinyin_letters_are_never_an_entity_but_latin_names_are_kept():
@@ -621,3 +622,55 @@ def test_a_slogan_at_the_start_of_a_document_is_quoted_only_with_an_opening_mark
     assert repeat_quoted_slogans(normalize(text), text, [Span(0, 4, "SLOGAN")]) == [Span(0, 4, "SLOGAN")]
     text = "“工业强县”，坚持工业强县"
     assert repeat_quoted_slogans(normalize(text), text, [Span(1, 5, "SLOGAN")])[1] == Span(9, 13, "SLOGAN")
+
+
+# division names and short forms, as the tagger passes them (its _place_names); 东风 is a district too
+_PLACES = {"长治", "长治市", "滁州", "宝鸡", "沧州", "铜仁", "霞浦", "丰县", "信丰县", "赣州", "赣州市", "容城",
+           "襄阳", "东风", "北京", "中国"}
+
+
+@pytest.mark.parametrize(("text", "label", "expected"), [
+    # a company, a place and a facility word: the company and the place
+    ("物美滁州首店|开业", "ORG", [("物美", "ORG"), ("滁州", "LOC")]),
+    ("大润发铜仁店", "LOC", [("大润发", "ORG"), ("铜仁", "LOC")]),
+    ("北京现代沧州工厂", "ORG", [("北京现代", "ORG"), ("沧州", "LOC")]),  # a company that begins with a place
+    # a company and a place that a facility word or 项目 follows
+    ("今麦郎长治|生产基地投产", "LOC", [("今麦郎", "ORG"), ("长治", "LOC")]),
+    ("中核霞浦|项目", "LOC", [("中核", "ORG"), ("霞浦", "LOC")]),
+    # a place and a facility word: the place, for a LOC only
+    ("宝鸡基地|扩建", "LOC", [("宝鸡", "LOC")]),
+    ("宝鸡基地|扩建", "ORG", [("宝鸡基地", "ORG")]),
+    # left alone
+    ("今麦郎长治|高质量发展", "LOC", [("今麦郎长治", "LOC")]),  # nothing says facility
+    ("中石化沧州炼化", "ORG", [("中石化沧州炼化", "ORG")]),  # a unit that is a company of its own
+    ("国网长治供电公司", "ORG", [("国网长治供电公司", "ORG")]),
+    ("赣州市信丰县|基地", "LOC", [("赣州市信丰县", "LOC")]),  # 信丰县 runs across 丰县's start
+    ("雄安新区容城|项目", "LOC", [("雄安新区容城", "LOC")]),  # the first part ends like a place
+    ("东风襄阳|基地", "LOC", [("东风襄阳", "LOC")]),  # the first part is a place too
+    ("A店长治基地", "ORG", [("A店长治基地", "ORG")]),  # the first part is not Han characters only
+    ("美长治基地", "ORG", [("美长治基地", "ORG")]),  # a one-character company is too short to trust
+    ("长治市1000万元", "AMOUNT", [("长治市1000万元", "AMOUNT")]),  # other labels pass
+])
+def test_a_companys_facility_named_after_a_place_becomes_the_company_and_the_place(text, label, expected):
+    span_text, _, after = text.partition("|")  # | marks where the span ends
+    text = span_text + after
+    found = split_company_facilities(text, [Span(0, len(span_text), label)], _PLACES)
+    assert [(text[s.start : s.end], s.label) for s in found] == expected
+
+
+def test_company_facilities_are_split_in_the_tagger_at_original_offsets(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    # traditional characters and a pinyin note: the step reads the normalized text, spans stay original
+    text = "推動今麥郎長(cháng)治生產基地投產"
+    norm = normalize(text)
+    network = [Span(*norm.to_normalized(2, 14), "LOC")]  # as if the network had tagged 今麥郎長(cháng)治
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+
+    def names(**switches):
+        found = Tagger.from_pretrained(tiny_model, **switches).predict([text])[0]
+        return [(text[e["start"] : e["end"]], e["label"]) for e in found if e["label"] in ("LOC", "ORG")]
+
+    assert names() == [("今麥郎", "ORG"), ("長(cháng)治", "LOC")]
+    assert names(company_facilities=False) == [("今麥郎長(cháng)治", "LOC")]

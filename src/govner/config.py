@@ -165,6 +165,10 @@ class InferenceConfig:
     # only quoted phrases and their unquoted repeats (专精特新 is no SLOGAN in a report that never quotes
     # it); govner.inference.postprocess.drop_unquoted_slogans
     quoted_slogans: bool = True
+    # a LOC or ORG that runs a company into the place of its base, plant or store (今麦郎长治 + 生产基地,
+    # 物美滁州首店) becomes the company (ORG) and the place (LOC), the facility left out, as the guideline's
+    # rulings say; govner.inference.postprocess.split_company_facilities
+    company_facilities: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

@@ -28,7 +28,7 @@ SYSTEMS = ("model", *BASELINES)
 # Tagger options that turn every post-processing step off: the network's own spans
 NETWORK_ALONE: Mapping[str, bool] = MappingProxyType({
     "rules": False, "consistency": False, "merge_locations": False, "split_bodies": False, "join_brackets": False,
-    "word_edges": False, "area_words": False,
+    "word_edges": False, "area_words": False, "company_facilities": False,
 })
 
 
@@ -84,6 +84,7 @@ def post_processing_steps(options: Any) -> list[str]:
         *(["joined bodies split, congresses and plenums dropped"] if options.split_bodies else []),
         *(["names cut at a bracketed place joined"] if options.join_brackets else []),
         *(["ORG names cut back to a short name found elsewhere"] if options.short_names and consistency else []),
+        *(["companies split from the places of their facilities"] if options.company_facilities else []),
         *(["touching LOC merged"] if options.merge_locations else []),
         *(["rule AMOUNT/SLOGAN spans first"] if options.rules else []),
         *(["SLOGANs the document never quotes dropped"] if options.quoted_slogans and consistency else []),

@@ -313,6 +313,84 @@ def trim_to_short_names(
     return trimmed
 
 
+# What ends the name of a company's own facility named after a place: its base, plant, store, centre
+# or regional headquarters (simplified; each ending in full, so a longer one is listed on its own). The
+# guideline tags the company and the place in it and not the facility (annotations/GUIDELINES.md,
+# "Production bases and headquarters"), while a branch or a plant that is a company of its own
+# (分公司, 支行, 炼化, 供电公司) ends otherwise and stays one ORG.
+FACILITY_WORDS = (
+    "生产基地", "制造基地", "基地", "智能工厂", "工厂", "旗舰店", "免税店", "首店", "门店", "店",
+    "购物中心", "分拨中心", "配送中心", "区域总部", "营销总部", "总部",
+)
+# what may follow a company and a place that the network took together (中核霞浦 + 项目)
+_AFTER_COMPANY_PLACE = (*FACILITY_WORDS, "项目")
+# last characters of a place or a site, not of a company's short name (雄安新区 + 容城 is no company)
+_NOT_A_COMPANY_END = set(ADMIN_LEVELS) | set("园路街湖山江河岛港区湾")
+
+
+def split_company_facilities(text: str, spans: Sequence[Span], places: Collection[str]) -> list[Span]:
+    """``spans`` with a company's facility named after a place split into the company and the place.
+
+    Reports name a company's base, plant or store by the company and the place
+    (``今麦郎长治生产基地``, ``大润发铜仁店``), and the guideline tags the company (ORG) and
+    the place (LOC) in it, not the facility; the network often takes the two together, as
+    one LOC (``今麦郎长治``) or one ORG (``物美滁州首店``). A LOC or ORG span that is a
+    company, a place of ``places`` (division names and short forms) and a facility word of
+    :data:`FACILITY_WORDS`, or a company and a place that one of them or 项目 follows,
+    becomes an ORG and a LOC; a LOC that is a place and a facility word (``宝鸡基地``)
+    keeps the place. The company part must be two Han characters or more, not a place, not
+    end like a place (:data:`_NOT_A_COMPANY_END`), and no place of ``places`` may run across
+    its end into the place (``赣州市信丰县``: 丰县 is a county too). ``text`` is what the spans
+    index, normalized.
+
+    >>> text = "今麦郎长治生产基地投产，物美滁州首店开业，宝鸡基地扩建"
+    >>> found = split_company_facilities(text, [Span(0, 5, "LOC"), Span(12, 18, "ORG"), Span(21, 25, "LOC")],
+    ...                                  {"长治", "滁州", "宝鸡"})
+    >>> [(text[s.start : s.end], s.label) for s in found]
+    [('今麦郎', 'ORG'), ('长治', 'LOC'), ('物美', 'ORG'), ('滁州', 'LOC'), ('宝鸡', 'LOC')]
+    """
+    result: list[Span] = []
+    for span in spans:
+        name = text[span.start : span.end]
+        parts = _company_and_place(name, text.startswith(_AFTER_COMPANY_PLACE, span.end), places)
+        if span.label not in ("LOC", "ORG") or parts is None:
+            result.append(span)
+        elif parts[0] == 0:  # a place and a facility word: the place
+            if span.label == "LOC":
+                result.append(Span(span.start, span.start + parts[1], "LOC"))
+            else:
+                result.append(span)
+        else:
+            company, place_end = parts
+            result += [Span(span.start, span.start + company, "ORG"),
+                       Span(span.start + company, span.start + place_end, "LOC")]
+    return result
+
+
+def _company_and_place(name: str, facility_next: bool, places: Collection[str]) -> tuple[int, int] | None:
+    """Where the company part of ``name`` ends and where the place after it ends, if ``name`` is a company,
+    a place and a facility word (or a company and a place, when ``facility_next``); ``(0, end)`` for a place
+    and a facility word."""
+    # where a place could end: before a facility word that ends the name, or at its end (a few spans only, so
+    # the places are looked up for those alone: the step must not slow prediction down)
+    if not (facility_next or name.endswith(FACILITY_WORDS)):
+        return None
+    place_ends = [len(name) - len(word) for word in FACILITY_WORDS if name.endswith(word) and len(name) > len(word)]
+    if facility_next:
+        place_ends.append(len(name))
+    for start in (0, *range(2, len(name) - 1)) if place_ends else ():
+        for end in place_ends:
+            if end - start < 2 or name[start:end] not in places or (not start and end == len(name)):
+                continue
+            company = name[:start]
+            if start and (company in places or company[-1] in _NOT_A_COMPANY_END
+                          or not all(HAN_CHAR.match(c) for c in company)
+                          or any(name[i:j] in places for i in range(start) for j in range(start + 1, len(name) + 1))):
+                continue
+            return start, end
+    return None
+
+
 def propagate_labels(
     text: str,
     spans: Sequence[Span],

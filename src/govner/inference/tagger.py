@@ -63,6 +63,7 @@ from govner.inference.postprocess import (
     propagate_labels,
     propagate_short_forms,
     repeat_quoted_slogans,
+    split_company_facilities,
     tag_division_names,
     tag_list_items,
     trim_to_short_names,
@@ -407,6 +408,7 @@ class Tagger:
         short_names: bool = True,
         area_words: bool = True,
         quoted_slogans: bool = True,
+        company_facilities: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -432,6 +434,7 @@ class Tagger:
         self.short_names = short_names  # an ORG cut back to the short name the document gives it elsewhere
         self.area_words = area_words  # 地区 taken into a place (京津冀地区), banks left out (金沙江|畔)
         self.quoted_slogans = quoted_slogans  # SLOGANs the document never quotes dropped
+        self.company_facilities = company_facilities  # 今麦郎长治(生产基地) → 今麦郎 ORG + 长治 LOC
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -488,6 +491,7 @@ class Tagger:
             "short_names": inference.short_names,
             "area_words": inference.area_words,
             "quoted_slogans": inference.quoted_slogans,
+            "company_facilities": inference.company_facilities,
             "force_user_words": inference.force_user_words,
             "hidden_labels": tuple(config.model.auxiliary_labels),
         }
@@ -653,6 +657,8 @@ class Tagger:
             names = join_bracketed_names(norm.text, names)
         if self.short_names and self.consistency and "ORG" in self.labels:
             names = trim_to_short_names(norm.text, names, _place_names())
+        if self.company_facilities and {"LOC", "ORG"} <= set(self.labels):
+            names = split_company_facilities(norm.text, names, _place_names())
         spans = drop_overlaps([Span(*norm.to_original(s.start, s.end), s.label) for s in names])
         if self.merge_locations:
             spans = merge_adjacent(spans, "LOC")
