@@ -25,6 +25,7 @@ from govner.inference.postprocess import (
     splits_a_word,
     tag_division_names,
     tag_list_items,
+    tag_sites_as_parties,
     trim_to_short_names,
 )
 
@@ -324,14 +325,14 @@ def test_network_alone_switches_off_every_post_processing_step():
 
     class Options:
         merge_locations = split_bodies = join_brackets = rules = divisions = list_items = word_edges = True
-        short_names = area_words = quoted_slogans = company_facilities = True
+        short_names = area_words = quoted_slogans = company_facilities = sites_as_parties = True
         propagate = ("LOC",)
         consistency = True
 
     alone = Options()
     for name, value in NETWORK_ALONE.items():
         setattr(alone, name, value)
-    assert len(post_processing_steps(Options())) == 14 and post_processing_steps(alone) == []
+    assert len(post_processing_steps(Options())) == 15 and post_processing_steps(alone) == []
 
 
 def test_pinyin_letters_are_never_an_entity_but_latin_names_are_kept():
@@ -674,3 +675,43 @@ def test_company_facilities_are_split_in_the_tagger_at_original_offsets(tiny_mod
 
     assert names() == [("今麥郎", "ORG"), ("長(cháng)治", "LOC")]
     assert names(company_facilities=False) == [("今麥郎長(cháng)治", "LOC")]
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    # a party: the partner or the deed follows, or 与 comes before and the deed later in the clause
+    ("市政府与[天津港]深化物流合作", "ORG"),
+    ("[柳州白莲机场]共建航空货运中心", "ORG"),
+    ("[格尔木机场]与州商务局共建航空货运站", "ORG"),
+    ("区政府和[成都国际铁路港]签订合作协议", "ORG"),
+    ("[厦门港口]签署协议", "ORG"),
+    # a place: goods pass through it, a route opens at it, the deed is in another clause or too far on
+    ("货物经[天津港]出口", "LOC"),
+    ("[长治王村机场]新开至杭州航线", "LOC"),
+    ("与[天津港]相连,物流合作不断深化", "LOC"),
+    ("与[天津港]相邻的临港片区和东疆港区共同合作", "LOC"),
+    ("深化对[港]合作", "LOC"),  # one character: 港 for Hong Kong
+    ("与[天津市]合作", "LOC"),  # not a port or airport
+])
+def test_a_port_or_airport_that_is_a_party_becomes_an_org(text, label):
+    start = text.index("[")
+    end = text.index("]") - 1
+    text = text.replace("[", "").replace("]", "")
+    assert tag_sites_as_parties(text, [Span(start, end, "LOC")]) == [Span(start, end, label)]
+    assert tag_sites_as_parties(text, [Span(start, end, "SLOGAN")]) == [Span(start, end, "SLOGAN")]
+
+
+def test_sites_as_parties_in_the_tagger_at_original_offsets(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "市政府與天(tiān)津港簽訂合作協議"  # traditional, with a pinyin note inside the name
+    norm = normalize(text)
+    network = [Span(*norm.to_normalized(4, 13), "LOC")]  # as if the network had tagged 天(tiān)津港 a place
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+
+    def names(**switches):
+        found = Tagger.from_pretrained(tiny_model, **switches).predict([text])[0]
+        return [(text[e["start"] : e["end"]], e["label"]) for e in found if e["label"] in ("LOC", "ORG")]
+
+    assert names() == [("天(tiān)津港", "ORG")]
+    assert names(sites_as_parties=False) == [("天(tiān)津港", "LOC")]

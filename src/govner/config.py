@@ -169,6 +169,9 @@ class InferenceConfig:
     # 物美滁州首店) becomes the company (ORG) and the place (LOC), the facility left out, as the guideline's
     # rulings say; govner.inference.postprocess.split_company_facilities
     company_facilities: bool = True
+    # a port or airport that signs, builds or works with someone (与天津港深化物流合作, 柳州白莲机场共建…) is ORG, a
+    # party, not a place; govner.inference.postprocess.tag_sites_as_parties
+    sites_as_parties: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

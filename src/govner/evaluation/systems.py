@@ -29,6 +29,7 @@ SYSTEMS = ("model", *BASELINES)
 NETWORK_ALONE: Mapping[str, bool] = MappingProxyType({
     "rules": False, "consistency": False, "merge_locations": False, "split_bodies": False, "join_brackets": False,
     "word_edges": False, "area_words": False, "company_facilities": False,
+    "sites_as_parties": False,
 })
 
 
@@ -85,6 +86,7 @@ def post_processing_steps(options: Any) -> list[str]:
         *(["names cut at a bracketed place joined"] if options.join_brackets else []),
         *(["ORG names cut back to a short name found elsewhere"] if options.short_names and consistency else []),
         *(["companies split from the places of their facilities"] if options.company_facilities else []),
+        *(["ports and airports that are parties made ORG"] if options.sites_as_parties else []),
         *(["touching LOC merged"] if options.merge_locations else []),
         *(["rule AMOUNT/SLOGAN spans first"] if options.rules else []),
         *(["SLOGANs the document never quotes dropped"] if options.quoted_slogans and consistency else []),

@@ -391,6 +391,43 @@ def _company_and_place(name: str, facility_next: bool, places: Collection[str]) 
     return None
 
 
+# A port or airport that signs, builds or works with someone is a party to it, an organization (the seed
+# report's 深化与盐田港战略合作; annotations/GUIDELINES.md on ports), while goods that pass through it or a
+# route that opens at it leave it a place. What such a site's name ends with (铁路港, 陆港 end in 港):
+_SITE_NAME_END = ("机场", "港口", "港")
+_PARTY_VERBS = "签订|签署|共建|合作|联合"
+# the site's name followed by the partner or the deed (柳州白莲机场共建…, 格尔木机场与州商务局…)
+_AS_PARTY_NEXT = re.compile("与|签订|签署|共建|合作")
+# or 与 before it and the deed later in the clause (与天津港深化物流合作)
+_PARTNER_BEFORE = ("与", "同", "和", "联合", "携手", "对接")
+_PARTY_DEED_LATER = re.compile(f"[^，,。；;、\n]{{0,12}}?(?:{_PARTY_VERBS})")
+
+
+def tag_sites_as_parties(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with a port or airport that is a party to an agreement or a cooperation made an ORG.
+
+    The guideline makes a port a place (``常德港国际集装箱码头``), and the seed reports make one
+    that is a partner an organization (``深化与盐田港战略合作``); the network reads the name and
+    says LOC either way. A LOC of three characters or more that ends in 机场, 港口 or 港 becomes
+    an ORG where 与, 签订, 签署, 共建 or 合作 follows it, or where 与 (同, 和, 联合, 携手, 对接) comes
+    before it and 签订, 签署, 共建, 合作 or 联合 later in the same clause, within 12 characters.
+    ``text`` is what the spans index, normalized (simplified, half-width punctuation).
+
+    >>> text = "市政府与天津港深化物流合作，货物经天津港出口"
+    >>> [(text[s.start : s.end], s.label) for s in tag_sites_as_parties(text, [Span(4, 7, "LOC"), Span(17, 20, "LOC")])]
+    [('天津港', 'ORG'), ('天津港', 'LOC')]
+    """
+    result = []
+    for span in spans:
+        if (span.label == "LOC" and span.end - span.start >= 3
+                and text.endswith(_SITE_NAME_END, span.start, span.end)
+                and (_AS_PARTY_NEXT.match(text, span.end)
+                     or (text.endswith(_PARTNER_BEFORE, 0, span.start) and _PARTY_DEED_LATER.match(text, span.end)))):
+            span = Span(span.start, span.end, "ORG")
+        result.append(span)
+    return result
+
+
 def propagate_labels(
     text: str,
     spans: Sequence[Span],

@@ -66,6 +66,7 @@ from govner.inference.postprocess import (
     split_company_facilities,
     tag_division_names,
     tag_list_items,
+    tag_sites_as_parties,
     trim_to_short_names,
 )
 from govner.labels import PROPAGATED_LABELS
@@ -409,6 +410,7 @@ class Tagger:
         area_words: bool = True,
         quoted_slogans: bool = True,
         company_facilities: bool = True,
+        sites_as_parties: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -435,6 +437,7 @@ class Tagger:
         self.area_words = area_words  # 地区 taken into a place (京津冀地区), banks left out (金沙江|畔)
         self.quoted_slogans = quoted_slogans  # SLOGANs the document never quotes dropped
         self.company_facilities = company_facilities  # 今麦郎长治(生产基地) → 今麦郎 ORG + 长治 LOC
+        self.sites_as_parties = sites_as_parties  # 与天津港(…合作): a port that is a party is ORG
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -492,6 +495,7 @@ class Tagger:
             "area_words": inference.area_words,
             "quoted_slogans": inference.quoted_slogans,
             "company_facilities": inference.company_facilities,
+            "sites_as_parties": inference.sites_as_parties,
             "force_user_words": inference.force_user_words,
             "hidden_labels": tuple(config.model.auxiliary_labels),
         }
@@ -659,6 +663,8 @@ class Tagger:
             names = trim_to_short_names(norm.text, names, _place_names())
         if self.company_facilities and {"LOC", "ORG"} <= set(self.labels):
             names = split_company_facilities(norm.text, names, _place_names())
+        if self.sites_as_parties and "ORG" in self.labels:
+            names = tag_sites_as_parties(norm.text, names)
         spans = drop_overlaps([Span(*norm.to_original(s.start, s.end), s.label) for s in names])
         if self.merge_locations:
             spans = merge_adjacent(spans, "LOC")
