@@ -627,7 +627,7 @@ def test_a_slogan_at_the_start_of_a_document_is_quoted_only_with_an_opening_mark
 
 # division names and short forms, as the tagger passes them (its _place_names); 东风 is a district too
 _PLACES = {"长治", "长治市", "滁州", "宝鸡", "沧州", "铜仁", "霞浦", "丰县", "信丰县", "赣州", "赣州市", "容城",
-           "襄阳", "东风", "北京", "中国"}
+           "襄阳", "东风", "北京", "中国", "宿迁", "连云港市"}
 
 
 @pytest.mark.parametrize(("text", "label", "expected"), [
@@ -650,7 +650,8 @@ _PLACES = {"长治", "长治市", "滁州", "宝鸡", "沧州", "铜仁", "霞�
     ("东风襄阳|基地", "LOC", [("东风襄阳", "LOC")]),  # the first part is a place too
     ("A店长治基地", "ORG", [("A店长治基地", "ORG")]),  # the first part is not Han characters only
     ("美长治基地", "ORG", [("美长治基地", "ORG")]),  # a one-character company is too short to trust
-    ("长治市1000万元", "AMOUNT", [("长治市1000万元", "AMOUNT")]),  # other labels pass
+    ("苏北宿迁|项目", "LOC", [("苏北宿迁", "LOC")]),  # a region before the place is no company
+    ("物美滁州首店|开业", "SLOGAN", [("物美滁州首店", "SLOGAN")]),  # other labels pass
 ])
 def test_a_companys_facility_named_after_a_place_becomes_the_company_and_the_place(text, label, expected):
     span_text, _, after = text.partition("|")  # | marks where the span ends
@@ -682,8 +683,9 @@ def test_company_facilities_are_split_in_the_tagger_at_original_offsets(tiny_mod
     ("市政府与[天津港]深化物流合作", "ORG"),
     ("[柳州白莲机场]共建航空货运中心", "ORG"),
     ("[格尔木机场]与州商务局共建航空货运站", "ORG"),
-    ("区政府和[成都国际铁路港]签订合作协议", "ORG"),
+    ("区政府携手[成都国际铁路港]签订合作协议", "ORG"),
     ("[厦门港口]签署协议", "ORG"),
+    ("[天津港]合作开发临港片区", "ORG"),
     # a place: goods pass through it, a route opens at it, the deed is in another clause or too far on
     ("货物经[天津港]出口", "LOC"),
     ("[长治王村机场]新开至杭州航线", "LOC"),
@@ -691,13 +693,19 @@ def test_company_facilities_are_split_in_the_tagger_at_original_offsets(tiny_mod
     ("与[天津港]相邻的临港片区和东疆港区共同合作", "LOC"),
     ("深化对[港]合作", "LOC"),  # one character: 港 for Hong Kong
     ("与[天津市]合作", "LOC"),  # not a port or airport
+    ("经[天津港]出口的合作项目", "LOC"),  # no partner before it, and passed through
+    ("建设[天津港]配套项目并开展合作", "LOC"),  # a deed in the clause, but no partner
+    ("在[长治王村机场]签署协议", "LOC"),  # the place of the deed
+    ("开通[天津港]与二连浩特之间的海铁联运班列", "LOC"),  # 与 but no deed
+    ("[连云港]与徐州共建产业园", "LOC"),  # a city (连云港市)
+    ("深化与[海南自由贸易港]合作", "LOC"),  # a zone
 ])
 def test_a_port_or_airport_that_is_a_party_becomes_an_org(text, label):
     start = text.index("[")
     end = text.index("]") - 1
     text = text.replace("[", "").replace("]", "")
-    assert tag_sites_as_parties(text, [Span(start, end, "LOC")]) == [Span(start, end, label)]
-    assert tag_sites_as_parties(text, [Span(start, end, "SLOGAN")]) == [Span(start, end, "SLOGAN")]
+    assert tag_sites_as_parties(text, [Span(start, end, "LOC")], _PLACES) == [Span(start, end, label)]
+    assert tag_sites_as_parties(text, [Span(start, end, "SLOGAN")], _PLACES) == [Span(start, end, "SLOGAN")]
 
 
 def test_sites_as_parties_in_the_tagger_at_original_offsets(tiny_model, monkeypatch):

@@ -25,6 +25,7 @@ from collections.abc import Collection, Mapping, Sequence
 from functools import cache, lru_cache
 from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
 from govner.config import cache_dir
 from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
@@ -313,6 +314,15 @@ def trim_to_short_names(
     return trimmed
 
 
+# Last characters of a place's name (the text is simplified): an item of a list of companies that ends so
+# is left alone (港 is not among them: a port that signs is ORG, like 盐田港), and a company's name never
+# ends so, nor in 港 or 湾 (雄安新区 + 容城 is no company).
+PLACE_NAME_ENDS = frozenset(ADMIN_LEVELS) | frozenset("园路街湖山江河岛")
+_NOT_A_COMPANY_END = PLACE_NAME_ENDS | frozenset("港湾")
+# A region named by a province's one-character form and a direction (苏北, 晋东南, 冀中) or 三角 (珠三角) is
+# no company either; this also rules out the rare brand built so (京东), which the network has to find alone.
+_REGION_NAME = re.compile(f"[{HAN}]{{1,2}}[东南西北中]|[{HAN}]*三角")
+
 # What ends the name of a company's own facility named after a place: its base, plant, store, centre
 # or regional headquarters (simplified; each ending in full, so a longer one is listed on its own). The
 # guideline tags the company and the place in it and not the facility (annotations/GUIDELINES.md,
@@ -324,8 +334,6 @@ FACILITY_WORDS = (
 )
 # what may follow a company and a place that the network took together (中核霞浦 + 项目)
 _AFTER_COMPANY_PLACE = (*FACILITY_WORDS, "项目")
-# last characters of a place or a site, not of a company's short name (雄安新区 + 容城 is no company)
-_NOT_A_COMPANY_END = set(ADMIN_LEVELS) | set("园路街湖山江河岛港区湾")
 
 
 def split_company_facilities(text: str, spans: Sequence[Span], places: Collection[str]) -> list[Span]:
@@ -339,9 +347,9 @@ def split_company_facilities(text: str, spans: Sequence[Span], places: Collectio
     :data:`FACILITY_WORDS`, or a company and a place that one of them or 项目 follows,
     becomes an ORG and a LOC; a LOC that is a place and a facility word (``宝鸡基地``)
     keeps the place. The company part must be two Han characters or more, not a place, not
-    end like a place (:data:`_NOT_A_COMPANY_END`), and no place of ``places`` may run across
-    its end into the place (``赣州市信丰县``: 丰县 is a county too). ``text`` is what the spans
-    index, normalized.
+    end like a place (:data:`_NOT_A_COMPANY_END`), not be a region (``苏北``), and no place of
+    ``places`` may run across its end into the place (``赣州市信丰县``: 丰县 is a county too).
+    ``text`` is what the spans index, normalized.
 
     >>> text = "今麦郎长治生产基地投产，物美滁州首店开业，宝鸡基地扩建"
     >>> found = split_company_facilities(text, [Span(0, 5, "LOC"), Span(12, 18, "ORG"), Span(21, 25, "LOC")],
@@ -351,67 +359,79 @@ def split_company_facilities(text: str, spans: Sequence[Span], places: Collectio
     """
     result: list[Span] = []
     for span in spans:
-        name = text[span.start : span.end]
-        parts = _company_and_place(name, text.startswith(_AFTER_COMPANY_PLACE, span.end), places)
-        if span.label not in ("LOC", "ORG") or parts is None:
+        parts = None
+        if span.label in ("LOC", "ORG"):
+            name = text[span.start : span.end]
+            parts = _company_and_place(name, text.startswith(_AFTER_COMPANY_PLACE, span.end), places)
+        if parts is None:
             result.append(span)
-        elif parts[0] == 0:  # a place and a facility word: the place
-            if span.label == "LOC":
-                result.append(Span(span.start, span.start + parts[1], "LOC"))
-            else:
-                result.append(span)
+        elif parts.company_end == 0:  # a place and a facility word
+            # an ORG so named may be a body of its own (宝鸡基地 as a unit's name): only a LOC is cut back
+            result.append(Span(span.start, span.start + parts.place_end, "LOC") if span.label == "LOC" else span)
         else:
-            company, place_end = parts
-            result += [Span(span.start, span.start + company, "ORG"),
-                       Span(span.start + company, span.start + place_end, "LOC")]
+            result += [Span(span.start, span.start + parts.company_end, "ORG"),
+                       Span(span.start + parts.company_end, span.start + parts.place_end, "LOC")]
     return result
 
 
-def _company_and_place(name: str, facility_next: bool, places: Collection[str]) -> tuple[int, int] | None:
+class _CompanyAndPlace(NamedTuple):
+    company_end: int  # 0: no company, the name is a place and a facility word
+    place_end: int
+
+
+def _company_and_place(name: str, facility_next: bool, places: Collection[str]) -> _CompanyAndPlace | None:
     """Where the company part of ``name`` ends and where the place after it ends, if ``name`` is a company,
-    a place and a facility word (or a company and a place, when ``facility_next``); ``(0, end)`` for a place
-    and a facility word."""
+    a place and a facility word (or a company and a place, when ``facility_next``), or a place and a facility
+    word."""
     # where a place could end: before a facility word that ends the name, or at its end (a few spans only, so
     # the places are looked up for those alone: the step must not slow prediction down)
     if not (facility_next or name.endswith(FACILITY_WORDS)):
         return None
-    place_ends = [len(name) - len(word) for word in FACILITY_WORDS if name.endswith(word) and len(name) > len(word)]
+    place_ends = [len(name) - len(word) for word in FACILITY_WORDS if name.endswith(word)]
     if facility_next:
         place_ends.append(len(name))
-    for start in (0, *range(2, len(name) - 1)) if place_ends else ():
+    for start in (0, *range(2, len(name) - 1)):
         for end in place_ends:
-            if end - start < 2 or name[start:end] not in places or (not start and end == len(name)):
+            # a bare place that a facility word follows is no facility's name: it stays as it is
+            if end <= start or name[start:end] not in places or (not start and end == len(name)):
                 continue
             company = name[:start]
             if start and (company in places or company[-1] in _NOT_A_COMPANY_END
+                          or _REGION_NAME.fullmatch(company)
                           or not all(HAN_CHAR.match(c) for c in company)
                           or any(name[i:j] in places for i in range(start) for j in range(start + 1, len(name) + 1))):
                 continue
-            return start, end
+            return _CompanyAndPlace(start, end)
     return None
 
 
 # A port or airport that signs, builds or works with someone is a party to it, an organization (the seed
-# report's 深化与盐田港战略合作; annotations/GUIDELINES.md on ports), while goods that pass through it or a
-# route that opens at it leave it a place. What such a site's name ends with (铁路港, 陆港 end in 港):
+# report's 深化与盐田港战略合作; annotations/GUIDELINES.md on ports), while goods that pass through it, a
+# route that opens at it or a meeting held at it leave it a place. What such a site's name ends with (铁路港,
+# 陆港 end in 港); a city or zone so named (连云港, 海南自由贸易港, 香港) is a place, whatever it does.
 _SITE_NAME_END = ("机场", "港口", "港")
-_PARTY_VERBS = "签订|签署|共建|合作|联合"
-# the site's name followed by the partner or the deed (柳州白莲机场共建…, 格尔木机场与州商务局…)
-_AS_PARTY_NEXT = re.compile("与|签订|签署|共建|合作")
-# or 与 before it and the deed later in the clause (与天津港深化物流合作)
-_PARTNER_BEFORE = ("与", "同", "和", "联合", "携手", "对接")
-_PARTY_DEED_LATER = re.compile(f"[^，,。；;、\n]{{0,12}}?(?:{_PARTY_VERBS})")
+_NOT_A_SITE_END = ("自贸港", "自由贸易港", "香港")
+_PARTY_DEEDS = ("签订", "签署", "共建", "合作")
+# the deed later in the clause, within 12 characters (与天津港深化物流合作; 格尔木机场与州商务局共建)
+_PARTY_DEED_LATER = re.compile(f"[^，,。；;、\\n]{{0,12}}?(?:{'|'.join(_PARTY_DEEDS)}|联合)")
+# what makes the site the partner of the deed: 与 before it, or 与 after it (the site is then the subject)
+_PARTNER_BEFORE = ("与", "同", "联合", "携手", "对接")
+# what makes it the place of the deed or a thing passed through: 在天津港签署, 经天津港, 依托北部湾港合作
+_VENUE_BEFORE = ("在", "于", "经", "依托", "通过", "从", "至", "到")
 
 
-def tag_sites_as_parties(text: str, spans: Sequence[Span]) -> list[Span]:
+def tag_sites_as_parties(text: str, spans: Sequence[Span], places: Collection[str] = ()) -> list[Span]:
     """``spans`` with a port or airport that is a party to an agreement or a cooperation made an ORG.
 
     The guideline makes a port a place (``常德港国际集装箱码头``), and the seed reports make one
     that is a partner an organization (``深化与盐田港战略合作``); the network reads the name and
-    says LOC either way. A LOC of three characters or more that ends in 机场, 港口 or 港 becomes
-    an ORG where 与, 签订, 签署, 共建 or 合作 follows it, or where 与 (同, 和, 联合, 携手, 对接) comes
-    before it and 签订, 签署, 共建, 合作 or 联合 later in the same clause, within 12 characters.
-    ``text`` is what the spans index, normalized (simplified, half-width punctuation).
+    says LOC either way. A LOC that ends in 机场, 港口 or 港 becomes an ORG where 签订, 签署, 共建 or
+    合作 directly follows it, or where 与 (同, 联合, 携手, 对接) comes before it or 与 after it and
+    签订, 签署, 共建, 合作 or 联合 comes later in the same clause, within 12 characters; not where 在, 经,
+    依托 and the like come before it (the place of the deed), and not when it is a city or zone:
+    a name or short form of ``places`` (连云港 of 连云港市), a free-trade port or 香港. Names of
+    three characters or more only: 港 alone or in 深港 is Hong Kong. ``text`` is what the spans
+    index, normalized (simplified, half-width punctuation).
 
     >>> text = "市政府与天津港深化物流合作，货物经天津港出口"
     >>> [(text[s.start : s.end], s.label) for s in tag_sites_as_parties(text, [Span(4, 7, "LOC"), Span(17, 20, "LOC")])]
@@ -419,13 +439,23 @@ def tag_sites_as_parties(text: str, spans: Sequence[Span]) -> list[Span]:
     """
     result = []
     for span in spans:
-        if (span.label == "LOC" and span.end - span.start >= 3
-                and text.endswith(_SITE_NAME_END, span.start, span.end)
-                and (_AS_PARTY_NEXT.match(text, span.end)
-                     or (text.endswith(_PARTNER_BEFORE, 0, span.start) and _PARTY_DEED_LATER.match(text, span.end)))):
+        if span.label == "LOC" and span.end - span.start >= 3 and _is_party(text, span.start, span.end, places):
             span = Span(span.start, span.end, "ORG")
         result.append(span)
     return result
+
+
+def _is_party(text: str, start: int, end: int, places: Collection[str]) -> bool:
+    """Whether the site named by ``text[start:end]`` is a party to a deed of its clause."""
+    name = text[start:end]
+    if (not name.endswith(_SITE_NAME_END) or name.endswith(_NOT_A_SITE_END)
+            or any(name + level in places for level in ("", "市", "区", "县"))
+            or text.endswith(_VENUE_BEFORE, 0, start)):
+        return False
+    if text.startswith(_PARTY_DEEDS, end):
+        return True
+    partner = text.endswith(_PARTNER_BEFORE, 0, start) or text.startswith("与", end)
+    return partner and _PARTY_DEED_LATER.match(text, end) is not None
 
 
 def propagate_labels(
@@ -590,9 +620,6 @@ _LIST = re.compile(f"(?:[^{_NOT_IN_ITEM}]{{1,{LIST_ITEM_CHARS}}}、)+[^{_NOT_IN_
 _SHORT_NAME = re.compile(f"[{HAN}]{{2,8}}")
 # what ends the last item when no 等 does: the 为 of 以…为龙头, not the 为 of a verb (成为, 作为, 评为)
 _LIST_END_WEI = re.compile("(?<![成作认评列定均视称更])为")
-# last characters of a place's name (the text is simplified): an item that ends so is left alone,
-# even in a list of companies (港 is not among them: a port that signs is ORG, like 盐田港)
-_PLACE_HEADS = set(ADMIN_LEVELS) | set("园路街湖山江河岛")
 
 
 def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int = 2) -> list[Span]:
@@ -661,7 +688,7 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
         if named + sum(item in orgs for item in items[1:]) < min_named:
             continue
         for start, end in items[1:]:
-            if (start, end) in orgs or not _SHORT_NAME.fullmatch(text, start, end) or text[end - 1] in _PLACE_HEADS:
+            if (start, end) in orgs or not _SHORT_NAME.fullmatch(text, start, end) or text[end - 1] in PLACE_NAME_ENDS:
                 continue
             span = Span(*norm.to_original(start, end), "ORG")
             place_end, place = places.get(start, (end, None))

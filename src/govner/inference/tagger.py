@@ -664,7 +664,7 @@ class Tagger:
         if self.company_facilities and {"LOC", "ORG"} <= set(self.labels):
             names = split_company_facilities(norm.text, names, _place_names())
         if self.sites_as_parties and "ORG" in self.labels:
-            names = tag_sites_as_parties(norm.text, names)
+            names = tag_sites_as_parties(norm.text, names, _place_names())
         spans = drop_overlaps([Span(*norm.to_original(s.start, s.end), s.label) for s in names])
         if self.merge_locations:
             spans = merge_adjacent(spans, "LOC")
