@@ -723,3 +723,32 @@ def test_sites_as_parties_in_the_tagger_at_original_offsets(tiny_model, monkeypa
 
     assert names() == [("天(tiān)津港", "ORG")]
     assert names(sites_as_parties=False) == [("天(tiān)津港", "LOC")]
+
+
+def test_predict_set_switches_a_step_off_over_the_saved_config(tiny_model, monkeypatch, tmp_path, capsys):
+    import json
+
+    import govner.inference.tagger as tagger_module
+    from govner.cli import main
+
+    text = "市政府與天津港簽訂合作協議"
+    network = [Span(4, 7, "LOC")]  # as if the network had tagged 天津港 a place (no pinyin: same offsets)
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+    report = tmp_path / "r.txt"
+    report.write_text(text, encoding="utf-8")
+
+    def labels(*options: str) -> list[str]:
+        out = tmp_path / "out.jsonl"
+        out.unlink(missing_ok=True)
+        assert main(["predict", "--model", str(tiny_model), str(report), "-o", str(out), "--quiet", *options]) == 0
+        entities = json.loads(out.read_text(encoding="utf-8"))["entities"]
+        return [e["label"] for e in entities if e["text"] == "天津港"]
+
+    assert labels() == ["ORG"]
+    assert labels("--set", "inference.sites_as_parties=false") == ["LOC"]
+    # the weights are fixed, and a key or value the config does not know is the user's error, named
+    for bad, said in (("model.dropout=0.1", "only inference.KEY=VALUE"), ("inference.ports=false", "unknown key"),
+                      ("inference.sites_as_parties=maybe", "expected bool")):
+        capsys.readouterr()
+        assert main(["predict", "--model", str(tiny_model), str(report), "--quiet", "--set", bad]) == 2
+        assert said in capsys.readouterr().err

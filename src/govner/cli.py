@@ -216,7 +216,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     if (args.batch_size is not None and args.batch_size < 1) or (args.threads is not None and args.threads < 1):
         raise UsageError("--batch-size and --threads must be at least 1")
-    options = {"consistency": not args.no_consistency, "user_dictionaries": args.user_dict}
+    options = {"consistency": not args.no_consistency, "user_dictionaries": args.user_dict, "overrides": args.set}
     if args.batch_size:
         options["batch_size"] = args.batch_size
     if args.force_user_words:
@@ -459,6 +459,10 @@ or an OUT that --resume cannot continue.""",
                          help="no document-level steps: no SLOGAN at unquoted repeats of a quoted slogan, "
                          "no propagation of LOC/ORG mentions to their other occurrences, no division names "
                          "from jionlp's tree (inference.divisions), no ORG list items (inference.list_items)")
+    predict.add_argument("--set", action="append", default=[], metavar="inference.KEY=VALUE",
+                         help="change how the model is applied, over its saved config (repeatable): e.g. "
+                         "inference.sites_as_parties=false where your annotators keep every port a place; "
+                         "the keys are those of configs/default.yaml's inference section")
     predict.add_argument("--batch-size", type=int, metavar="N",
                          help="windows per forward pass (default: the model's inference.batch_size); short "
                          "windows are packed up to N x max_len characters")

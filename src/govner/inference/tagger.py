@@ -452,20 +452,23 @@ class Tagger:
 
     @classmethod
     def from_pretrained(
-        cls, path: str | Path, *, backend: str = "auto", threads: int | None = None, **options: Any
+        cls, path: str | Path, *, backend: str = "auto", threads: int | None = None,
+        overrides: Sequence[str] = (), **options: Any,
     ) -> Tagger:
         """Load a local model folder (``govner train`` output or any token-classification model).
 
         Window sizes and post-processing come from the folder's ``govner_config.yaml``, read
         through the config dataclasses (a folder without one gets their defaults); ``options``
-        override them (``rules=False``, ``propagate=()``, ``consistency=False``, ``batch_size=...``).
+        override them (``rules=False``, ``propagate=()``, ``consistency=False``, ``batch_size=...``), and so do
+        ``overrides``, ``inference.KEY=VALUE`` strings read like ``govner train --set`` (``govner predict --set``:
+        ``inference.sites_as_parties=false``), checked against the config dataclasses.
         ``backend`` is ``onnx`` (govner's own models: the exported ``model.onnx`` under ONNX
         Runtime), ``torch`` (any model transformers loads) or ``auto`` (onnx when the folder and
         the installed packages allow it). ``threads`` batches are scored at once; by default the
         usable CPUs (at most 4) with onnx, 1 with torch, which has threads of its own (for more,
         call ``torch.set_num_threads(1)`` first, as ``govner predict`` does).
         """
-        from govner.config import Config, ConfigError, load_config
+        from govner.config import ConfigError, config_from_dict, config_to_dict, load_config
 
         path = Path(path)
         if backend not in BACKENDS:
@@ -474,10 +477,15 @@ class Tagger:
             what = "not a folder" if path.exists() else "no such model folder"
             raise ModelFolderError(f"{path}: {what} (give the folder govner train wrote)")
         saved = path / "govner_config.yaml"
+        for override in overrides:  # the weights are fixed: only how they are applied may change
+            if not override.startswith("inference."):
+                raise ConfigError(f"{override!r}: only inference.KEY=VALUE settings apply to a trained model")
         try:
-            config = load_config(saved) if saved.exists() else Config()
+            config = load_config(saved) if saved.exists() else config_from_dict({}, str(saved))
         except ConfigError as err:
             raise ModelFolderError(f"{path}: the saved config does not fit this govner: {err}") from None
+        if overrides:  # after the folder's config, so that a bad value is the user's, not the folder's
+            config = config_from_dict(config_to_dict(config), "--set", list(overrides))
         inference = config.inference
         settings: dict[str, Any] = {
             "max_len": config.data.max_len,
