@@ -426,41 +426,29 @@ def _is_speech(text: str, q: _Quote) -> bool:
     return len(content) >= _CLAUSE_MIN and "、" not in content and bool(_CLAUSE_WORDS.search(content))
 
 
-def paired_quote_marks(text: str) -> set[int]:
-    """Positions of the quotation marks in ``text`` that open or close a complete quotation.
+def quotation_contents(text: str) -> tuple[list[tuple[int, int]], set[int]]:
+    """Every quotation of ``text`` in one pass: the ``(start, end)`` of each content, nested ones and speech
+    included, trimmed of white space and punctuation at the edges (a nested quotation's marks stay), in order
+    of start; and the positions of the marks that open or close a complete quotation. A straight ``"`` both
+    opens and closes, so one beside a phrase says nothing about the phrase unless it is not among them (left
+    over from a broken pair).
 
-    A straight ``"`` both opens and closes, so one beside a phrase says nothing about the phrase
-    unless it is left over from a broken pair.
-
-    >>> sorted(paired_quote_marks('培育专精特新"小巨人"，支持“组团出海'))
-    [6, 10]
+    >>> text = '实施“工业强县”，学习“‘两山’理念”，培育"小巨人"，支持“组团出海'  # the last mark pairs with none
+    >>> contents, marks = quotation_contents(text)
+    >>> [text[a:b] for a, b in contents], sorted(marks)
+    (['工业强县', '‘两山’理念', '两山', '小巨人'], [2, 7, 11, 12, 15, 18, 22, 26])
     """
+    contents: list[tuple[int, int]] = []
     marks: set[int] = set()
     todo = _quotations(text)
     while todo:
         q = todo.pop()
         todo.extend(q.children)
         marks.update((q.start - 1, q.end))
-    return marks
-
-
-def quotation_contents(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of every quotation's content in ``text``, nested ones and speech included, trimmed
-    of white space and punctuation at the edges (a nested quotation's marks stay), in order of start.
-
-    >>> text = "实施“工业强县”，学习“‘两山’理念”"
-    >>> [text[a:b] for a, b in quotation_contents(text)]
-    ['工业强县', '‘两山’理念', '两山']
-    """
-    out: list[tuple[int, int]] = []
-    todo = _quotations(text)
-    while todo:
-        q = todo.pop()
-        todo.extend(q.children)
         start, end = _trim(text, q.start, q.end, _EDGE_PUNCTUATION)
         if end > start:
-            out.append((start, end))
-    return sorted(out)
+            contents.append((start, end))
+    return sorted(contents), marks
 
 
 def _quoted_slogans(text: str) -> list[tuple[int, int]]:

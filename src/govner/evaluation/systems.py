@@ -28,8 +28,7 @@ SYSTEMS = ("model", *BASELINES)
 # Tagger options that turn every post-processing step off: the network's own spans
 NETWORK_ALONE: Mapping[str, bool] = MappingProxyType({
     "rules": False, "consistency": False, "merge_locations": False, "split_bodies": False, "join_brackets": False,
-    "word_edges": False, "area_words": False, "company_facilities": False,
-    "sites_as_parties": False,
+    "word_edges": False, "area_words": False, "company_facilities": False, "sites_as_parties": False,
 })
 
 

@@ -41,7 +41,7 @@ from govner.labels import (
     RULE_LABELS,
     TWO_WAY_QUOTES,
 )
-from govner.rules import paired_quote_marks, quotation_contents
+from govner.rules import quotation_contents
 
 # Characters that, right after a place name, make it part of a longer entity (a lower
 # administrative level, or a body of that place), traditional forms included.
@@ -739,10 +739,11 @@ def drop_unquoted_slogans(norm: NormalizedText, spans: Sequence[Span]) -> list[S
     [Span(start=3, end=7, label='SLOGAN'), Span(start=11, end=15, label='SLOGAN')]
     """
     text = norm.text
-    quotations = quotation_contents(text)
+    if not any(span.label == "SLOGAN" for span in spans):
+        return list(spans)
+    quotations, paired = quotation_contents(text)  # one pass over the document's quotations
     quoted = {text[a:b] for a, b in quotations}
     inside = _Intervals([Span(a, b, "") for a, b in quotations])
-    paired = paired_quote_marks(text)
 
     def lone_mark(i: int, marks: str) -> bool:
         # “ and ” say which side they stand on even where a scrape broke their pairs; a straight " counts
