@@ -752,3 +752,28 @@ def test_predict_set_switches_a_step_off_over_the_saved_config(tiny_model, monke
         capsys.readouterr()
         assert main(["predict", "--model", str(tiny_model), str(report), "--quiet", "--set", bad]) == 2
         assert said in capsys.readouterr().err
+
+
+def test_segmenter_reads_its_prefix_cache_and_rebuilds_a_broken_one(tmp_path, monkeypatch):
+    import marshal
+
+    from govner.inference import postprocess
+
+    monkeypatch.setenv("GOVNER_CACHE", str(tmp_path))
+    postprocess._load_segmenter.cache_clear()
+    try:
+        built = postprocess._load_segmenter()
+        (cache,) = (tmp_path / "jieba").glob("*.prefixes.marshal")
+        words = list(built.cut("我们隆重庆祝经开区晋升", HMM=False))
+        assert "庆祝" in words or "隆重庆祝" in words
+        # what the cache holds is what segments: a dictionary of one word
+        cache.write_bytes(marshal.dumps(({"经开区": 5, "经": 0, "经开": 0}, 5)))
+        postprocess._load_segmenter.cache_clear()
+        assert list(postprocess._load_segmenter().cut("经开区晋升", HMM=False)) == ["经开区", "晋", "升"]
+        for broken in (cache.read_bytes()[:7], b"not marshal", marshal.dumps(["a list"]), marshal.dumps((["x"], 1))):
+            cache.write_bytes(broken)
+            postprocess._load_segmenter.cache_clear()
+            assert list(postprocess._load_segmenter().cut("我们隆重庆祝经开区晋升", HMM=False)) == words
+            assert marshal.loads(cache.read_bytes())[1] == built.total  # written again, whole
+    finally:
+        postprocess._load_segmenter.cache_clear()  # the next test loads the usual cache again

@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -499,6 +500,61 @@ def test_threads_change_nothing_but_speed(tiny_model):
     one = Tagger.from_pretrained(tiny_model, backend="auto", threads=1, batch_size=4).predict(texts)
     two = Tagger.from_pretrained(tiny_model, backend="auto", threads=2, batch_size=4).predict(texts)
     assert one == two
+
+
+def test_groups_are_answered_in_order_reading_one_group_ahead(tagger):
+    texts = [SIMPLIFIED.read_text(encoding="utf-8")[:3000], *TRICKY, "", TRADITIONAL_NOISY.read_text(encoding="utf-8")]
+    groups_given = [texts[:2], [], texts[2:4], texts[4:]]
+    pulled = []
+
+    def given():
+        for k, group in enumerate(groups_given):
+            pulled.append(k)
+            yield group
+
+    answered = []
+    for k, (group, analyses) in enumerate(tagger.analyze_groups(given())):
+        assert group is groups_given[k] and max(pulled) <= k + 1  # never more than one group ahead
+        answered.append(analyses)
+    assert answered == [tagger.analyze(group) for group in groups_given]
+
+
+def test_a_group_is_answered_while_the_next_is_still_coming(tagger):
+    # a slow producer piped into `govner predict -`: the first group's results must not wait for the second
+    first_answered = threading.Event()
+    waited_in_vain = []
+
+    def slow_producer():
+        yield ["湖南省长沙市召开招商大会。"]
+        waited_in_vain.append(not first_answered.wait(timeout=20))
+        yield ["岳阳市签约项目。"]
+
+    answers = tagger.analyze_groups(slow_producer())
+    first, _ = next(answers)
+    first_answered.set()
+    assert first == ["湖南省长沙市召开招商大会。"] and len(list(answers)) == 1
+    assert waited_in_vain == [False]
+
+
+def test_a_failing_group_stops_the_run_with_its_error_and_reads_no_further(tagger, monkeypatch):
+    def broken(texts):
+        if "坏" in texts:
+            raise RuntimeError("scoring failed")
+        return Tagger.score(tagger, texts)
+
+    monkeypatch.setattr(tagger, "score", broken)
+    pulled = []
+
+    def given():
+        for group in (["好"], ["坏"], ["好"]):
+            pulled.append(group)
+            yield group
+
+    answers = tagger.analyze_groups(given())
+    assert len(next(answers)[1]) == 1
+    with pytest.raises(RuntimeError, match="scoring failed"):
+        next(answers)
+    assert pulled == [["好"], ["坏"]]
 
 
 def test_groups_start_small_and_grow():

@@ -536,14 +536,15 @@ def prediction_results(
     group_chars: int = GROUP_CHARS,
     first_chars: int = FIRST_GROUP_CHARS,
 ) -> Iterator[Result]:
-    """One :class:`Result` per input item, in input order, tagging documents a group at a time.
+    """One :class:`Result` per input item, in input order, tagging documents a group at a time
+    (:meth:`~govner.inference.tagger.Tagger.analyze_groups`: the next group is read and scored while this
+    one is post-processed)."""
 
-    (Reading and scoring the next group in a background thread while this one is
-    post-processed was tried: no measurable gain, with or without ``--threads``.)
-    """
-    for group in groups(items, group_chars, first_chars):
-        texts = [item.text for item in group if isinstance(item, Document)]
-        analyses = iter(tagger.analyze(texts) if texts else [])
+    def texts_of(group: list[Document | ReadError]) -> list[str]:
+        return [item.text for item in group if isinstance(item, Document)]
+
+    for group, group_analyses in tagger.analyze_groups(groups(items, group_chars, first_chars), texts_of):
+        analyses = iter(group_analyses)
         for item in group:
             if isinstance(item, ReadError):
                 yield Result(item.id, item.source, error=str(item))

@@ -30,13 +30,14 @@ runs the GRU somewhat faster on one core (docs/predict.md has the numbers).
 from __future__ import annotations
 
 import json
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -103,6 +104,38 @@ class Scored:
     found: list[list[tuple[int, int, str]]]  # per document: normalized start, end, label
     probs: list[np.ndarray]  # per document: probability of the chosen tag per normalized character
     covered: list[int]  # per document: characters inside some window's keep region
+
+
+Group = TypeVar("Group")  # what a caller of Tagger.analyze_groups groups its texts in (lists of texts, of records)
+
+
+class _Worker:
+    """One daemon thread that runs the functions :meth:`submit` gives it, one at a time, in order.
+
+    A daemon, unlike a ``ThreadPoolExecutor`` worker, does not keep the process alive at exit
+    while it waits for input that may never come (a pipe into ``govner predict -``).
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="govner-score", daemon=True).start()
+
+    def submit(self, function: Callable[[], Any]) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._jobs.put((future, function))
+        return future
+
+    def close(self) -> None:
+        """The thread ends after the function it runs now, if any."""
+        self._jobs.put(None)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, function = job
+            try:
+                future.set_result(function())
+            except BaseException as err:  # handed to whoever waits on the future, raised there
+                future.set_exception(err)
 
 
 @lru_cache(maxsize=1)
@@ -726,18 +759,53 @@ class Tagger:
             raise TypeError("predict_documents takes a list of texts, not one string: wrap it in a list")
         return [analysis.entities for analysis in self.analyze_in_groups(texts)]
 
+    def analyze_groups(
+        self, groups: Iterable[Group], texts_of: Callable[[Group], Sequence[str]] = list
+    ) -> Iterator[tuple[Group, list[Analysis]]]:
+        """Each group with the :meth:`analyze` of its ``texts_of(group)``, in order; the next group is
+        read and scored in a background thread while this one is post-processed.
+
+        Post-processing is Python and holds one core; the network's batches run in onnxruntime or
+        torch, which release the GIL, so the overlap keeps the other cores busy (docs/predict.md,
+        "Speed and memory"). One group is read ahead at most, by the background thread: this
+        group's results come as soon as they are ready, however slowly the next group arrives
+        (a pipe into ``govner predict -``). An error in reading or scoring is raised here, once
+        the groups before it are answered. The thread is a daemon, so a caller that stops early
+        never waits for it.
+        """
+        remaining = iter(groups)
+
+        def read_and_score() -> tuple[Group, Scored] | None:  # the next group and its scores; None at the end
+            group = next(remaining, None)
+            return None if group is None else (group, self.score(list(texts_of(group))))
+
+        worker = _Worker()
+        try:
+            ahead = worker.submit(read_and_score)
+            while (item := ahead.result()) is not None:
+                ahead = worker.submit(read_and_score)
+                group, scored = item
+                yield group, self.finish(scored)
+        finally:
+            worker.close()
+
     def analyze_in_groups(self, texts: Iterable[str], group_chars: int = GROUP_CHARS) -> Iterator[Analysis]:
         """:meth:`analyze` over ``texts`` about ``group_chars`` characters at a time: bounded memory for any number."""
-        group: list[str] = []
-        size = 0
-        for text in texts:
-            group.append(text)
-            size += len(text)
-            if size >= group_chars:
-                yield from self.analyze(group)
-                group, size = [], 0
-        if group:
-            yield from self.analyze(group)
+
+        def grouped() -> Iterator[list[str]]:
+            group: list[str] = []
+            size = 0
+            for text in texts:
+                group.append(text)
+                size += len(text)
+                if size >= group_chars:
+                    yield group
+                    group, size = [], 0
+            if group:
+                yield group
+
+        for _, analyses in self.analyze_groups(grouped()):
+            yield from analyses
 
     def predict(self, texts: Sequence[str]) -> list[list[dict[str, Any]]]:
         """Like ``predict_documents`` but plain dicts (``start``, ``end``, ``label``, ``text``, ``score``)."""
