@@ -519,6 +519,23 @@ def test_groups_are_answered_in_order_reading_one_group_ahead(tagger):
     assert answered == [tagger.analyze(group) for group in groups_given]
 
 
+def test_the_next_group_is_read_and_scored_before_this_one_is_taken(tagger, monkeypatch):
+    # the overlap itself: a version without a background thread reads group 2 only when asked for it
+    second_scored = threading.Event()
+
+    def score(texts):
+        scored = Tagger.score(tagger, texts)
+        if texts == ["岳阳市签约项目。"]:
+            second_scored.set()
+        return scored
+
+    monkeypatch.setattr(tagger, "score", score)
+    answers = tagger.analyze_groups([["湖南省长沙市召开招商大会。"], ["岳阳市签约项目。"]])
+    next(answers)
+    assert second_scored.wait(timeout=20)
+    assert len(list(answers)) == 1
+
+
 def test_a_group_is_answered_while_the_next_is_still_coming(tagger):
     # a slow producer piped into `govner predict -`: the first group's results must not wait for the second
     first_answered = threading.Event()

@@ -11,7 +11,8 @@ writes every record itself; the cluster does the rest as a Ray Data pipeline:
    (~150,000 characters), so one big ``.jsonl`` file still spreads over the actors;
 3. ``map_batches`` on a pool of actors, each loading the model once and tagging with one
    inference thread (:func:`govner.inference.predict.prediction_results`, the same code
-   as a local run);
+   as a local run; a batch of up to 200,000 characters is one group, so its scoring does not
+   overlap post-processing);
 4. the rows stream back to the driver in input order (``preserve_order``), where duplicate
    ids become error records and each record is written whole, as in a local run.
 

@@ -204,9 +204,9 @@ def _prefix_dictionary(
     """jieba's prefix dictionary of ``dictionary`` (each word and word prefix → count; the total
     count), built by ``build`` (``jieba.Tokenizer.gen_pfdict``) once and cached beside it.
 
-    jieba would cache it as well, but reads its cache with ``marshal.load`` on the open file:
-    0.3 s for these 0.29M entries, against 0.09 s for the same bytes read whole and then
-    parsed, a start-up cost of every ``govner predict`` (docs/predict.md, "Speed and memory").
+    jieba would cache it as well, but reads its cache with ``marshal.load`` on the open file,
+    several times slower than the same bytes read whole and then parsed, and the load is a
+    start-up cost of every ``govner predict`` (docs/predict.md, "Names inside words").
     The dictionary's name already changes with jieba's ``dict.txt``, so the cache's does too.
     """
     cached = dictionary.with_name(dictionary.stem + ".prefixes.marshal")

@@ -132,6 +132,8 @@ class _Worker:
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
             future, function = job
+            if not future.set_running_or_notify_cancel():  # cancelled while it waited
+                continue
             try:
                 future.set_result(function())
             except BaseException as err:  # handed to whoever waits on the future, raised there
@@ -771,22 +773,24 @@ class Tagger:
         group's results come as soon as they are ready, however slowly the next group arrives
         (a pipe into ``govner predict -``). An error in reading or scoring is raised here, once
         the groups before it are answered. The thread is a daemon, so a caller that stops early
-        never waits for it.
+        does not wait for it.
         """
         remaining = iter(groups)
+        end = object()
 
-        def read_and_score() -> tuple[Group, Scored] | None:  # the next group and its scores; None at the end
-            group = next(remaining, None)
-            return None if group is None else (group, self.score(list(texts_of(group))))
+        def read_and_score() -> tuple[Group, Scored] | object:  # the next group and its scores, or `end`
+            group = next(remaining, end)
+            return end if group is end else (group, self.score(list(texts_of(group))))
 
         worker = _Worker()
+        ahead = worker.submit(read_and_score)
         try:
-            ahead = worker.submit(read_and_score)
-            while (item := ahead.result()) is not None:
+            while (item := ahead.result()) is not end:
                 ahead = worker.submit(read_and_score)
                 group, scored = item
                 yield group, self.finish(scored)
         finally:
+            ahead.cancel()  # a caller that stops early: the next group is not read, unless it already is
             worker.close()
 
     def analyze_in_groups(self, texts: Iterable[str], group_chars: int = GROUP_CHARS) -> Iterator[Analysis]:
