@@ -313,26 +313,41 @@ def test_a_step_runs_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch
 
 
 def test_network_alone_switches_off_every_post_processing_step():
-    from dataclasses import fields
+    from govner.config import InferenceConfig, inference_switches
+    from govner.evaluation.systems import NETWORK_ALONE, STEPS, post_processing_steps
 
-    from govner.config import InferenceConfig
-    from govner.evaluation.systems import NETWORK_ALONE, post_processing_steps
+    switches = inference_switches()
+    assert "rules" in switches and "sites_as_parties" in switches and "batch_size" not in switches
+    assert set(NETWORK_ALONE) == {*switches, "consistency"} and not any(NETWORK_ALONE.values())
+    # every switch has its words, so a new step cannot run unnamed in an evaluation report
+    assert set(switches) <= {switch for switch, _, _ in STEPS}
 
-    switches = {f.name for f in fields(InferenceConfig) if f.type in (bool, "bool")} - {"force_user_words"}
-    # each InferenceConfig switch is off by NETWORK_ALONE, itself or through consistency=False
-    assert switches - set(NETWORK_ALONE) <= {"divisions", "list_items", "short_names", "quoted_slogans"}
-    assert NETWORK_ALONE["consistency"] is False
-
-    class Options:
-        merge_locations = split_bodies = join_brackets = rules = divisions = list_items = word_edges = True
-        short_names = area_words = quoted_slogans = company_facilities = sites_as_parties = True
-        propagate = ("LOC",)
+    class Options:  # a Tagger's attributes, every step on
+        propagate = ("LOC", "ORG")
         consistency = True
 
+    every = Options()
+    for name in switches:
+        setattr(every, name, True)
+    steps = post_processing_steps(every)
+    assert len(steps) == len(STEPS) and "LOC/ORG mentions propagated" in steps
     alone = Options()
     for name, value in NETWORK_ALONE.items():
         setattr(alone, name, value)
-    assert len(post_processing_steps(Options())) == 15 and post_processing_steps(alone) == []
+    assert post_processing_steps(alone) == []
+    # an InferenceConfig has no consistency switch: document-level steps count as on
+    defaults = post_processing_steps(InferenceConfig())
+    assert "quoted slogans repeated" in defaults and "user-dictionary words forced" not in defaults
+
+
+def test_every_inference_setting_reaches_the_tagger(tiny_model):
+    from govner.config import InferenceConfig, inference_switches
+    from govner.inference.tagger import Tagger
+
+    for name in inference_switches():
+        flipped = not getattr(InferenceConfig(), name)
+        tagger = Tagger.from_pretrained(tiny_model, overrides=[f"inference.{name}={str(flipped).lower()}"])
+        assert getattr(tagger, name) is flipped, name
 
 
 def test_pinyin_letters_are_never_an_entity_but_latin_names_are_kept():

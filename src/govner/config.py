@@ -178,6 +178,15 @@ class InferenceConfig:
     force_user_words: bool = False
 
 
+def inference_switches() -> tuple[str, ...]:
+    """The on/off fields of :class:`InferenceConfig`, in order: each runs one step after the network.
+
+    The network alone is every one of them off (``govner.evaluation.systems.NETWORK_ALONE``), so a
+    new step needs only its field here and its words in ``post_processing_steps``.
+    """
+    return tuple(f.name for f in dataclasses.fields(InferenceConfig) if f.type in (bool, "bool"))
+
+
 @dataclass
 class Config:
     """The whole configuration of a govner run; ``name`` defaults to the config file's stem."""

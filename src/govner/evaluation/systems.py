@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from govner.config import inference_switches
 from govner.data.document import Document, Span
 from govner.errors import GovnerError
 from govner.labels import LABELS
@@ -26,10 +27,29 @@ from govner.labels import LABELS
 BASELINES = {"rules": ("AMOUNT", "SLOGAN"), "lac": ("LOC", "ORG")}  # name -> the labels it can predict
 SYSTEMS = ("model", *BASELINES)
 # Tagger options that turn every post-processing step off: the network's own spans
-NETWORK_ALONE: Mapping[str, bool] = MappingProxyType({
-    "rules": False, "consistency": False, "merge_locations": False, "split_bodies": False, "join_brackets": False,
-    "word_edges": False, "area_words": False, "company_facilities": False, "sites_as_parties": False,
-})
+NETWORK_ALONE: Mapping[str, bool] = MappingProxyType(
+    {**dict.fromkeys(inference_switches(), False), "consistency": False}
+)
+# The steps after the network in the order the tagger runs them (govner.inference.tagger.Tagger._finish):
+# (the switch that turns a step on, what it does in words, whether it is document-level: off without consistency)
+STEPS: tuple[tuple[str, str, bool], ...] = (
+    ("area_words", "地区 taken into places", False),
+    ("word_edges", "places that cut a word dropped", False),
+    ("area_words", "banks and estates left out of places", False),
+    ("split_bodies", "joined bodies split, congresses and plenums dropped", False),
+    ("join_brackets", "names cut at a bracketed place joined", False),
+    ("short_names", "ORG names cut back to a short name found elsewhere", True),
+    ("company_facilities", "companies split from the places of their facilities", False),
+    ("sites_as_parties", "ports and airports that are parties made ORG", False),
+    ("merge_locations", "touching LOC merged", False),
+    ("rules", "rule AMOUNT/SLOGAN spans first", False),
+    ("quoted_slogans", "SLOGANs the document never quotes dropped", True),
+    ("consistency", "quoted slogans repeated", True),
+    ("propagate", "{propagate} mentions propagated", True),
+    ("divisions", "division names filled in", True),
+    ("list_items", "short items of ORG lists tagged", True),
+    ("force_user_words", "user-dictionary words forced", False),
+)
 
 
 class EvaluationInputError(GovnerError, ValueError):
@@ -78,21 +98,10 @@ def post_processing_steps(options: Any) -> list[str]:
     ``InferenceConfig`` (which has no ``consistency`` switch: it is always on there)."""
     consistency = getattr(options, "consistency", True)
     return [
-        *(["地区 taken into places"] if options.area_words else []),
-        *(["places that cut a word dropped"] if options.word_edges else []),
-        *(["banks and estates left out of places"] if options.area_words else []),
-        *(["joined bodies split, congresses and plenums dropped"] if options.split_bodies else []),
-        *(["names cut at a bracketed place joined"] if options.join_brackets else []),
-        *(["ORG names cut back to a short name found elsewhere"] if options.short_names and consistency else []),
-        *(["companies split from the places of their facilities"] if options.company_facilities else []),
-        *(["ports and airports that are parties made ORG"] if options.sites_as_parties else []),
-        *(["touching LOC merged"] if options.merge_locations else []),
-        *(["rule AMOUNT/SLOGAN spans first"] if options.rules else []),
-        *(["SLOGANs the document never quotes dropped"] if options.quoted_slogans and consistency else []),
-        *(["quoted slogans repeated"] if consistency else []),
-        *([f"{'/'.join(options.propagate)} mentions propagated"] if options.propagate and consistency else []),
-        *(["division names filled in"] if options.divisions and consistency else []),
-        *(["short items of ORG lists tagged"] if options.list_items and consistency else []),
+        words.format(propagate="/".join(options.propagate))
+        for switch, words, document_level in STEPS
+        if (consistency if switch == "consistency" else getattr(options, switch))
+        and (consistency or not document_level)
     ]
 
 

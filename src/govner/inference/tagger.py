@@ -34,7 +34,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -521,25 +521,11 @@ class Tagger:
             raise ModelFolderError(f"{path}: the saved config does not fit this govner: {err}") from None
         if overrides:  # after the folder's config, so that a bad value is the user's, not the folder's
             config = config_from_dict(config_to_dict(config), "--set", list(overrides))
-        inference = config.inference
-        settings: dict[str, Any] = {
+        settings: dict[str, Any] = {  # every InferenceConfig field is a Tagger keyword of the same name
+            **{f.name: getattr(config.inference, f.name) for f in fields(config.inference)},
+            "propagate": tuple(config.inference.propagate),
             "max_len": config.data.max_len,
             "overlap": config.data.overlap,
-            "batch_size": inference.batch_size,
-            "rules": inference.rules,
-            "merge_locations": inference.merge_locations,
-            "split_bodies": inference.split_bodies,
-            "join_brackets": inference.join_brackets,
-            "propagate": tuple(inference.propagate),
-            "divisions": inference.divisions,
-            "list_items": inference.list_items,
-            "word_edges": inference.word_edges,
-            "short_names": inference.short_names,
-            "area_words": inference.area_words,
-            "quoted_slogans": inference.quoted_slogans,
-            "company_facilities": inference.company_facilities,
-            "sites_as_parties": inference.sites_as_parties,
-            "force_user_words": inference.force_user_words,
             "hidden_labels": tuple(config.model.auxiliary_labels),
         }
         user_dictionaries = options.pop("user_dictionaries", ())
