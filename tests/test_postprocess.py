@@ -314,23 +314,29 @@ def test_a_step_runs_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch
 
 def test_network_alone_switches_off_every_post_processing_step():
     from govner.config import InferenceConfig, inference_switches
-    from govner.evaluation.systems import NETWORK_ALONE, STEPS, post_processing_steps
+    from govner.evaluation.systems import NETWORK_ALONE, post_processing_steps
+    from govner.inference.tagger import POST_PROCESSING_STEPS
 
     switches = inference_switches()
     assert "rules" in switches and "sites_as_parties" in switches and "batch_size" not in switches
     assert set(NETWORK_ALONE) == {*switches, "consistency"} and not any(NETWORK_ALONE.values())
     # every switch has its words, so a new step cannot run unnamed in an evaluation report
-    assert set(switches) <= {switch for switch, _, _ in STEPS}
+    assert set(switches) <= {step.switch for step in POST_PROCESSING_STEPS}
 
     class Options:  # a Tagger's attributes, every step on
         propagate = ("LOC", "ORG")
         consistency = True
+        user_words = (("凤凰湖", "LOC"),)
 
     every = Options()
     for name in switches:
         setattr(every, name, True)
     steps = post_processing_steps(every)
-    assert len(steps) == len(STEPS) and "LOC/ORG mentions propagated" in steps
+    assert len(steps) == len(POST_PROCESSING_STEPS) and "LOC/ORG mentions propagated" in steps
+    every.user_words = ()  # nothing to force: the step does not run
+    assert "user-dictionary words forced" not in post_processing_steps(every)
+    every.consistency = False
+    assert len(post_processing_steps(every)) == sum(not s.document_level for s in POST_PROCESSING_STEPS) - 1
     alone = Options()
     for name, value in NETWORK_ALONE.items():
         setattr(alone, name, value)
@@ -338,6 +344,19 @@ def test_network_alone_switches_off_every_post_processing_step():
     # an InferenceConfig has no consistency switch: document-level steps count as on
     defaults = post_processing_steps(InferenceConfig())
     assert "quoted slogans repeated" in defaults and "user-dictionary words forced" not in defaults
+
+
+def test_a_tagger_built_directly_has_the_config_defaults():
+    import inspect
+    from dataclasses import fields
+
+    from govner.config import InferenceConfig
+    from govner.inference.tagger import Tagger
+
+    keywords = inspect.signature(Tagger.__init__).parameters
+    for f in fields(InferenceConfig):
+        default = keywords[f.name].default
+        assert (list(default) if f.name == "propagate" else default) == getattr(InferenceConfig(), f.name), f.name
 
 
 def test_every_inference_setting_reaches_the_tagger(tiny_model):

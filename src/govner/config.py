@@ -133,7 +133,12 @@ class TrainingConfig:
 
 @dataclass
 class InferenceConfig:
-    """How a trained model is applied; saved with the model and used by ``govner predict``."""
+    """How a trained model is applied; saved with the model and used by ``govner predict``.
+
+    Every field is a :class:`~govner.inference.tagger.Tagger` keyword of the same name, and every boolean
+    field switches one step after the network (the network alone is all of them off): a new step needs its
+    field here, its keyword and code in the Tagger and its words in ``POST_PROCESSING_STEPS`` there.
+    """
 
     rules: bool = True  # AMOUNT/SLOGAN spans of govner.rules take precedence (see govner.inference.postprocess)
     merge_locations: bool = True  # touching LOC spans become one (the guideline's address rule)
@@ -179,10 +184,9 @@ class InferenceConfig:
 
 
 def inference_switches() -> tuple[str, ...]:
-    """The on/off fields of :class:`InferenceConfig`, in order: each runs one step after the network.
+    """The boolean fields of :class:`InferenceConfig`, as declared: each turns one step after the network on.
 
-    The network alone is every one of them off (``govner.evaluation.systems.NETWORK_ALONE``), so a
-    new step needs only its field here and its words in ``post_processing_steps``.
+    The network alone is every one of them off (``govner.evaluation.systems.NETWORK_ALONE``).
     """
     return tuple(f.name for f in dataclasses.fields(InferenceConfig) if f.type in (bool, "bool"))
 

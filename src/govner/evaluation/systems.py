@@ -30,26 +30,6 @@ SYSTEMS = ("model", *BASELINES)
 NETWORK_ALONE: Mapping[str, bool] = MappingProxyType(
     {**dict.fromkeys(inference_switches(), False), "consistency": False}
 )
-# The steps after the network in the order the tagger runs them (govner.inference.tagger.Tagger._finish):
-# (the switch that turns a step on, what it does in words, whether it is document-level: off without consistency)
-STEPS: tuple[tuple[str, str, bool], ...] = (
-    ("area_words", "地区 taken into places", False),
-    ("word_edges", "places that cut a word dropped", False),
-    ("area_words", "banks and estates left out of places", False),
-    ("split_bodies", "joined bodies split, congresses and plenums dropped", False),
-    ("join_brackets", "names cut at a bracketed place joined", False),
-    ("short_names", "ORG names cut back to a short name found elsewhere", True),
-    ("company_facilities", "companies split from the places of their facilities", False),
-    ("sites_as_parties", "ports and airports that are parties made ORG", False),
-    ("merge_locations", "touching LOC merged", False),
-    ("rules", "rule AMOUNT/SLOGAN spans first", False),
-    ("quoted_slogans", "SLOGANs the document never quotes dropped", True),
-    ("consistency", "quoted slogans repeated", True),
-    ("propagate", "{propagate} mentions propagated", True),
-    ("divisions", "division names filled in", True),
-    ("list_items", "short items of ORG lists tagged", True),
-    ("force_user_words", "user-dictionary words forced", False),
-)
 
 
 class EvaluationInputError(GovnerError, ValueError):
@@ -96,13 +76,17 @@ def model_output(
 def post_processing_steps(options: Any) -> list[str]:
     """What runs after the network, in words, for a :class:`~govner.inference.tagger.Tagger` or an
     ``InferenceConfig`` (which has no ``consistency`` switch: it is always on there)."""
+    from govner.inference.tagger import POST_PROCESSING_STEPS
+
     consistency = getattr(options, "consistency", True)
-    return [
-        words.format(propagate="/".join(options.propagate))
-        for switch, words, document_level in STEPS
-        if (consistency if switch == "consistency" else getattr(options, switch))
-        and (consistency or not document_level)
-    ]
+    steps = []
+    for step in POST_PROCESSING_STEPS:
+        on = consistency if step.switch == "consistency" else getattr(options, step.switch)
+        if step.switch == "force_user_words":  # a Tagger forces only the words it was given
+            on = on and bool(getattr(options, "user_words", True))
+        if on and (consistency or not step.document_level):
+            steps.append(f"{'/'.join(options.propagate)} {step.words}" if step.switch == "propagate" else step.words)
+    return steps
 
 
 def model_scores(model_dir: str | Path, docs: Sequence[Document], **options: Any) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -79,6 +79,37 @@ BACKENDS = ("auto", "torch", "onnx")
 # Characters per group of documents in predict_documents: bounds memory for a long list
 # while leaving enough windows to sort by length.
 GROUP_CHARS = 200_000
+
+
+class Step(NamedTuple):
+    """One step after the network, as an evaluation report names it."""
+
+    switch: str  # the Tagger attribute (an InferenceConfig field, or consistency) that turns it on
+    words: str  # what it does
+    document_level: bool  # runs only with consistency (it reads the whole document)
+
+
+# The steps of Tagger._finish in the order it runs them; a new InferenceConfig switch needs its entry here
+# (tests/test_postprocess.py checks that every switch has one)
+POST_PROCESSING_STEPS: tuple[Step, ...] = (
+    Step("rules", "amounts the guideline rules out dropped", False),
+    Step("area_words", "地区 taken into places", False),
+    Step("word_edges", "places that cut a word dropped", False),
+    Step("area_words", "banks and estates left out of places", False),
+    Step("split_bodies", "joined bodies split, congresses and plenums dropped", False),
+    Step("join_brackets", "names cut at a bracketed place joined", False),
+    Step("short_names", "ORG names cut back to a short name found elsewhere", True),
+    Step("company_facilities", "companies split from the places of their facilities", False),
+    Step("sites_as_parties", "ports and airports that are parties made ORG", False),
+    Step("merge_locations", "touching LOC merged", False),
+    Step("rules", "rule AMOUNT/SLOGAN spans first", False),
+    Step("quoted_slogans", "SLOGANs the document never quotes dropped", True),
+    Step("consistency", "quoted slogans repeated", True),
+    Step("propagate", "mentions propagated", True),
+    Step("divisions", "division names filled in", True),
+    Step("list_items", "short items of ORG lists tagged", True),
+    Step("force_user_words", "user-dictionary words forced", False),
+)
 
 
 @dataclass(frozen=True)
@@ -523,7 +554,6 @@ class Tagger:
             config = config_from_dict(config_to_dict(config), "--set", list(overrides))
         settings: dict[str, Any] = {  # every InferenceConfig field is a Tagger keyword of the same name
             **{f.name: getattr(config.inference, f.name) for f in fields(config.inference)},
-            "propagate": tuple(config.inference.propagate),
             "max_len": config.data.max_len,
             "overlap": config.data.overlap,
             "hidden_labels": tuple(config.model.auxiliary_labels),
