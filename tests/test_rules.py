@@ -152,6 +152,10 @@ def test_not_amounts(text):
         ("施工期12个月", "12个", True),  # a duration: the rules refuse 个 before 月
         ("单位万元工业增加值能耗下降", "万元", True),  # a unit of measure (looks 5 characters ahead)
         ("建成5000噸級泊位", "5000噸", True),  # traditional characters
+        ("48臺風機全部吊裝", "48臺", False),  # wind turbines, not a typhoon (臺風 normalizes to 台风)
+        ("受12台风影响", "12台", True),
+        ("吊装25台风力发电机组", "25台", False),
+        ("更换3台风扇", "3台", False),
     ],
 )
 def test_rejects_amount_applies_the_guidelines_exclusions_to_a_given_span(text, span, rejected):
