@@ -19,6 +19,12 @@ cannot find, and writes Label Studio JSON.
 The same tool builds the synthetic training reports (``data/synthetic/``)::
 
     python scripts/gold_mentions.py --set synthetic build       # -> data/synthetic/synthetic_gold.json
+
+``annotations/seed_gold.json`` is tracked: it is the seed gold that users read and
+review. ``data/synthetic/synthetic_gold.json`` (300+ reports, megabytes) is not: it is a
+build product of the tracked reports and mention lists, made by ``scripts/setup_env.sh``
+(and the test session) with ``build --if-stale``, which rebuilds only when a report, a
+mention list, a folder or this script is newer than the file.
 """
 
 from __future__ import annotations
@@ -160,7 +166,26 @@ def render(doc: Path, spans: list[tuple[int, int, str]]) -> str:
     return "\n".join(f"{i}\t{line}" for i, line in enumerate(rendered, 1) if line.strip())
 
 
-def build() -> int:
+def is_stale(out: Path, inputs: list[Path]) -> bool:
+    """True when ``out`` is missing or older than one of ``inputs`` (files or folders).
+
+    A folder's own time changes when a file in it is added, removed or renamed, so a
+    deleted mention list makes the output stale too.
+    """
+    if not out.exists():
+        return True
+    built = out.stat().st_mtime_ns
+    return any(path.stat().st_mtime_ns > built for path in inputs)
+
+
+def build_inputs() -> list[Path]:
+    """What the current set's output is built from: its folders, their files and this script."""
+    return [RAW, MENTIONS, *RAW.glob("*.txt"), *MENTIONS.glob("*.tsv"), Path(__file__).resolve()]
+
+
+def build(if_stale: bool = False) -> int:
+    if if_stale and not is_stale(OUT, build_inputs()):
+        return 0
     from govner.data.document import Document, Span
     from govner.data.labelstudio import write_documents
 
@@ -194,12 +219,13 @@ def main() -> int:
         p.add_argument("doc", type=Path)
         p.add_argument("--from", dest="first", type=int, default=1)
         p.add_argument("--to", dest="last", type=int, default=10**9)
-    sub.add_parser("build")
+    p_build = sub.add_parser("build")
+    p_build.add_argument("--if-stale", action="store_true", help="only when an input is newer than the output")
     args = parser.parse_args()
     global RAW, MENTIONS, OUT
     RAW, MENTIONS, OUT = SETS[args.set]
     if args.cmd == "build":
-        return build()
+        return build(if_stale=args.if_stale)
     text = args.doc.read_text(encoding="utf-8")
     if args.cmd == "lines":
         for i, line in enumerate(text.split("\n"), 1):

@@ -16,3 +16,6 @@ if [ "$(cat .venv/.govner-stamp 2>/dev/null || true)" != "$stamp" ]; then
   python -m pip install -q -e ".[dev]"
   echo "$stamp" > .venv/.govner-stamp
 fi
+# The synthetic reports' Label Studio file is built from their tracked mention lists, not tracked
+# itself (scripts/gold_mentions.py); rebuilt only when a report or mention list changed.
+python scripts/gold_mentions.py --set synthetic build --if-stale >&2

@@ -1,7 +1,18 @@
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+
+def pytest_configure(config):
+    """Build the synthetic reports' Label Studio file when it is missing or stale (it is not tracked:
+    scripts/gold_mentions.py). Once per run, in the controller, not in each xdist worker."""
+    if hasattr(config, "workerinput"):
+        return
+    script = Path(__file__).resolve().parents[1] / "scripts" / "gold_mentions.py"
+    subprocess.run([sys.executable, str(script), "--set", "synthetic", "build", "--if-stale"], check=True)
 
 
 @pytest.fixture

