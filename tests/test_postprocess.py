@@ -4,6 +4,7 @@ import pytest
 
 from govner.data.conventions import (
     cut_bank_and_estate_words,
+    cut_division_counts,
     drop_plenum_ordinals,
     extend_over_region_word,
     join_bracketed_names,
@@ -579,13 +580,24 @@ def test_a_place_leaves_out_the_banks_of_a_water_and_the_kind_of_an_estate():
     assert found == ["汀江", "金沙江", "长江", "淮远苑", *names[4:], "金沙江畔"]
 
 
+def test_a_place_leaves_out_the_count_of_divisions_after_it():
+    text = "辐射琼中、保亭、白沙三县，来苏等镇，天峻3个乡镇，林芝市八一镇，西二镇，幸福三村，东城两区，武陵两个县"
+    names = ["白沙三县", "来苏等镇", "天峻3个乡镇", "林芝市八一镇", "西二镇", "幸福三村", "东城两区", "武陵两个县"]
+    spans = [Span(text.index(n), text.index(n) + len(n), "LOC") for n in names]
+    found = [text[s.start : s.end] for s in cut_division_counts(text, [*spans, Span(2, 4, "ORG")])]
+    # a name holding 一 (八一镇) or after a level (林芝市 + 八一镇), one that would keep one character (西二镇),
+    # numbered villages and blocks (幸福三村, 东城两区) stay whole; LOC only
+    assert found == ["白沙", "来苏", "天峻", "林芝市八一镇", "西二镇", "幸福三村", "东城两区", "武陵", "琼中"]
+
+
 def test_area_words_run_in_the_tagger_around_the_word_check_only_when_switched_on(tiny_model, monkeypatch):
     import govner.inference.tagger as tagger_module
     from govner.inference.tagger import Tagger
 
     # traditional, with a pinyin note: the steps read the normalized text 来自阿克苏地区的企业,金沙江畔的工厂
-    text = "來自阿克蘇地區(qū)的企業，金沙江畔的工廠"
-    network = [Span(2, 5, "LOC"), Span(11, 15, "LOC")]  # as if the network had found 阿克苏 and 金沙江畔
+    text = "來自阿克蘇地區(qū)的企業，金沙江畔的工廠，帶動白沙三縣"
+    # as if the network had found 阿克苏, 金沙江畔 and 白沙三县
+    network = [Span(2, 5, "LOC"), Span(11, 15, "LOC"), Span(21, 25, "LOC")]
     monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
     options = {"merge_locations": False, "rules": False, "consistency": False}
 
@@ -595,9 +607,9 @@ def test_area_words_run_in_the_tagger_around_the_word_check_only_when_switched_o
 
     # jieba makes one word of 阿克苏地区 and of 金沙江畔: the word check (on by default) drops a place that cuts
     # one, so 地区 is taken in before it and the bank left out after it
-    assert places(area_words=False) == ["金沙江畔"]
-    assert places(area_words=False, word_edges=False) == ["阿克蘇", "金沙江畔"]
-    assert places() == ["阿克蘇地區", "金沙江"]  # the pinyin note after 區 stays out
+    assert places(area_words=False) == ["金沙江畔", "白沙三縣"]
+    assert places(area_words=False, word_edges=False) == ["阿克蘇", "金沙江畔", "白沙三縣"]
+    assert places() == ["阿克蘇地區", "金沙江", "白沙"]  # the pinyin note after 區 stays out
 
 
 def test_the_country_found_as_an_org_is_no_short_name_in_the_tagger(tiny_model, monkeypatch):

@@ -163,8 +163,9 @@ class InferenceConfig:
     # the rest is a product (泽弘尼龙66 … 泽弘、天衡等); govner.inference.postprocess.trim_to_short_names
     short_names: bool = True
     # a LOC that 地区 directly follows takes it in (京津冀 + 地区), the guideline's rule for named regions, not
-    # before 生产总值 (GDP); one that ends in the bank of a water (金沙江畔) or 安置小区 leaves it out (unnamed
-    # areas); govner.data.conventions.extend_over_region_word, cut_bank_and_estate_words
+    # before 生产总值 (GDP); one that ends in the bank of a water (金沙江畔), 安置小区 (unnamed areas) or a count of
+    # divisions after a list (白沙三县) leaves it out; govner.data.conventions.extend_over_region_word,
+    # cut_bank_and_estate_words, cut_division_counts
     area_words: bool = True
     # a SLOGAN outside every quotation whose phrase the document never quotes is dropped: the guideline tags
     # only quoted phrases and their unquoted repeats (专精特新 is no SLOGAN in a report that never quotes

@@ -102,6 +102,34 @@ def cut_bank_and_estate_words(text: str, spans: Sequence[Span]) -> list[Span]:
     return cut
 
 
+# A count of divisions after the last place of a list (琼中、保亭、白沙三县; 来苏等镇) is not part of its name.
+# Counts from two on (a name may hold 一: 八一镇) or 等, then a division level, not 区 or 村 alone (numbered
+# villages and blocks are names: 幸福三村); the place before it must keep two characters and not end in a level
+# itself (林芝市八一镇 is two places, 西二镇 one).
+DIVISION_COUNT = re.compile(
+    r"(?:等|[两二三四五六七八九十几]|\d+)个?(?:县市区|县区|市县|乡镇|苏木|街道|[省市县州盟旗镇乡])$"
+)
+
+
+def cut_division_counts(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each LOC that ends in a count of divisions (``三县``, ``等镇``, ``3个乡镇``) cut before it.
+
+    ``text`` is what the spans index, in simplified characters.
+
+    >>> text = "辐射琼中、保亭、白沙三县，在林芝市八一镇"
+    >>> spans = [Span(2, 4, "LOC"), Span(5, 7, "LOC"), Span(8, 12, "LOC"), Span(14, 20, "LOC")]
+    >>> [text[s.start : s.end] for s in cut_division_counts(text, spans)]
+    ['琼中', '保亭', '白沙', '林芝市八一镇']
+    """
+    cut = []
+    for span in spans:
+        count = DIVISION_COUNT.search(text, span.start, span.end) if span.label == "LOC" else None
+        if count and count.start() - span.start >= 2 and text[count.start() - 1] not in ADMIN_LEVELS:
+            span = Span(span.start, count.start(), span.label)
+        cut.append(span)
+    return cut
+
+
 _ORDINAL = "[一二三四五六七八九十]+"
 _PLENUM = f"(?:第?{_ORDINAL}届)?{_ORDINAL}中"  # 十九届二中, 三中: the plenum of a central committee
 PLENUM_NAME = re.compile(f"{_PLENUM}(?:[、和]{_PLENUM})*(?:全会)?")  # one, a list, or a whole plenum

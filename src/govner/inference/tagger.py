@@ -43,6 +43,7 @@ import numpy as np
 
 from govner.data.conventions import (
     cut_bank_and_estate_words,
+    cut_division_counts,
     drop_plenum_ordinals,
     extend_over_region_word,
     join_bracketed_names,
@@ -95,7 +96,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("rules", "amounts the guideline rules out dropped", False),
     Step("area_words", "地区 taken into places", False),
     Step("word_edges", "places that cut a word dropped", False),
-    Step("area_words", "banks and estates left out of places", False),
+    Step("area_words", "banks, estates and counts of divisions (三县) left out of places", False),
     Step("split_bodies", "joined bodies split, congresses and plenums dropped", False),
     Step("join_brackets", "names cut at a bracketed place joined", False),
     Step("short_names", "ORG names cut back to a short name found elsewhere", True),
@@ -713,7 +714,7 @@ class Tagger:
         if self.word_edges:
             names = drop_places_across_words(norm.text, names)
         if self.area_words:  # after it: 金沙江畔 is one word, 金沙江 would cut it
-            names = cut_bank_and_estate_words(norm.text, names)
+            names = cut_division_counts(norm.text, cut_bank_and_estate_words(norm.text, names))
         if self.split_bodies:
             names = drop_plenum_ordinals(norm.text, split_joined_bodies(norm.text, names))
         if self.join_brackets:
