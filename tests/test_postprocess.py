@@ -26,6 +26,7 @@ from govner.inference.postprocess import (
     splits_a_word,
     tag_division_names,
     tag_list_items,
+    tag_place_list_items,
     tag_sites_as_parties,
     trim_to_short_names,
 )
@@ -431,6 +432,60 @@ def test_places_that_cut_a_word_are_dropped_in_the_tagger_only_when_switched_on(
     assert calls == ["充分发挥华为作用。"]
     spans = {(e["start"], e["end"], e["label"]) for e in found}
     assert (0, 2, "ORG") in spans and (4, 5, "LOC") not in spans  # what the step returns is what is kept
+
+
+def places_in_lists(text: str, found: list[str], places: set[str]) -> list[str]:
+    """The LOC of tag_place_list_items on ``text`` given the LOC spans ``found`` (each once in the text)."""
+    spans = [Span(text.index(n), text.index(n) + len(n), "LOC") for n in found]
+    return [text[s.start : s.end] for s in tag_place_list_items(normalize(text), spans, places) if s.label == "LOC"]
+
+
+def test_untagged_places_of_a_list_of_places_become_loc():
+    # one-character forms: 深 ends no word here, and the last item counts up to the place that begins it
+    assert places_in_lists("赴京、沪、深开展招商", ["京", "沪"], set()) == ["京", "沪", "深"]
+    assert places_in_lists("赴京、沪、深、穗开展招商", ["京", "沪"], set()) == ["京", "沪", "深", "穗"]
+    # a division's name or short form anywhere in the list; the first item's place ends it
+    assert places_in_lists("对接昆明、蒙自、开远等地", ["昆明", "蒙自"], {"开远"}) == ["昆明", "蒙自", "开远"]
+    assert places_in_lists("主动对接开远、蒙自、昆明", ["蒙自", "昆明"], {"开远"}) == ["开远", "蒙自", "昆明"]
+    # towns no dictionary knows, in a list that a count of divisions ends
+    text = "带动南河、石头咀、草盘地三个乡镇，推进赋春、镇头、中云三个镇"
+    assert places_in_lists(text, ["南河", "石头咀", "赋春", "中云"], set()) == [
+        "南河", "石头咀", "草盘地", "赋春", "镇头", "中云"]
+    # traditional text: the step reads the normalized text and answers in original offsets
+    found = places_in_lists("帶動南河、石頭咀、草盤地三個鄉鎮", ["南河", "石頭咀"], set())
+    assert found == ["南河", "石頭咀", "草盤地"]
+
+
+def test_place_list_items_leave_what_is_no_place_of_the_list_alone():
+    # fewer than two places; an item that is no known place and no count follows (牦牛, 中部崛起)
+    assert places_in_lists("赴京、深开展招商", ["京"], set()) == ["京"]
+    assert places_in_lists("林周县、当雄县、牦牛、藏香等", ["林周县", "当雄县"], set()) == ["林周县", "当雄县"]
+    # a one-character form that begins a word (藏香) is none
+    assert places_in_lists("林周、当雄、藏香等", ["林周", "当雄"], set()) == ["林周", "当雄"]
+    # an item not next to a place of the list: persons before a list of cities (刘海阳 holds the county 海阳)
+    text = "刘海阳、周安阳先后带队赴京、沪、深招商"
+    assert places_in_lists(text, ["京", "沪", "深"], {"海阳", "安阳"}) == ["京", "沪", "深"]
+    # a span already there is never overlapped
+    text = "赴京、沪、深圳招商"
+    spans = [Span(1, 2, "LOC"), Span(3, 4, "LOC"), Span(5, 7, "ORG")]
+    assert tag_place_list_items(normalize(text), spans, set()) == spans
+
+
+def test_places_of_lists_are_tagged_in_the_tagger_only_when_list_items_is_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "領導赴京、滬、深開展招商。"  # traditional: the step reads the normalized text
+    network = [Span(3, 4, "LOC"), Span(5, 6, "LOC")]  # as if the network had found 京 and 沪
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+
+    def places(**switches):
+        found = Tagger.from_pretrained(tiny_model, rules=False, propagate=[], **switches).predict([text])[0]
+        return [(text[e["start"] : e["end"]], e["score"]) for e in found if e["label"] == "LOC"]
+
+    assert [name for name, _ in places(list_items=False)] == ["京", "滬"]
+    assert places()[-1] == ("深", 1.0)  # on by default; read off the list, not a model probability
+    assert [name for name, _ in places()] == ["京", "滬", "深"]
 
 
 def test_list_items_run_in_the_tagger_only_when_switched_on_and_their_names_propagate(tiny_model, monkeypatch):

@@ -153,8 +153,9 @@ class InferenceConfig:
     # where no span is (界首市), and the short form of one the document names in full (开原市 … 开原将);
     # govner.inference.postprocess.tag_division_names and propagate_short_forms
     divisions: bool = True
-    # untagged short items of a 、 list in which two or more items are ORG become ORG
-    # (以三一机械、中联液压、常德纺机为龙头); govner.inference.postprocess.tag_list_items
+    # untagged short items of a 、 list in which two or more items are ORG become ORG (以三一机械、中联液压、
+    # 常德纺机为龙头), and untagged places of a list of places LOC (赴京、沪、深); govner.inference.postprocess.
+    # tag_list_items and tag_place_list_items
     list_items: bool = True
     # the network's LOC spans, other than those of 2 characters, that cut a jieba word are dropped
     # ([华]为, [隆回区]位优越); govner.inference.postprocess.drop_places_across_words

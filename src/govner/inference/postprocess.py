@@ -643,6 +643,7 @@ LIST_ITEM_CHARS = 12
 _NOT_IN_ITEM = re.escape("、，,。；;：:\n" + QUOTES)  # a list ends at a clause break or a quotation mark
 _LIST = re.compile(f"(?:[^{_NOT_IN_ITEM}]{{1,{LIST_ITEM_CHARS}}}、)+[^{_NOT_IN_ITEM}]{{1,{LIST_ITEM_CHARS}}}")
 _SHORT_NAME = re.compile(f"[{HAN}]{{2,8}}")
+_SHORT_PLACE = re.compile(f"[{HAN}]{{2,4}}")
 # what ends the last item when no 等 does: the 为 of 以…为龙头, not the 为 of a verb (成为, 作为, 评为)
 _LIST_END_WEI = re.compile("(?<![成作认评列定均视称更])为")
 
@@ -727,6 +728,92 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
     if not added:
         return list(spans)
     return sorted([*(s for s in spans if s not in replaced), *added])
+
+
+# One-character forms of the provinces and of the cities that reports list so (赴京、沪、深、穗招商; 苏、锡、常),
+# simplified; written for govner: jionlp's division table has no one-character forms.
+ONE_CHARACTER_PLACES = frozenset(
+    "京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀贵黔云滇藏陕秦甘陇青宁新港澳台"  # provinces
+    "深穗甬杭锡常厦"  # cities
+)
+# a count of divisions after a list's last name (宰便、西山、停洞3个乡镇; 南河、石头咀、草盘地三个乡镇)
+_NAME_AND_DIVISION_COUNT = re.compile(
+    f"([{HAN}]{{2,4}}?)(?:[两二三四五六七八九十几]|\\d+)个?(?:乡镇|苏木|街道|[县市镇乡旗])"
+)
+
+
+def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Collection[str]) -> list[Span]:
+    """Tag as LOC the untagged places of a ``、`` list whose other items are places.
+
+    Reports list the cities a delegation went to by their one-character forms (``赴京、沪、深开展招商``)
+    and the towns a project reaches by bare names (``带动南河、石头咀、草盘地三个乡镇``); a network that
+    knows some of them misses the others (``深`` is mostly an adjective). Where at least two items of a
+    list are places (a LOC span is the item, ends the first one or begins the last one), an untagged
+    item next to a place becomes LOC when it is a division's name or short form of ``places`` or a
+    one-character form (:data:`ONE_CHARACTER_PLACES`) that cuts no jieba word; so does any
+    2–4-character middle or last item of a list that a count of divisions ends. The first item's
+    edge is unsure (the list may begin mid-clause): a place that ends it counts, and so does one that
+    begins the last item (``深`` of ``深开展招商``). A place found so makes its neighbours next to one.
+    Offsets are original.
+
+    >>> from govner.data.normalize import normalize
+    >>> text = "赴京、沪、深、穗开展招商，带动南河、石头咀、草盘地三个乡镇"
+    >>> spans = [Span(1, 2, "LOC"), Span(3, 4, "LOC"), Span(15, 17, "LOC"), Span(18, 21, "LOC")]
+    >>> [text[s.start : s.end] for s in tag_place_list_items(normalize(text), spans, set())]
+    ['京', '沪', '深', '穗', '南河', '石头咀', '草盘地']
+    """
+    text = norm.text
+    if "、" not in text:
+        return list(spans)
+    loc_ends: dict[int, int] = {}  # normalized start -> end of each LOC
+    for span in spans:
+        if span.label == "LOC":
+            try:
+                start, end = norm.to_normalized(span.start, span.end)
+            except ValueError:
+                continue
+            loc_ends[start] = end
+    taken = _Intervals(spans)
+    added: list[Span] = []
+
+    def known(start: int, end: int) -> bool:
+        name = text[start:end]
+        return name in places or (name in ONE_CHARACTER_PLACES and not splits_a_word(text, start, end))
+
+    for found in _LIST.finditer(text):
+        items, start = [], found.start()
+        for part in found.group().split("、"):
+            items.append((start, start + len(part)))
+            start += len(part) + 1
+        (first_start, first_end), (last_start, last_end) = items[0], items[-1]
+        is_place = [any(loc_ends.get(k) == first_end for k in range(first_start, first_end))]
+        is_place += [loc_ends.get(start) == end for start, end in items[1:-1]]
+        is_place.append(loc_ends.get(last_start, last_end + 1) <= last_end)
+        if sum(is_place) < 2:
+            continue
+        count_after_last = _NAME_AND_DIVISION_COUNT.match(text, last_start, last_end)
+        # an item next to a place belongs to the list of places (not 刘海阳 in 刘海阳、周安阳…赴京、沪、深)
+        grown = True
+        while grown:
+            grown = False
+            for i, (start, end) in enumerate(items):
+                beside = (i > 0 and is_place[i - 1]) or (i + 1 < len(items) and is_place[i + 1])
+                if is_place[i] or not beside:
+                    continue
+                if i == 0:  # a place that ends the first item
+                    place = next(((k, end) for k in range(max(start, end - 4), end) if known(k, end)), None)
+                elif i < len(items) - 1:
+                    whole = known(start, end) or (count_after_last and _SHORT_PLACE.fullmatch(text, start, end))
+                    place = (start, end) if whole else None
+                elif count_after_last:
+                    place = (start, count_after_last.end(1))
+                else:  # a place that begins the last item
+                    place = next(((start, k) for k in range(min(end, start + 4), start, -1) if known(start, k)), None)
+                span = Span(*norm.to_original(*place), "LOC") if place is not None else None
+                if span is not None and not taken.overlaps(span.start, span.end):
+                    is_place[i] = grown = True
+                    added.append(span)
+    return sorted([*spans, *added]) if added else list(spans)
 
 
 def _visible(norm: NormalizedText | None, start: int, end: int) -> bool:

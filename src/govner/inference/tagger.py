@@ -68,6 +68,7 @@ from govner.inference.postprocess import (
     split_company_facilities,
     tag_division_names,
     tag_list_items,
+    tag_place_list_items,
     tag_sites_as_parties,
     trim_to_short_names,
 )
@@ -109,6 +110,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("propagate", "mentions propagated", True),
     Step("divisions", "division names filled in", True),
     Step("list_items", "short items of ORG lists tagged", True),
+    Step("list_items", "untagged places of lists of places tagged", True),
     Step("force_user_words", "user-dictionary words forced", False),
 )
 
@@ -755,6 +757,10 @@ class Tagger:
                 if "ORG" in self.propagate and set(spans) - before:  # the new names' other mentions
                     spans = propagate_labels(text, spans, ("ORG",), norm=norm)
                 from_rules |= set(spans) - before  # read off the list, not a model probability
+            if self.list_items and "LOC" in self.labels:
+                before = set(spans)
+                spans = tag_place_list_items(norm, spans, _place_names())
+                from_rules |= set(spans) - before
             if self.split_bodies:  # propagation may have tagged an ordinal again (市二中 … 十九届二中、三中全会)
                 spans = drop_plenum_ordinals(text, spans)
         if self.force_user_words and self.user_words:
