@@ -23,7 +23,7 @@ import re
 import tempfile
 import threading
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import cache, lru_cache
 from itertools import accumulate
 from pathlib import Path
@@ -648,6 +648,26 @@ _SHORT_PLACE = re.compile(f"[{HAN}]{{2,4}}")
 _LIST_END_WEI = re.compile("(?<![成作认评列定均视称更])为")
 
 
+def _normalized(norm: NormalizedText, spans: Sequence[Span], label: str) -> Iterator[tuple[int, int, Span]]:
+    """``(start, end, span)`` in normalized offsets for each ``label`` span of ``spans``, except a span over
+    characters the model does not see (a pinyin note)."""
+    for span in spans:
+        if span.label == label:
+            try:
+                yield (*norm.to_normalized(span.start, span.end), span)
+            except ValueError:
+                continue
+
+
+def _list_items(found: re.Match) -> list[tuple[int, int]]:
+    """``[start, end)`` of each item of a list that :data:`_LIST` found."""
+    items, start = [], found.start()
+    for part in found.group().split("、"):
+        items.append((start, start + len(part)))
+        start += len(part) + 1
+    return items
+
+
 def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int = 2) -> list[Span]:
     """Tag as ORG the untagged items of a ``、`` list whose other items are organizations.
 
@@ -671,32 +691,18 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
     text = norm.text
     if "、" not in text:  # no list at all: most paragraphs (this runs on every document)
         return list(spans)
-    orgs: set[tuple[int, int]] = set()  # normalized offsets of the ORG spans
-    for span in spans:
-        if span.label == "ORG":
-            try:
-                orgs.add(norm.to_normalized(span.start, span.end))
-            except ValueError:  # a span over characters the model does not see (a pinyin note)
-                continue
+    orgs = {(start, end) for start, end, _ in _normalized(norm, spans, "ORG")}
     if len(orgs) < min_named:
         return list(spans)
     places: dict[int, tuple[int, Span]] = {}  # normalized start -> normalized end, span of each LOC
-    for span in spans:
-        if span.label == "LOC":
-            try:
-                start, end = norm.to_normalized(span.start, span.end)
-            except ValueError:
-                continue
-            # two places starting at one character (overlapping spans): neither is replaced
-            places[start] = (end, span) if start not in places else (len(text) + 1, None)
+    for start, end, span in _normalized(norm, spans, "LOC"):
+        # two places starting at one character (overlapping spans): neither is replaced
+        places[start] = (end, span) if start not in places else (len(text) + 1, None)
     taken = _Intervals(spans)
     added: list[Span] = []
     replaced: set[Span] = set()
     for found in _LIST.finditer(text):
-        items, start = [], found.start()
-        for part in found.group().split("、"):
-            items.append((start, start + len(part)))
-            start += len(part) + 1
+        items = _list_items(found)
         # the last item may run on past the name (步步高项目): it counts up to 等 or 为 (步步高等,
         # 以…常德纺机为龙头), else not at all; 等 first, since a name may hold 为 (华为等)
         last_start, last_end = items[-1]
@@ -765,14 +771,7 @@ def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Co
     text = norm.text
     if "、" not in text:
         return list(spans)
-    loc_ends: dict[int, int] = {}  # normalized start -> end of each LOC
-    for span in spans:
-        if span.label == "LOC":
-            try:
-                start, end = norm.to_normalized(span.start, span.end)
-            except ValueError:
-                continue
-            loc_ends[start] = end
+    loc_ends = {start: end for start, end, _ in _normalized(norm, spans, "LOC")}  # normalized start -> end
     taken = _Intervals(spans)
     added: list[Span] = []
 
@@ -781,10 +780,7 @@ def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Co
         return name in places or (name in ONE_CHARACTER_PLACES and not splits_a_word(text, start, end))
 
     for found in _LIST.finditer(text):
-        items, start = [], found.start()
-        for part in found.group().split("、"):
-            items.append((start, start + len(part)))
-            start += len(part) + 1
+        items = _list_items(found)
         (first_start, first_end), (last_start, last_end) = items[0], items[-1]
         is_place = [any(loc_ends.get(k) == first_end for k in range(first_start, first_end))]
         is_place += [loc_ends.get(start) == end for start, end in items[1:-1]]
