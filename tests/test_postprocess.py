@@ -18,6 +18,7 @@ from govner.inference.postprocess import (
     combine_with_rules,
     drop_pinyin_spans,
     drop_places_across_words,
+    drop_titled_persons,
     drop_unquoted_slogans,
     propagate_labels,
     propagate_short_forms,
@@ -303,6 +304,8 @@ def test_list_items_leave_spans_long_items_and_other_clauses_alone():
     # on the normalized text, and again after the document-level steps on the original text
     ("drop_plenum_ordinals", "split_bodies", "貫徹十九屆五中全會精神",
      ["贯彻十九届五中全会精神", "貫徹十九屆五中全會精神"]),
+    # once, last, on the original text, with or without the document-level steps
+    ("drop_titled_persons", "titled_persons", "市長馬賀山講話", ["市長馬賀山講話"]),
 ])
 def test_a_step_runs_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch, step, switch, text, seen):
     from govner.inference.tagger import Tagger
@@ -469,6 +472,41 @@ def test_place_list_items_leave_what_is_no_place_of_the_list_alone():
     text = "赴京、沪、深圳招商"
     spans = [Span(1, 2, "LOC"), Span(3, 4, "LOC"), Span(5, 7, "ORG")]
     assert tag_place_list_items(normalize(text), spans, set()) == spans
+
+
+def titled(text: str, found: list[tuple[str, str]]) -> list[str]:
+    """What drop_titled_persons keeps of ``found`` (name, label), each name at its first occurrence after the
+    previous one."""
+    spans, at = [], 0
+    for name, label in found:
+        at = text.index(name, at)
+        spans.append(Span(at, at + len(name), label))
+        at += len(name)
+    return [text[s.start : s.end] for s in drop_titled_persons(text, spans)]
+
+
+def test_a_place_after_an_officials_title_is_a_person():
+    # the given name after a surname, or a whole name of 3-4 characters right after the title
+    assert titled("市委书记陈锦江出席，县长洛绒江村讲话，区长高河宁致辞", [
+        ("锦江", "LOC"), ("洛绒江村", "LOC"), ("高河宁", "LOC")]) == []
+    # a page's credits, with a colon or a space; traditional characters
+    credits = "責任編輯：覃融安　審核：楊康定　記者 韋宜州"
+    assert titled(credits, [("融安", "LOC"), ("康定", "LOC"), ("宜州", "LOC")]) == []
+    # the person's other mentions go too: the whole name, or the given name right after the surname
+    text = "区长高河宁出席。仪式由高河宁主持。书记刘米林表示，刘米林指出，米林县"
+    found = [("高河宁", "LOC"), ("高河宁", "LOC"), ("米林", "LOC"), ("米林", "LOC"), ("米林县", "LOC")]
+    assert titled(text, found) == ["米林县"]
+
+
+def test_titled_persons_leave_places_and_other_labels_alone():
+    # a 2-character place with no surname before it (记者北京: a dateline) stays, and so does a place after a verb
+    assert titled("新华社记者北京报道，县长到石门调研", [("北京", "LOC"), ("石门", "LOC")]) == ["北京", "石门"]
+    # a longer place after a surname-like character (县长于大连等: 于 is a surname, 大连 the given name: a person)
+    assert titled("县长于大连等县领导", [("大连", "LOC")]) == []
+    # not LOC: an ORG after a title is left to the network
+    assert titled("主任王府井集团", [("王府井集团", "ORG")]) == ["王府井集团"]
+    # a place named like the person elsewhere, without the surname before it, stays
+    assert titled("书记陈锦江出席。锦江之畔", [("锦江", "LOC"), ("锦江", "LOC")]) == ["锦江"]
 
 
 def test_places_of_lists_are_tagged_in_the_tagger_only_when_list_items_is_on(tiny_model, monkeypatch):

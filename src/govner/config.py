@@ -179,6 +179,9 @@ class InferenceConfig:
     # a port or airport that signs, builds or works with someone (与天津港深化物流合作, 柳州白莲机场共建…) is ORG, a
     # party, not a place; govner.inference.postprocess.tag_sites_as_parties
     sites_as_parties: bool = True
+    # a LOC right after an official's title is a person's name (市委书记陈[锦江], 县长[马贺山]), and so are the
+    # document's other mentions of that person; govner.inference.postprocess.drop_titled_persons
+    titled_persons: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

@@ -33,7 +33,7 @@ from govner.config import cache_dir
 from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
 from govner.data.document import Span
 from govner.data.lexicon import suffix_rows
-from govner.data.normalize import HAN, HAN_CHAR, PINYIN_LETTERS, TONE_MARKED, NormalizedText
+from govner.data.normalize import HAN, HAN_CHAR, PINYIN_LETTERS, TONE_MARKED, NormalizedText, convert_chars
 from govner.labels import (
     CLOSING_QUOTES,
     INSIDE_NAME_LABELS,
@@ -428,6 +428,58 @@ def _company_and_place(name: str, facility_next: bool, places: Collection[str]) 
                 continue
             return _CompanyAndPlace(start, end)
     return None
+
+
+# Titles after which a name is a person's, in lists of officials and a page's credits (县委书记吴锦屏, 市长马贺山,
+# 责任编辑：覃融安), simplified; and the commonest single-character surnames. Both written for govner.
+PERSON_TITLES = (
+    "书记", "县长", "区长", "市长", "州长", "旗长", "盟长", "镇长", "乡长", "省长", "主任", "主席", "局长", "部长",
+    "厅长", "处长", "科长", "所长", "董事长", "总经理", "经理", "编辑", "记者", "通讯员", "审核", "校对", "撰稿",
+)
+COMMON_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+    "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_TITLE_BEFORE = re.compile(f"(?:{'|'.join(PERSON_TITLES)})[：:]?\\s?([{COMMON_SURNAMES}])?$")
+_TITLE_REACH = 8  # characters before a place read for a title (董事长：王)
+
+
+def drop_titled_persons(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` without the places that are the names of persons a title introduces.
+
+    Officials' given names are often place names (``市委书记陈锦江``, ``县长洛绒江村``, and
+    ``责任编辑：覃融安`` on a county's page), and a network or a dictionary step that knows the
+    place tags it; the guideline never tags persons. A LOC right after a title of
+    :data:`PERSON_TITLES` (a colon or a space may follow it) is dropped when it is the given name
+    after a common surname (1–3 characters) or, with no surname before it, a whole name of 3–4
+    characters (``北京`` after ``记者`` stays a place). The document's other LOC mentions of such a
+    person (the whole name, or the given name right after the surname) go too: ``仪式由高河宁主持``.
+    ``text`` is what the spans index, simplified or traditional (read through
+    :func:`~govner.data.normalize.convert_chars`, a few characters around each place only).
+
+    >>> text = "市委書記陳錦江出席，区长高河宁讲话，仪式由高河宁主持，锦江区代表参加"
+    >>> spans = [Span(5, 7, "LOC"), Span(12, 15, "LOC"), Span(21, 24, "LOC"), Span(27, 30, "LOC")]
+    >>> [text[s.start : s.end] for s in drop_titled_persons(text, spans)]
+    ['锦江区']
+    """
+    persons: set[str] = set()
+    kept = []
+    for span in spans:
+        before = convert_chars(text[max(0, span.start - _TITLE_REACH) : span.start]) if span.label == "LOC" else ""
+        title = _TITLE_BEFORE.search(before)
+        if title:
+            surname, length = title.group(1) or "", span.end - span.start
+            if (surname and length <= 3) or (not surname and 3 <= length <= 4):
+                persons.add(surname + convert_chars(text[span.start : span.end]))
+                continue
+        kept.append(span)
+    if not persons:
+        return kept
+    return [
+        span for span in kept
+        if span.label != "LOC" or (convert_chars(text[span.start : span.end]) not in persons
+                                   and convert_chars(text[max(0, span.start - 1) : span.end]) not in persons)
+    ]
 
 
 # A port or airport that signs, builds or works with someone is a party to it, an organization (the seed

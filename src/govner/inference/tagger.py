@@ -61,6 +61,7 @@ from govner.inference.postprocess import (
     drop_overlaps,
     drop_pinyin_spans,
     drop_places_across_words,
+    drop_titled_persons,
     drop_unquoted_slogans,
     propagate_labels,
     propagate_short_forms,
@@ -111,6 +112,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("divisions", "division names filled in", True),
     Step("list_items", "short items of ORG lists tagged", True),
     Step("list_items", "untagged places of lists of places tagged", True),
+    Step("titled_persons", "persons after a title (县长马贺山) not places", False),
     Step("force_user_words", "user-dictionary words forced", False),
 )
 
@@ -480,6 +482,7 @@ class Tagger:
         quoted_slogans: bool = True,
         company_facilities: bool = True,
         sites_as_parties: bool = True,
+        titled_persons: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -507,6 +510,7 @@ class Tagger:
         self.quoted_slogans = quoted_slogans  # SLOGANs the document never quotes dropped
         self.company_facilities = company_facilities  # 今麦郎长治(生产基地) → 今麦郎 ORG + 长治 LOC
         self.sites_as_parties = sites_as_parties  # 与天津港(…合作): a port that is a party is ORG
+        self.titled_persons = titled_persons  # 县长马贺山: a name after a title is a person, not a place
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -763,6 +767,8 @@ class Tagger:
                 from_rules |= set(spans) - before
             if self.split_bodies:  # propagation may have tagged an ordinal again (市二中 … 十九届二中、三中全会)
                 spans = drop_plenum_ordinals(text, spans)
+        if self.titled_persons:  # last: a division or list step may have tagged the name as a place
+            spans = drop_titled_persons(text, spans)
         if self.force_user_words and self.user_words:
             before = set(spans)
             spans = add_dictionary_matches(norm, spans, self.user_words)
