@@ -47,6 +47,10 @@ SETS = {
     ),
 }
 RAW, MENTIONS, OUT = SETS["seed"]
+# the code an output depends on besides its reports and lists: this script and the govner modules it reads the
+# labels from and writes the Label Studio file with
+CODE = [Path(__file__).resolve(), *(ROOT / "src" / "govner" / m for m in ("labels.py", "data/document.py",
+                                                                          "data/labelstudio.py"))]
 sys.path.insert(0, str(ROOT / "src"))
 from govner.labels import LABELS, QUOTE_PAIRS  # noqa: E402  (the script runs from a checkout, without install)
 
@@ -179,8 +183,9 @@ def is_stale(out: Path, inputs: list[Path]) -> bool:
 
 
 def build_inputs() -> list[Path]:
-    """What the current set's output is built from: its folders, their files and this script."""
-    return [RAW, MENTIONS, *RAW.glob("*.txt"), *MENTIONS.glob("*.tsv"), Path(__file__).resolve()]
+    """What the current set's output is built from: its folders, their files, this script and the govner
+    modules it reads the labels and writes the Label Studio file with."""
+    return [RAW, MENTIONS, *RAW.glob("*.txt"), *MENTIONS.glob("*.tsv"), *CODE]
 
 
 def build(if_stale: bool = False) -> int:
@@ -201,7 +206,10 @@ def build(if_stale: bool = False) -> int:
     if bad:
         print(f"{bad} problem(s); nothing written", file=sys.stderr)
         return 1
-    write_documents(OUT, docs)
+    # written whole or not at all: a cut-short file newer than its inputs would never be rebuilt
+    partial = OUT.with_name(OUT.name + ".partial")
+    write_documents(partial, docs)
+    partial.replace(OUT)
     print(f"wrote {OUT.relative_to(ROOT)}: {len(docs)} tasks")
     return 0
 

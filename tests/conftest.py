@@ -12,7 +12,10 @@ def pytest_configure(config):
     if hasattr(config, "workerinput"):
         return
     script = Path(__file__).resolve().parents[1] / "scripts" / "gold_mentions.py"
-    subprocess.run([sys.executable, str(script), "--set", "synthetic", "build", "--if-stale"], check=True)
+    built = subprocess.run([sys.executable, str(script), "--set", "synthetic", "build", "--if-stale"],
+                           capture_output=True, text=True)
+    if built.returncode:
+        pytest.exit(f"data/synthetic/synthetic_gold.json cannot be built:\n{built.stderr}", returncode=2)
 
 
 @pytest.fixture

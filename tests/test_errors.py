@@ -88,7 +88,7 @@ def test_a_synthetic_set_not_built_yet_says_how_to_build_it(tmp_path, write_task
     config = write_config(tmp_path, data={"annotations": [str(gold)], "dev_ids": ["d0"]},
                           corpus={"msra_sentences": 0, "synthetic": [str(missing)]})
     line = run(capsys, "train", "--config", config, "--output", str(tmp_path / "m"), *reuse)
-    assert f"{missing}: no such file" in line and "gold_mentions.py --set synthetic build" in line
+    assert f"{missing}: no such file" in line and "gold_mentions.py build (--set synthetic" in line
     assert not (tmp_path / "m").exists()
 
 

@@ -73,7 +73,7 @@ def test_the_synthetic_file_is_rebuilt_exactly_when_an_input_changed(tmp_path, m
     monkeypatch.setattr(script, "RAW", reports)
     monkeypatch.setattr(script, "MENTIONS", mentions)
     monkeypatch.setattr(script, "OUT", out)
-    inputs = [reports, mentions, *reports.iterdir(), *mentions.iterdir(), ROOT / "scripts" / "gold_mentions.py"]
+    inputs = [reports, mentions, *reports.iterdir(), *mentions.iterdir(), *script.CODE]
     newest = max(p.stat().st_mtime_ns for p in inputs)
 
     def set_time(path, ns):

@@ -469,12 +469,16 @@ def test_place_list_items_leave_what_is_no_place_of_the_list_alone():
     text = "刘海阳、周安阳先后带队赴京、沪、深招商"
     assert places_in_lists(text, ["京", "沪", "深"], {"海阳", "安阳"}) == ["京", "沪", "深"]
     # a span already there is never overlapped
-    text = "赴京、沪、深圳招商"
-    spans = [Span(1, 2, "LOC"), Span(3, 4, "LOC"), Span(5, 7, "ORG")]
+    text = "赴京、沪、深招商"
+    spans = [Span(1, 2, "LOC"), Span(3, 4, "LOC"), Span(5, 6, "ORG")]
     assert tag_place_list_items(normalize(text), spans, set()) == spans
+    # a one-character form only beside a one-character place (台企 is no 台)
+    assert places_in_lists("北京、上海、台企投资", ["北京", "上海"], {"北京", "上海"}) == ["北京", "上海"]
+    # a count of two numerals ends the list too
+    assert places_in_lists("带动南河、石头咀、草盘地十二个乡镇", ["南河", "石头咀"], set())[-1] == "草盘地"
 
 
-def titled(text: str, found: list[tuple[str, str]]) -> list[str]:
+def titled(text: str, found: list[tuple[str, str]], places: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """What drop_titled_persons keeps of ``found`` (name, label), each name at its first occurrence after the
     previous one."""
     spans, at = [], 0
@@ -482,7 +486,7 @@ def titled(text: str, found: list[tuple[str, str]]) -> list[str]:
         at = text.index(name, at)
         spans.append(Span(at, at + len(name), label))
         at += len(name)
-    return [text[s.start : s.end] for s in drop_titled_persons(text, spans)]
+    return [text[s.start : s.end] for s in drop_titled_persons(text, spans, places)]
 
 
 def test_a_place_after_an_officials_title_is_a_person():
@@ -496,13 +500,25 @@ def test_a_place_after_an_officials_title_is_a_person():
     text = "区长高河宁出席。仪式由高河宁主持。书记刘米林表示，刘米林指出，米林县"
     found = [("高河宁", "LOC"), ("高河宁", "LOC"), ("米林", "LOC"), ("米林", "LOC"), ("米林县", "LOC")]
     assert titled(text, found) == ["米林县"]
+    # a pinyin note after the title is skipped
+    assert titled("縣長(zhǎng)洛絨江村出席，書(shū)記劉米林", [("洛絨江村", "LOC"), ("米林", "LOC")]) == []
+    # without the document-level steps only the mention after the title goes
+    spans = [Span(2, 5, "LOC"), Span(11, 14, "LOC")]
+    assert drop_titled_persons(text, spans, other_mentions=False) == [Span(11, 14, "LOC")]
 
 
 def test_titled_persons_leave_places_and_other_labels_alone():
     # a 2-character place with no surname before it (记者北京: a dateline) stays, and so does a place after a verb
     assert titled("新华社记者北京报道，县长到石门调研", [("北京", "LOC"), ("石门", "LOC")]) == ["北京", "石门"]
-    # a longer place after a surname-like character (县长于大连等: 于 is a surname, 大连 the given name: a person)
-    assert titled("县长于大连等县领导", [("大连", "LOC")]) == []
+    # 于, 向 and 任 lead to a place as often as they are surnames: no person
+    assert titled("县委书记于石门镇调研，副县长向大连市客商推介", [("石门镇", "LOC"), ("大连市", "LOC")]) == [
+        "石门镇", "大连市"]
+    # after a credit title only a surname marks a person (本报记者石家庄报道: a dateline); after an official's title a
+    # whole name that is a division is a place too; no title across a line break
+    assert titled("本报记者石家庄报道。石家庄经济增长", [("石家庄", "LOC"), ("石家庄", "LOC")]) == ["石家庄", "石家庄"]
+    assert titled("市长乌鲁木齐讲话", [("乌鲁木齐", "LOC")], {"乌鲁木齐"}) == ["乌鲁木齐"]
+    assert titled("市长乌鲁木齐讲话", [("乌鲁木齐", "LOC")]) == []  # a whole name that is no division
+    assert titled("记者\n石家庄市人民政府", [("石家庄市", "LOC")]) == ["石家庄市"]
     # not LOC: an ORG after a title is left to the network
     assert titled("主任王府井集团", [("王府井集团", "ORG")]) == ["王府井集团"]
     # a place named like the person elsewhere, without the surname before it, stays
@@ -674,13 +690,17 @@ def test_a_place_leaves_out_the_banks_of_a_water_and_the_kind_of_an_estate():
 
 
 def test_a_place_leaves_out_the_count_of_divisions_after_it():
-    text = "辐射琼中、保亭、白沙三县，来苏等镇，天峻3个乡镇，林芝市八一镇，西二镇，幸福三村，东城两区，武陵两个县"
-    names = ["白沙三县", "来苏等镇", "天峻3个乡镇", "林芝市八一镇", "西二镇", "幸福三村", "东城两区", "武陵两个县"]
+    text = ("辐射琼中、保亭、白沙三县，仙龙、来苏等镇，乌兰、天峻3个乡镇，札达、日土十二个乡镇，沅陵和武陵两个县，"
+            "米林、林芝市八一镇，东、西二镇，红星、幸福三村，西城、东城两区，江门、中山市三乡镇，东北三省")
+    names = ["白沙三县", "来苏等镇", "天峻3个乡镇", "日土十二个乡镇", "武陵两个县", "林芝市八一镇", "西二镇",
+             "幸福三村", "东城两区", "中山市三乡镇", "东北三省"]
     spans = [Span(text.index(n), text.index(n) + len(n), "LOC") for n in names]
     found = [text[s.start : s.end] for s in cut_division_counts(text, [*spans, Span(2, 4, "ORG")])]
-    # a name holding 一 (八一镇) or after a level (林芝市 + 八一镇), one that would keep one character (西二镇),
-    # numbered villages and blocks (幸福三村, 东城两区) stay whole; LOC only
-    assert found == ["白沙", "来苏", "天峻", "林芝市八一镇", "西二镇", "幸福三村", "东城两区", "武陵", "琼中"]
+    # after a list break only (东北三省 stands alone); a name holding 一 (八一镇) or after a level (林芝市 + 八一镇,
+    # 中山市 + 三乡镇), one that would keep one character (西二镇), numbered villages and blocks (幸福三村, 东城两区)
+    # stay whole; counts of two numerals (十二) are counts; LOC only
+    assert found == ["白沙", "来苏", "天峻", "日土", "武陵", "林芝市八一镇", "西二镇", "幸福三村", "东城两区",
+                     "中山市三乡镇", "东北三省", "琼中"]
 
 
 def test_area_words_run_in_the_tagger_around_the_word_check_only_when_switched_on(tiny_model, monkeypatch):
@@ -688,9 +708,9 @@ def test_area_words_run_in_the_tagger_around_the_word_check_only_when_switched_o
     from govner.inference.tagger import Tagger
 
     # traditional, with a pinyin note: the steps read the normalized text 来自阿克苏地区的企业,金沙江畔的工厂
-    text = "來自阿克蘇地區(qū)的企業，金沙江畔的工廠，帶動白沙三縣"
+    text = "來自阿克蘇地區(qū)的企業，金沙江畔的工廠，帶動保亭、白沙三縣"
     # as if the network had found 阿克苏, 金沙江畔 and 白沙三县
-    network = [Span(2, 5, "LOC"), Span(11, 15, "LOC"), Span(21, 25, "LOC")]
+    network = [Span(2, 5, "LOC"), Span(11, 15, "LOC"), Span(24, 28, "LOC")]
     monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
     options = {"merge_locations": False, "rules": False, "consistency": False}
 

@@ -73,8 +73,8 @@ def existing_file(path: str | Path) -> Path:
     if not path.is_file():
         hint = ""
         if (path.parent / "mentions").is_dir():
-            hint = "; it is built from the mention lists beside it: "
-            hint += "python scripts/gold_mentions.py --set synthetic build"
+            hint = "; a gold file is built from the mention lists beside it: python scripts/gold_mentions.py build "
+            hint += "(--set synthetic for data/synthetic)"
         raise ConfigError(f"{path}: no such file{hint}")
     return path
 

@@ -102,29 +102,34 @@ def cut_bank_and_estate_words(text: str, spans: Sequence[Span]) -> list[Span]:
     return cut
 
 
-# A count of divisions after the last place of a list (琼中、保亭、白沙三县; 来苏等镇) is not part of its name.
-# Counts from two on (a name may hold 一: 八一镇) or 等, then a division level, not 区 or 村 alone (numbered
-# villages and blocks are names: 幸福三村); the place before it must keep two characters and not end in a level
-# itself (林芝市八一镇 is two places, 西二镇 one).
-DIVISION_COUNT = re.compile(
-    r"(?:等|[两二三四五六七八九十几]|\d+)个?(?:县市区|县区|市县|乡镇|苏木|街道|[省市县州盟旗镇乡])$"
-)
+# A count of divisions after the last place of a list (琼中、保亭、白沙三县; 仙龙、来苏等镇) is not part of its name:
+# a count from two on (a name may hold 一: 八一镇; 十二 and 二十 count), then a division level, not 区 or 村 alone
+# (numbered villages and blocks are names: 幸福三村). The one pattern of such a count (the list step of
+# govner.inference.postprocess reads it too).
+_COUNTED_LEVEL = "(?:县市区|县市|县区|市县|乡镇|苏木|街道|[省市县州盟旗镇乡])"
+COUNT_OF_DIVISIONS = rf"(?:[两二三四五六七八九十几]+|\d+)个?{_COUNTED_LEVEL}"
+DIVISION_COUNT = re.compile(rf"(?:等{_COUNTED_LEVEL}|{COUNT_OF_DIVISIONS})$")  # 等镇 too
+LIST_BREAKS = "、和及与"  # what comes before the last item of a list
 
 
 def cut_division_counts(text: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` with each LOC that ends in a count of divisions (``三县``, ``等镇``, ``3个乡镇``) cut before it.
+    """``spans`` with each LOC that ends a list and ends in a count of divisions (``三县``, ``等镇``,
+    ``十二个乡镇``) cut before the count.
 
-    ``text`` is what the spans index, in simplified characters.
+    The place must follow a list break (:data:`LIST_BREAKS`: ``东北三省`` and ``武汉三镇`` stand
+    alone and stay whole), keep two characters, and not end in a level itself (``林芝市八一镇``,
+    ``江门、中山市三乡镇`` are names). ``text`` is what the spans index, in simplified characters.
 
-    >>> text = "辐射琼中、保亭、白沙三县，在林芝市八一镇"
-    >>> spans = [Span(2, 4, "LOC"), Span(5, 7, "LOC"), Span(8, 12, "LOC"), Span(14, 20, "LOC")]
+    >>> text = "辐射琼中、保亭、白沙三县，融入东北三省，对接江门、中山市三乡镇"
+    >>> spans = [Span(2, 4, "LOC"), Span(5, 7, "LOC"), Span(8, 12, "LOC"), Span(15, 19, "LOC"), Span(25, 31, "LOC")]
     >>> [text[s.start : s.end] for s in cut_division_counts(text, spans)]
-    ['琼中', '保亭', '白沙', '林芝市八一镇']
+    ['琼中', '保亭', '白沙', '东北三省', '中山市三乡镇']
     """
     cut = []
     for span in spans:
         count = DIVISION_COUNT.search(text, span.start, span.end) if span.label == "LOC" else None
-        if count and count.start() - span.start >= 2 and text[count.start() - 1] not in ADMIN_LEVELS:
+        if (count and span.start and text[span.start - 1] in LIST_BREAKS and count.start() - span.start >= 2
+                and text[count.start() - 1] not in ADMIN_LEVELS):
             span = Span(span.start, count.start(), span.label)
         cut.append(span)
     return cut

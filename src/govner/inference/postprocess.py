@@ -30,10 +30,18 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from govner.config import cache_dir
-from govner.data.conventions import ADMIN_LEVELS, DIVISION_LEVELS
+from govner.data.conventions import ADMIN_LEVELS, COUNT_OF_DIVISIONS, DIVISION_LEVELS
 from govner.data.document import Span
 from govner.data.lexicon import suffix_rows
-from govner.data.normalize import HAN, HAN_CHAR, PINYIN_LETTERS, TONE_MARKED, NormalizedText, convert_chars
+from govner.data.normalize import (
+    HAN,
+    HAN_CHAR,
+    PINYIN_LETTERS,
+    PINYIN_NOTE,
+    TONE_MARKED,
+    NormalizedText,
+    convert_chars,
+)
 from govner.labels import (
     CLOSING_QUOTES,
     INSIDE_NAME_LABELS,
@@ -431,31 +439,40 @@ def _company_and_place(name: str, facility_next: bool, places: Collection[str]) 
 
 
 # Titles after which a name is a person's, in lists of officials and a page's credits (县委书记吴锦屏, 市长马贺山,
-# 责任编辑：覃融安), simplified; and the commonest single-character surnames. Both written for govner.
-PERSON_TITLES = (
+# 责任编辑：覃融安), simplified; after a credit a whole name may be a dateline's place (记者石家庄报道), so there only
+# a surname marks a person. And the commonest single-character surnames, less 于, 向 and 任, which are also
+# words that lead to a place (县长于北京会见, 副县长向大连客商推介). All written for govner.
+OFFICIAL_TITLES = (
     "书记", "县长", "区长", "市长", "州长", "旗长", "盟长", "镇长", "乡长", "省长", "主任", "主席", "局长", "部长",
-    "厅长", "处长", "科长", "所长", "董事长", "总经理", "经理", "编辑", "记者", "通讯员", "审核", "校对", "撰稿",
+    "厅长", "处长", "科长", "所长", "董事长", "总经理", "经理",
 )
+CREDIT_TITLES = ("编辑", "记者", "通讯员", "审核", "校对", "撰稿", "摄影")
 COMMON_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
-    "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜"
+    "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤"
 )
-_TITLE_BEFORE = re.compile(f"(?:{'|'.join(PERSON_TITLES)})[：:]?\\s?([{COMMON_SURNAMES}])?$")
-_TITLE_REACH = 8  # characters before a place read for a title (董事长：王)
+_TITLE_BEFORE = re.compile(
+    f"(?P<title>{'|'.join(OFFICIAL_TITLES + CREDIT_TITLES)})[：:]?[ \u3000]?(?P<surname>[{COMMON_SURNAMES}])?$"
+)
+_TITLE_REACH = 16  # characters before a place read for a title (董事长：王, with room for a pinyin note)
 
 
-def drop_titled_persons(text: str, spans: Sequence[Span]) -> list[Span]:
+def drop_titled_persons(
+    text: str, spans: Sequence[Span], places: Collection[str] = (), other_mentions: bool = True
+) -> list[Span]:
     """``spans`` without the places that are the names of persons a title introduces.
 
     Officials' given names are often place names (``市委书记陈锦江``, ``县长洛绒江村``, and
     ``责任编辑：覃融安`` on a county's page), and a network or a dictionary step that knows the
-    place tags it; the guideline never tags persons. A LOC right after a title of
-    :data:`PERSON_TITLES` (a colon or a space may follow it) is dropped when it is the given name
-    after a common surname (1–3 characters) or, with no surname before it, a whole name of 3–4
-    characters (``北京`` after ``记者`` stays a place). The document's other LOC mentions of such a
-    person (the whole name, or the given name right after the surname) go too: ``仪式由高河宁主持``.
-    ``text`` is what the spans index, simplified or traditional (read through
-    :func:`~govner.data.normalize.convert_chars`, a few characters around each place only).
+    place tags it; the guideline never tags persons. A LOC right after a title (:data:`OFFICIAL_TITLES`,
+    :data:`CREDIT_TITLES`; a colon or a space may follow it, a pinyin note is skipped) is dropped when
+    it is the given name after a common surname (1–3 characters) or, after an official's title with
+    no surname, a whole name of 3–4 characters that is no division of ``places`` (``石家庄`` after
+    ``记者`` stays: a dateline). With ``other_mentions``, the document's other LOC mentions of such a
+    person go too: the whole name (``仪式由高河宁主持``) or the given name right after the surname
+    (``刘米林表示``), never the place alone (``锦江之畔``). ``text`` is what the spans index,
+    simplified or traditional (read through :func:`~govner.data.normalize.convert_chars`, a few
+    characters around each place only).
 
     >>> text = "市委書記陳錦江出席，区长高河宁讲话，仪式由高河宁主持，锦江区代表参加"
     >>> spans = [Span(5, 7, "LOC"), Span(12, 15, "LOC"), Span(21, 24, "LOC"), Span(27, 30, "LOC")]
@@ -465,15 +482,18 @@ def drop_titled_persons(text: str, spans: Sequence[Span]) -> list[Span]:
     persons: set[str] = set()
     kept = []
     for span in spans:
-        before = convert_chars(text[max(0, span.start - _TITLE_REACH) : span.start]) if span.label == "LOC" else ""
-        title = _TITLE_BEFORE.search(before)
+        title = None
+        if span.label == "LOC":
+            before = PINYIN_NOTE.sub("", convert_chars(text[max(0, span.start - _TITLE_REACH) : span.start]))
+            title = _TITLE_BEFORE.search(before)
         if title:
-            surname, length = title.group(1) or "", span.end - span.start
-            if (surname and length <= 3) or (not surname and 3 <= length <= 4):
-                persons.add(surname + convert_chars(text[span.start : span.end]))
+            surname, name = title["surname"] or "", convert_chars(text[span.start : span.end])
+            whole_name = title["title"] in OFFICIAL_TITLES and 3 <= len(name) <= 4 and name not in places
+            if (surname and len(name) <= 3) or (not surname and whole_name):
+                persons.add(surname + name)
                 continue
         kept.append(span)
-    if not persons:
+    if not persons or not other_mentions:
         return kept
     return [
         span for span in kept
@@ -695,12 +715,12 @@ LIST_ITEM_CHARS = 12
 _NOT_IN_ITEM = re.escape("、，,。；;：:\n" + QUOTES)  # a list ends at a clause break or a quotation mark
 _LIST = re.compile(f"(?:[^{_NOT_IN_ITEM}]{{1,{LIST_ITEM_CHARS}}}、)+[^{_NOT_IN_ITEM}]{{1,{LIST_ITEM_CHARS}}}")
 _SHORT_NAME = re.compile(f"[{HAN}]{{2,8}}")
-_SHORT_PLACE = re.compile(f"[{HAN}]{{2,4}}")
+_TWO_TO_FOUR_HAN = re.compile(f"[{HAN}]{{2,4}}")
 # what ends the last item when no 等 does: the 为 of 以…为龙头, not the 为 of a verb (成为, 作为, 评为)
 _LIST_END_WEI = re.compile("(?<![成作认评列定均视称更])为")
 
 
-def _normalized(norm: NormalizedText, spans: Sequence[Span], label: str) -> Iterator[tuple[int, int, Span]]:
+def _normalized_spans(norm: NormalizedText, spans: Sequence[Span], label: str) -> Iterator[tuple[int, int, Span]]:
     """``(start, end, span)`` in normalized offsets for each ``label`` span of ``spans``, except a span over
     characters the model does not see (a pinyin note)."""
     for span in spans:
@@ -743,11 +763,11 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
     text = norm.text
     if "、" not in text:  # no list at all: most paragraphs (this runs on every document)
         return list(spans)
-    orgs = {(start, end) for start, end, _ in _normalized(norm, spans, "ORG")}
+    orgs = {(start, end) for start, end, _ in _normalized_spans(norm, spans, "ORG")}
     if len(orgs) < min_named:
         return list(spans)
     places: dict[int, tuple[int, Span]] = {}  # normalized start -> normalized end, span of each LOC
-    for start, end, span in _normalized(norm, spans, "LOC"):
+    for start, end, span in _normalized_spans(norm, spans, "LOC"):
         # two places starting at one character (overlapping spans): neither is replaced
         places[start] = (end, span) if start not in places else (len(text) + 1, None)
     taken = _Intervals(spans)
@@ -795,9 +815,7 @@ ONE_CHARACTER_PLACES = frozenset(
     "深穗甬杭锡常厦"  # cities
 )
 # a count of divisions after a list's last name (宰便、西山、停洞3个乡镇; 南河、石头咀、草盘地三个乡镇)
-_NAME_AND_DIVISION_COUNT = re.compile(
-    f"([{HAN}]{{2,4}}?)(?:[两二三四五六七八九十几]|\\d+)个?(?:乡镇|苏木|街道|[县市镇乡旗])"
-)
+_NAME_AND_DIVISION_COUNT = re.compile(f"([{HAN}]{{2,4}}?){COUNT_OF_DIVISIONS}")
 
 
 def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Collection[str]) -> list[Span]:
@@ -807,8 +825,9 @@ def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Co
     and the towns a project reaches by bare names (``带动南河、石头咀、草盘地三个乡镇``); a network that
     knows some of them misses the others (``深`` is mostly an adjective). Where at least two items of a
     list are places (a LOC span is the item, ends the first one or begins the last one), an untagged
-    item next to a place becomes LOC when it is a division's name or short form of ``places`` or a
-    one-character form (:data:`ONE_CHARACTER_PLACES`) that cuts no jieba word; so does any
+    item next to a place becomes LOC when it is a division's name or short form of ``places``, or a
+    one-character form (:data:`ONE_CHARACTER_PLACES`) that cuts no jieba word next to a one-character
+    place (``北京、上海、台企`` has no ``台``); so does any
     2–4-character middle or last item of a list that a count of divisions ends. The first item's
     edge is unsure (the list may begin mid-clause): a place that ends it counts, and so does one that
     begins the last item (``深`` of ``深开展招商``). A place found so makes its neighbours next to one.
@@ -823,21 +842,26 @@ def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Co
     text = norm.text
     if "、" not in text:
         return list(spans)
-    loc_ends = {start: end for start, end, _ in _normalized(norm, spans, "LOC")}  # normalized start -> end
+    loc_ends = {start: end for start, end, _ in _normalized_spans(norm, spans, "LOC")}  # normalized start -> end
     taken = _Intervals(spans)
     added: list[Span] = []
 
-    def known(start: int, end: int) -> bool:
+    def known(start: int, end: int, one_character: bool) -> bool:
         name = text[start:end]
-        return name in places or (name in ONE_CHARACTER_PLACES and not splits_a_word(text, start, end))
+        if len(name) == 1:  # a list of one-character forms only (北京、上海、台企: 台 is none)
+            return one_character and name in ONE_CHARACTER_PLACES and not splits_a_word(text, start, end)
+        return name in places
 
     for found in _LIST.finditer(text):
         items = _list_items(found)
         (first_start, first_end), (last_start, last_end) = items[0], items[-1]
-        is_place = [any(loc_ends.get(k) == first_end for k in range(first_start, first_end))]
-        is_place += [loc_ends.get(start) == end for start, end in items[1:-1]]
-        is_place.append(loc_ends.get(last_start, last_end + 1) <= last_end)
-        if sum(is_place) < 2:
+        # the length of the place each item is (the first: ends; the last: begins), None for no place
+        place_length: list[int | None] = [
+            next((first_end - k for k in range(first_start, first_end) if loc_ends.get(k) == first_end), None)]
+        place_length += [end - start if loc_ends.get(start) == end else None for start, end in items[1:-1]]
+        last_place_end = loc_ends.get(last_start, last_end + 1)
+        place_length.append(last_place_end - last_start if last_place_end <= last_end else None)
+        if sum(length is not None for length in place_length) < 2:
             continue
         count_after_last = _NAME_AND_DIVISION_COUNT.match(text, last_start, last_end)
         # an item next to a place belongs to the list of places (not 刘海阳 in 刘海阳、周安阳…赴京、沪、深)
@@ -845,21 +869,24 @@ def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Co
         while grown:
             grown = False
             for i, (start, end) in enumerate(items):
-                beside = (i > 0 and is_place[i - 1]) or (i + 1 < len(items) and is_place[i + 1])
-                if is_place[i] or not beside:
+                beside = [place_length[j] for j in (i - 1, i + 1) if 0 <= j < len(items)]
+                if place_length[i] is not None or all(length is None for length in beside):
                     continue
+                one = 1 in beside
                 if i == 0:  # a place that ends the first item
-                    place = next(((k, end) for k in range(max(start, end - 4), end) if known(k, end)), None)
+                    place = next(((k, end) for k in range(max(start, end - 4), end) if known(k, end, one)), None)
                 elif i < len(items) - 1:
-                    whole = known(start, end) or (count_after_last and _SHORT_PLACE.fullmatch(text, start, end))
-                    place = (start, end) if whole else None
+                    counted = count_after_last and _TWO_TO_FOUR_HAN.fullmatch(text, start, end)
+                    place = (start, end) if known(start, end, one) or counted else None
                 elif count_after_last:
                     place = (start, count_after_last.end(1))
                 else:  # a place that begins the last item
-                    place = next(((start, k) for k in range(min(end, start + 4), start, -1) if known(start, k)), None)
+                    ends = range(min(end, start + 4), start, -1)
+                    place = next(((start, k) for k in ends if known(start, k, one)), None)
                 span = Span(*norm.to_original(*place), "LOC") if place is not None else None
                 if span is not None and not taken.overlaps(span.start, span.end):
-                    is_place[i] = grown = True
+                    place_length[i] = place[1] - place[0]
+                    grown = True
                     added.append(span)
     return sorted([*spans, *added]) if added else list(spans)
 
