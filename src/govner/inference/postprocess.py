@@ -33,15 +33,7 @@ from govner.config import cache_dir
 from govner.data.conventions import ADMIN_LEVELS, COUNT_OF_DIVISIONS, DIVISION_LEVELS
 from govner.data.document import Span
 from govner.data.lexicon import suffix_rows
-from govner.data.normalize import (
-    HAN,
-    HAN_CHAR,
-    PINYIN_LETTERS,
-    PINYIN_NOTE,
-    TONE_MARKED,
-    NormalizedText,
-    convert_chars,
-)
+from govner.data.normalize import HAN, HAN_CHAR, PINYIN_LETTERS, TONE_MARKED, NormalizedText
 from govner.labels import (
     CLOSING_QUOTES,
     INSIDE_NAME_LABELS,
@@ -454,51 +446,53 @@ COMMON_SURNAMES = (
 _TITLE_BEFORE = re.compile(
     f"(?P<title>{'|'.join(OFFICIAL_TITLES + CREDIT_TITLES)})[：:]?[ \u3000]?(?P<surname>[{COMMON_SURNAMES}])?$"
 )
-_TITLE_REACH = 16  # characters before a place read for a title (董事长：王, with room for a pinyin note)
+_TITLE_REACH = 8  # characters before a place read for a title (董事长：王)
 
 
 def drop_titled_persons(
-    text: str, spans: Sequence[Span], places: Collection[str] = (), other_mentions: bool = True
+    norm: NormalizedText, spans: Sequence[Span], places: Collection[str] = (), other_mentions: bool = True
 ) -> list[Span]:
     """``spans`` without the places that are the names of persons a title introduces.
 
     Officials' given names are often place names (``市委书记陈锦江``, ``县长洛绒江村``, and
     ``责任编辑：覃融安`` on a county's page), and a network or a dictionary step that knows the
     place tags it; the guideline never tags persons. A LOC right after a title (:data:`OFFICIAL_TITLES`,
-    :data:`CREDIT_TITLES`; a colon or a space may follow it, a pinyin note is skipped) is dropped when
-    it is the given name after a common surname (1–3 characters) or, after an official's title with
-    no surname, a whole name of 3–4 characters that is no division of ``places`` (``石家庄`` after
-    ``记者`` stays: a dateline). With ``other_mentions``, the document's other LOC mentions of such a
-    person go too: the whole name (``仪式由高河宁主持``) or the given name right after the surname
-    (``刘米林表示``), never the place alone (``锦江之畔``). ``text`` is what the spans index,
-    simplified or traditional (read through :func:`~govner.data.normalize.convert_chars`, a few
-    characters around each place only).
+    :data:`CREDIT_TITLES`; a colon or a space may follow it) is dropped when it is the given name after
+    a common surname (1–3 characters) or, after an official's title with no surname, a whole name of
+    3–4 characters that is no division of ``places`` (``石家庄`` after ``记者`` stays: a dateline).
+    With ``other_mentions``, the document's other LOC mentions of such a person go too: the whole
+    name (``仪式由高河宁主持``) or the given name right after the surname (``刘米林表示``), never the
+    place alone (``锦江之畔``). Read on the normalized text (simplified, pinyin notes out); offsets
+    are original.
 
+    >>> from govner.data.normalize import normalize
     >>> text = "市委書記陳錦江出席，区长高河宁讲话，仪式由高河宁主持，锦江区代表参加"
     >>> spans = [Span(5, 7, "LOC"), Span(12, 15, "LOC"), Span(21, 24, "LOC"), Span(27, 30, "LOC")]
-    >>> [text[s.start : s.end] for s in drop_titled_persons(text, spans)]
+    >>> [text[s.start : s.end] for s in drop_titled_persons(normalize(text), spans)]
     ['锦江区']
     """
+    text = norm.text
     persons: set[str] = set()
-    kept = []
+    kept: list[tuple[Span, int, int]] = []  # each span kept, with its normalized offsets (-1: none)
     for span in spans:
-        title = None
-        if span.label == "LOC":
-            before = PINYIN_NOTE.sub("", convert_chars(text[max(0, span.start - _TITLE_REACH) : span.start]))
-            title = _TITLE_BEFORE.search(before)
+        try:
+            start, end = norm.to_normalized(span.start, span.end)
+        except ValueError:  # a span over characters the model does not see (a pinyin note)
+            start = end = -1
+        title = span.label == "LOC" and start >= 0 and _TITLE_BEFORE.search(text, max(0, start - _TITLE_REACH), start)
         if title:
-            surname, name = title["surname"] or "", convert_chars(text[span.start : span.end])
+            surname, name = title["surname"] or "", text[start:end]
             whole_name = title["title"] in OFFICIAL_TITLES and 3 <= len(name) <= 4 and name not in places
             if (surname and len(name) <= 3) or (not surname and whole_name):
                 persons.add(surname + name)
                 continue
-        kept.append(span)
+        kept.append((span, start, end))
     if not persons or not other_mentions:
-        return kept
+        return [span for span, _, _ in kept]
     return [
-        span for span in kept
-        if span.label != "LOC" or (convert_chars(text[span.start : span.end]) not in persons
-                                   and convert_chars(text[max(0, span.start - 1) : span.end]) not in persons)
+        span for span, start, end in kept
+        if span.label != "LOC" or start < 0
+        or (text[start:end] not in persons and text[max(0, start - 1) : end] not in persons)
     ]
 
 

@@ -768,7 +768,7 @@ class Tagger:
             if self.split_bodies:  # propagation may have tagged an ordinal again (市二中 … 十九届二中、三中全会)
                 spans = drop_plenum_ordinals(text, spans)
         if self.titled_persons:  # after the document-level steps: a division or list step may have tagged the name
-            spans = drop_titled_persons(text, spans, _place_names(), other_mentions=self.consistency)
+            spans = drop_titled_persons(norm, spans, _place_names(), other_mentions=self.consistency)
         if self.force_user_words and self.user_words:
             before = set(spans)
             spans = add_dictionary_matches(norm, spans, self.user_words)
