@@ -24,7 +24,7 @@ The same tool builds the synthetic training reports (``data/synthetic/``)::
 review. ``data/synthetic/synthetic_gold.json`` (300+ reports, megabytes) is not: it is a
 build product of the tracked reports and mention lists, made by ``scripts/setup_env.sh``
 (and the test session) with ``build --if-stale``, which rebuilds only when a report, a
-mention list, a folder or this script is newer than the file.
+mention list, their folders or the code it is built with (:data:`CODE`) is newer than the file.
 """
 
 from __future__ import annotations
