@@ -1,15 +1,21 @@
 """Post-processing of model spans: rules precedence, address merging, propagation within a document."""
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from govner.data.conventions import (
     cut_bank_and_estate_words,
     cut_division_counts,
     drop_plenum_ordinals,
     extend_over_region_word,
+    extend_over_road_word,
     join_bracketed_names,
     merge_adjacent,
     split_joined_bodies,
+    split_joined_places,
 )
 from govner.data.document import Span
 from govner.data.lexicon import UNIT_CATEGORY, suffix_entries, suffix_rows
@@ -20,6 +26,7 @@ from govner.inference.postprocess import (
     drop_places_across_words,
     drop_titled_persons,
     drop_unquoted_slogans,
+    occurrences,
     propagate_labels,
     propagate_short_forms,
     repeat_quoted_slogans,
@@ -28,9 +35,21 @@ from govner.inference.postprocess import (
     tag_division_names,
     tag_list_items,
     tag_place_list_items,
+    tag_quoted_place_abbreviations,
     tag_sites_as_parties,
     trim_to_short_names,
 )
+
+
+@given(st.text("ab重庆", min_size=1, max_size=3), st.text("ab重庆 ", max_size=30))
+def test_occurrences_are_those_a_regex_finds(word, text):
+    # propagation used re.finditer(re.escape(word), text), which compiled a pattern per mention
+    assert list(occurrences(word, text)) == [m.start() for m in re.finditer(re.escape(word), text)]
+
+
+def test_occurrences_of_nothing_is_an_error():
+    with pytest.raises(ValueError, match="empty"):
+        list(occurrences("", "重庆"))
 
 
 def test_rules_replace_overlapping_model_amounts_and_slogans_but_not_places():
@@ -723,6 +742,101 @@ def test_area_words_run_in_the_tagger_around_the_word_check_only_when_switched_o
     assert places(area_words=False) == ["金沙江畔", "白沙三縣"]
     assert places(area_words=False, word_edges=False) == ["阿克蘇", "金沙江畔", "白沙三縣"]
     assert places() == ["阿克蘇地區", "金沙江", "白沙"]  # the pinyin note after 區 stays out
+
+
+def test_joined_places_split_only_between_two_places():
+    def split(text, places=frozenset({"同心", "利通区", "和龙", "延吉"})):
+        return [text[s.start : s.end] for s in split_joined_places(text, [Span(0, len(text), "LOC")], places)]
+
+    assert split("神木至府谷") == ["神木", "府谷"]  # a route's two ends need not be divisions
+    assert split("周至县") == ["周至县"]  # 至 inside a name: one character before it
+    assert split("衢州至丽水铁路") == ["衢州至丽水铁路"]  # a route's own name
+    assert split("遂川至大余高速崇义段") == ["遂川至大余高速崇义段"]
+    assert split("同心与利通区") == ["同心", "利通区"]
+    assert split("和龙与延吉") == ["和龙", "延吉"]  # the join, not the 和 of 和龙
+    assert split("仁和镇") == ["仁和镇"]  # 和 in a name: no places on both sides
+    assert split("西安至十堰高铁") == ["西安至十堰高铁"]  # a railway's name
+    assert split("南京至句容城际") == ["南京至句容城际"]
+    assert split("南昌至景德镇至黄山") == ["南昌至景德镇至黄山"]  # no end holds 至
+    places = frozenset({"周至县", "周至", "东至县", "西安"})
+    assert split("西安周至县", places) == ["西安周至县"]  # a county's name holds 至
+    assert split("池州东至经开区", places) == ["池州东至经开区"]
+    assert split("铜产业与新能源产业园") == ["铜产业与新能源产业园"]  # a park's name: no places
+    assert split_joined_places("神木至府谷", [Span(0, 5, "ORG")], set()) == [Span(0, 5, "ORG")]  # LOC only
+
+
+def test_road_word_taken_into_a_contracted_name_only():
+    def extend(text, spans):
+        return [text[s.start : s.end] for s in extend_over_road_word(text, spans)]
+
+    assert extend("建设瓦蛟快速通道", [Span(2, 4, "LOC")]) == ["瓦蛟快速通道"]
+    assert extend("长汀至瑞金快速通道", [Span(3, 5, "LOC")]) == ["瑞金"]  # a route's second end
+    assert extend("鄂州与黄石快速通道", [Span(0, 2, "LOC"), Span(3, 5, "LOC")]) == ["鄂州", "黄石"]  # after a place
+    assert extend("金海公路和奉浦快速通道", [Span(0, 4, "LOC"), Span(5, 7, "LOC")]) == ["金海公路", "奉浦快速通道"]
+    assert extend("铜梁东互通、铜合快速通道", [Span(0, 5, "LOC"), Span(6, 8, "LOC")]) == ["铜梁东互通", "铜合快速通道"]
+    assert extend("沈阳—抚顺快速通道", [Span(3, 5, "LOC")]) == ["抚顺"]
+    assert extend("南岸至金渡快速通道", [Span(0, 5, "LOC")]) == ["南岸至金渡"]  # two ends not yet split
+    assert extend("瓦蛟快速通道", [Span(0, 2, "LOC"), Span(2, 4, "ORG")]) == ["瓦蛟", "快速"]  # never into a span
+    assert extend("瓦蛟快速通道", [Span(0, 2, "ORG")]) == ["瓦蛟"]  # LOC only
+
+
+def test_road_names_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    # traditional, with a pinyin note: the steps read the normalized text
+    # 建设熊岳至鲅鱼圈快速通道和瓦蛟快速通道,同心与利通区
+    text = "建設(shè)熊岳至鮁魚圈快速通道和瓦蛟快速通道，同心與利通區錯位發展"
+    # as if the network had found 熊岳至鮁魚圈, 瓦蛟 and 同心與利通區 (normalized offsets: the note is out)
+    network = [Span(2, 8, "LOC"), Span(13, 15, "LOC"), Span(20, 26, "LOC")]
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+    options = {"merge_locations": False, "rules": False, "consistency": False, "word_edges": False}
+
+    def places(**switches):
+        found = Tagger.from_pretrained(tiny_model, **options, **switches).predict([text])[0]
+        return [text[e["start"] : e["end"]] for e in found if e["label"] == "LOC"]
+
+    assert places(road_names=False) == ["熊岳至鮁魚圈", "瓦蛟", "同心與利通區"]
+    assert places() == ["熊岳", "鮁魚圈", "瓦蛟快速通道", "同心", "利通區"]
+
+
+def test_quoted_abbreviations_of_places_only_before_a_word_of_cooperation():
+    places = {"宜昌", "荆州", "荆门", "长沙", "安庆", "满洲里", "三明", "东营", "西安"}
+
+    def labels(text):
+        spans = [Span(m.start() + 1, m.end() - 1, "SLOGAN") for m in re.finditer("“[^”]+”", text)]
+        found = tag_quoted_place_abbreviations(normalize(text), spans, places)
+        return [(text[s.start : s.end], s.label) for s in found]
+
+    assert labels("推动“宜荆荆”都市圈建设") == [("宜荆荆", "LOC")]
+    assert labels("“宜荊荊”都市圈") == [("宜荊荊", "LOC")]  # traditional: read simplified
+    assert labels("“源网荷储”一体化项目") == [("源网荷储", "SLOGAN")]  # slogans take 一体化 too
+    assert labels("“飞地园区”合作模式") == [("飞地园区", "SLOGAN")]
+    assert labels("“专精特新”协同发展") == [("专精特新", "SLOGAN")]  # 4 characters: a slogan's length
+    # every character must begin a place's name: 号, 医, 部 begin none here
+    assert labels("开行“长安号”班列，推进“三医”协同，“东西部”协作") == [
+        ("长安号", "SLOGAN"), ("三医", "SLOGAN"), ("东西部", "SLOGAN")]
+    assert labels("“宜荆荆”建设") == [("宜荆荆", "SLOGAN")]  # no word of cooperation after it
+    assert tag_quoted_place_abbreviations(normalize("“宜荆荆”协同"), [Span(1, 4, "ORG")], places) == [Span(1, 4, "ORG")]
+
+
+def test_quoted_places_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    # the rules find the quoted phrase and its unquoted repeat (SLOGAN); the network finds nothing here. Pinyin
+    # notes before and inside: the step reads the normalized text 推动“汉巴南”协同发展,汉巴南三市合作
+    text = "推動(dòng)“漢巴南”協(xié)同發展，漢巴南三市合作"
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: [])
+
+    def found(**switches):
+        entities = Tagger.from_pretrained(tiny_model, propagate=(), **switches).predict([text])[0]
+        return [(e["text"], e["label"], e["score"]) for e in entities]
+
+    assert found(quoted_places=False) == [("漢巴南", "SLOGAN", 1.0), ("漢巴南", "SLOGAN", 1.0)]
+    assert found() == [("漢巴南", "LOC", 1.0), ("漢巴南", "LOC", 1.0)]  # a rule's quotation: still score 1.0
+    # without the document-level steps, the quoted mention only (the rules find no repeat then either)
+    assert found(consistency=False) == [("漢巴南", "LOC", 1.0)]
 
 
 def test_the_country_found_as_an_org_is_no_short_name_in_the_tagger(tiny_model, monkeypatch):

@@ -46,9 +46,11 @@ from govner.data.conventions import (
     cut_division_counts,
     drop_plenum_ordinals,
     extend_over_region_word,
+    extend_over_road_word,
     join_bracketed_names,
     merge_adjacent,
     split_joined_bodies,
+    split_joined_places,
 )
 from govner.data.document import Span
 from govner.data.lexicon import LEXICON_FILE, Lexicon, division_table, read_user_dictionary
@@ -70,6 +72,7 @@ from govner.inference.postprocess import (
     tag_division_names,
     tag_list_items,
     tag_place_list_items,
+    tag_quoted_place_abbreviations,
     tag_sites_as_parties,
     trim_to_short_names,
 )
@@ -99,6 +102,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("area_words", "地区 taken into places", False),
     Step("word_edges", "places that cut a word dropped", False),
     Step("area_words", "banks, estates and counts of divisions (三县) left out of places", False),
+    Step("road_names", "routes' two ends split, contracted road names (瓦蛟快速通道) whole", False),
     Step("split_bodies", "joined bodies split, congresses and plenums dropped", False),
     Step("join_brackets", "names cut at a bracketed place joined", False),
     Step("short_names", "ORG names cut back to a short name found elsewhere", True),
@@ -106,6 +110,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("sites_as_parties", "ports and airports that are parties made ORG", False),
     Step("merge_locations", "touching LOC merged", False),
     Step("rules", "rule AMOUNT/SLOGAN spans first", False),
+    Step("quoted_places", "quoted abbreviations of places (“合广长”协同) made LOC", False),
     Step("quoted_slogans", "SLOGANs the document never quotes dropped", True),
     Step("consistency", "quoted slogans repeated", True),
     Step("propagate", "mentions propagated", True),
@@ -483,6 +488,8 @@ class Tagger:
         company_facilities: bool = True,
         sites_as_parties: bool = True,
         titled_persons: bool = True,
+        road_names: bool = True,
+        quoted_places: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -511,6 +518,8 @@ class Tagger:
         self.company_facilities = company_facilities  # 今麦郎长治(生产基地) → 今麦郎 ORG + 长治 LOC
         self.sites_as_parties = sites_as_parties  # 与天津港(…合作): a port that is a party is ORG
         self.titled_persons = titled_persons  # 县长马贺山: a name after a title is a person, not a place
+        self.road_names = road_names  # 熊岳至鲅鱼圈 → two places; 瓦蛟快速通道 one
+        self.quoted_places = quoted_places  # “合广长”协同发展: a quoted abbreviation of places is LOC
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -721,6 +730,8 @@ class Tagger:
             names = drop_places_across_words(norm.text, names)
         if self.area_words:  # after it: 金沙江畔 is one word, 金沙江 would cut it
             names = cut_division_counts(norm.text, cut_bank_and_estate_words(norm.text, names))
+        if self.road_names:  # the two ends first: 长汀至瑞金 + 快速通道 is no contracted name
+            names = extend_over_road_word(norm.text, split_joined_places(norm.text, names, _place_names()))
         if self.split_bodies:
             names = drop_plenum_ordinals(norm.text, split_joined_bodies(norm.text, names))
         if self.join_brackets:
@@ -742,6 +753,10 @@ class Tagger:
                 for s in rule_spans(norm.text, repeats=self.consistency)
             }
             spans = combine_with_rules(spans, sorted(from_rules))
+        if self.quoted_places and "LOC" in self.labels:  # before propagation, which spreads the LOC
+            before = set(spans)
+            spans = tag_quoted_place_abbreviations(norm, spans, _place_names(), every_mention=self.consistency)
+            from_rules |= set(spans) - before  # a rule's quotation, read as places: not a model probability
         if self.consistency:
             if self.quoted_slogans:  # before the repeats: those are quoted elsewhere by construction
                 spans = drop_unquoted_slogans(norm, spans)
