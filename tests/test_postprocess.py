@@ -521,6 +521,10 @@ def test_a_place_after_an_officials_title_is_a_person():
     assert titled(text, found) == ["米林县"]
     # a pinyin note after the title is skipped
     assert titled("縣長(zhǎng)洛絨江村出席，書(shū)記劉米林", [("洛絨江村", "LOC"), ("米林", "LOC")]) == []
+    # the later names of a list after one title; an author's byline
+    assert titled("副主任陈德惠、王农安出席，副縣長方寧川、王西河、李平川參加", [
+        ("农安", "LOC"), ("西河", "LOC"), ("平川", "LOC")]) == []
+    assert titled("作者：杨银川　发布时间：2025年", [("银川", "LOC")]) == []
     # without the document-level steps only the mention after the title goes
     spans = [Span(2, 5, "LOC"), Span(11, 14, "LOC")]
     assert drop_titled_persons(normalize(text), spans, other_mentions=False) == [Span(11, 14, "LOC")]
@@ -540,6 +544,9 @@ def test_titled_persons_leave_places_and_other_labels_alone():
     assert titled("记者\n石家庄市人民政府", [("石家庄市", "LOC")]) == ["石家庄市"]
     # not LOC: an ORG after a title is left to the network
     assert titled("主任王府井集团", [("王府井集团", "ORG")]) == ["王府井集团"]
+    # a title's characters inside another word are no title (地处|长江: 处长 ends inside 长江), also before a list
+    assert titled("监利地处长江三峡，地处长江之滨、江汉平原南端", [("三峡", "LOC"), ("江汉平原", "LOC")]) == [
+        "三峡", "江汉平原"]
     # a place named like the person elsewhere, without the surname before it, stays
     assert titled("书记陈锦江出席。锦江之畔", [("锦江", "LOC"), ("锦江", "LOC")]) == ["锦江"]
 

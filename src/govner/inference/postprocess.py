@@ -439,15 +439,18 @@ OFFICIAL_TITLES = (
     "书记", "县长", "区长", "市长", "州长", "旗长", "盟长", "镇长", "乡长", "省长", "主任", "主席", "局长", "部长",
     "厅长", "处长", "科长", "所长", "董事长", "总经理", "经理",
 )
-CREDIT_TITLES = ("编辑", "记者", "通讯员", "审核", "校对", "撰稿", "摄影")
+CREDIT_TITLES = ("编辑", "记者", "通讯员", "审核", "校对", "撰稿", "摄影", "作者")
 COMMON_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜"
     "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤"
 )
+# a title, then the names listed after it before this one (副主任陈德惠、王|农安: two or three characters each, a
+# common surname first), then this one's surname
 _TITLE_BEFORE = re.compile(
-    f"(?P<title>{'|'.join(OFFICIAL_TITLES + CREDIT_TITLES)})[：:]?[ \u3000]?(?P<surname>[{COMMON_SURNAMES}])?$"
+    f"(?P<title>{'|'.join(OFFICIAL_TITLES + CREDIT_TITLES)})[：:]?[ \u3000]?"
+    f"(?:[{COMMON_SURNAMES}][{HAN}]{{1,2}}、){{0,3}}(?P<surname>[{COMMON_SURNAMES}])?$"
 )
-_TITLE_REACH = 8  # characters before a place read for a title (董事长：王)
+_TITLE_REACH = 20  # characters before a place read for a title (董事长：王; 副县长方宁川、王; three names listed)
 
 
 def drop_titled_persons(
@@ -481,7 +484,8 @@ def drop_titled_persons(
         except ValueError:  # a span over characters the model does not see (a pinyin note)
             start = end = -1
         title = span.label == "LOC" and start >= 0 and _TITLE_BEFORE.search(text, max(0, start - _TITLE_REACH), start)
-        if title:
+        # a title's characters inside another word are none (地处长江之滨: 处长 ends inside 长江)
+        if title and not splits_a_word(text, title.start("title"), title.end("title"), left=False):
             surname, name = title["surname"] or "", text[start:end]
             whole_name = title["title"] in OFFICIAL_TITLES and 3 <= len(name) <= 4 and name not in places
             if (surname and len(name) <= 3) or (not surname and whole_name):
