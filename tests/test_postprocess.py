@@ -29,6 +29,7 @@ from govner.inference.postprocess import (
     occurrences,
     propagate_labels,
     propagate_short_forms,
+    relabel_division_orgs,
     repeat_quoted_slogans,
     split_company_facilities,
     splits_a_word,
@@ -525,6 +526,8 @@ def test_a_place_after_an_officials_title_is_a_person():
     assert titled("副主任陈德惠、王农安出席，副縣長方寧川、王西河、李平川參加", [
         ("农安", "LOC"), ("西河", "LOC"), ("平川", "LOC")]) == []
     assert titled("作者：杨银川　发布时间：2025年", [("银川", "LOC")]) == []
+    # jieba joins the title's last character to the surname (主|任何|江川, 副|县|长江|永宁): still a title
+    assert titled("主任何江川出席，副县长江永宁讲话", [("江川", "LOC"), ("永宁", "LOC")]) == []
     # without the document-level steps only the mention after the title goes
     spans = [Span(2, 5, "LOC"), Span(11, 14, "LOC")]
     assert drop_titled_persons(normalize(text), spans, other_mentions=False) == [Span(11, 14, "LOC")]
@@ -547,6 +550,7 @@ def test_titled_persons_leave_places_and_other_labels_alone():
     # a title's characters inside another word are no title (地处|长江: 处长 ends inside 长江), also before a list
     assert titled("监利地处长江三峡，地处长江之滨、江汉平原南端", [("三峡", "LOC"), ("江汉平原", "LOC")]) == [
         "三峡", "江汉平原"]
+    assert titled("融入全省长江经济带", [("江经", "LOC")]) == ["江经"]  # 全省|长江: no 省长
     # a place named like the person elsewhere, without the surname before it, stays
     assert titled("书记陈锦江出席。锦江之畔", [("锦江", "LOC"), ("锦江", "LOC")]) == ["锦江"]
 
@@ -768,6 +772,13 @@ def test_joined_places_split_only_between_two_places():
     places = frozenset({"周至县", "周至", "东至县", "西安"})
     assert split("西安周至县", places) == ["西安周至县"]  # a county's name holds 至
     assert split("池州东至经开区", places) == ["池州东至经开区"]
+    # two names on both sides: split, though 南和 and 东至 begin other names
+    assert split("河南和湖北", {"河南", "湖北", "南和县"}) == ["河南", "湖北"]
+    assert split("广东至海南", {"广东", "海南", "东至县"}) == ["广东", "海南"]
+    assert split("越州镇至中枢街道") == ["越州镇", "中枢街道"]  # a place that ends in 道
+    assert split("重庆至成都轨道交通") == ["重庆至成都轨道交通"]
+    assert split("北京至雄安轻轨") == ["北京至雄安轻轨"]
+    assert split("杭州至绍兴有轨电车") == ["杭州至绍兴有轨电车"]
     assert split("铜产业与新能源产业园") == ["铜产业与新能源产业园"]  # a park's name: no places
     assert split_joined_places("神木至府谷", [Span(0, 5, "ORG")], set()) == [Span(0, 5, "ORG")]  # LOC only
 
@@ -782,9 +793,12 @@ def test_road_word_taken_into_a_contracted_name_only():
     assert extend("金海公路和奉浦快速通道", [Span(0, 4, "LOC"), Span(5, 7, "LOC")]) == ["金海公路", "奉浦快速通道"]
     assert extend("铜梁东互通、铜合快速通道", [Span(0, 5, "LOC"), Span(6, 8, "LOC")]) == ["铜梁东互通", "铜合快速通道"]
     assert extend("沈阳—抚顺快速通道", [Span(3, 5, "LOC")]) == ["抚顺"]
+    assert extend("沈阳~抚顺快速通道", [Span(3, 5, "LOC")]) == ["抚顺"]
     assert extend("南岸至金渡快速通道", [Span(0, 5, "LOC")]) == ["南岸至金渡"]  # two ends not yet split
     assert extend("瓦蛟快速通道", [Span(0, 2, "LOC"), Span(2, 4, "ORG")]) == ["瓦蛟", "快速"]  # never into a span
     assert extend("瓦蛟快速通道", [Span(0, 2, "ORG")]) == ["瓦蛟"]  # LOC only
+    # a division's name is no contraction: a road to it
+    assert [s.end for s in extend_over_road_word("对接成都快速通道", [Span(2, 4, "LOC")], {"成都"})] == [4]
 
 
 def test_road_names_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
@@ -808,42 +822,105 @@ def test_road_names_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypa
 
 
 def test_quoted_abbreviations_of_places_only_before_a_word_of_cooperation():
-    places = {"宜昌", "荆州", "荆门", "长沙", "安庆", "满洲里", "三明", "东营", "西安"}
+    # the places the report names (LOC spans)
+    named = "宜昌、荆州、荆门、长沙、安庆、城口、乡宁、山南、海口、双城、万州、达州、开州。"
 
-    def labels(text):
-        spans = [Span(m.start() + 1, m.end() - 1, "SLOGAN") for m in re.finditer("“[^”]+”", text)]
-        found = tag_quoted_place_abbreviations(normalize(text), spans, places)
-        return [(text[s.start : s.end], s.label) for s in found]
+    def labels(text, every_mention=True):
+        whole = named + text
+        places = [Span(m.start(), m.end(), "LOC") for m in re.finditer("[^、。]+", named)]
+        slogans = [Span(m.start() + 1, m.end() - 1, "SLOGAN") for m in re.finditer("“[^”]+”", whole)]
+        found = tag_quoted_place_abbreviations(normalize(whole), places + slogans, every_mention)
+        return [(whole[s.start : s.end], s.label) for s in found[len(places) :]]
 
     assert labels("推动“宜荆荆”都市圈建设") == [("宜荆荆", "LOC")]
     assert labels("“宜荊荊”都市圈") == [("宜荊荊", "LOC")]  # traditional: read simplified
+    assert labels("“万达开”协同发展") == [("万达开", "LOC")]  # 万 begins 万州 here, no count
     assert labels("“源网荷储”一体化项目") == [("源网荷储", "SLOGAN")]  # slogans take 一体化 too
     assert labels("“飞地园区”合作模式") == [("飞地园区", "SLOGAN")]
     assert labels("“专精特新”协同发展") == [("专精特新", "SLOGAN")]  # 4 characters: a slogan's length
-    # every character must begin a place's name: 号, 医, 部 begin none here
+    # every character must begin a place the report names: 号, 医, 部 begin none here
     assert labels("开行“长安号”班列，推进“三医”协同，“东西部”协作") == [
         ("长安号", "SLOGAN"), ("三医", "SLOGAN"), ("东西部", "SLOGAN")]
+    assert labels("“城乡”协同，“山海”协作") == [("城乡", "LOC"), ("山海", "LOC")]  # the report names 城口, 乡宁…
+    assert labels("“双城”经济圈") == [("双城", "SLOGAN")]  # a numeral first: a count, whatever places exist
     assert labels("“宜荆荆”建设") == [("宜荆荆", "SLOGAN")]  # no word of cooperation after it
-    assert tag_quoted_place_abbreviations(normalize("“宜荆荆”协同"), [Span(1, 4, "ORG")], places) == [Span(1, 4, "ORG")]
+    # a place's name inside other words is no place the report names: only its LOC spans count
+    text = "推动沿海城市与山区结对,“山海”协作,城区建设,“城乡”协同"
+    slogans = [Span(m.start() + 1, m.end() - 1, "SLOGAN") for m in re.finditer("“[^”]+”", text)]
+    assert tag_quoted_place_abbreviations(normalize(text), slogans) == slogans
+    # every mention, or the quoted one only
+    text = "宜昌、荆州、荆门：“宜荆荆”协同，宜荆荆合作"
+    spans = [Span(0, 2, "LOC"), Span(3, 5, "LOC"), Span(6, 8, "LOC"), Span(10, 13, "SLOGAN"), Span(17, 20, "SLOGAN")]
+    assert [s.label for s in tag_quoted_place_abbreviations(normalize(text), spans)][3:] == ["LOC", "LOC"]
+    quoted_only = tag_quoted_place_abbreviations(normalize(text), spans, every_mention=False)
+    assert [s.label for s in quoted_only][3:] == ["LOC", "SLOGAN"]
+    organization = [*spans[:3], Span(10, 13, "ORG")]  # SLOGAN only
+    assert tag_quoted_place_abbreviations(normalize(text), organization) == organization
 
 
 def test_quoted_places_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
     import govner.inference.tagger as tagger_module
     from govner.inference.tagger import Tagger
 
-    # the rules find the quoted phrase and its unquoted repeat (SLOGAN); the network finds nothing here. Pinyin
-    # notes before and inside: the step reads the normalized text 推动“汉巴南”协同发展,汉巴南三市合作
-    text = "推動(dòng)“漢巴南”協(xié)同發展，漢巴南三市合作"
-    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: [])
+    # the rules find the quoted phrase and its unquoted repeat (SLOGAN), the network the three places. Pinyin
+    # notes before and inside: the step reads the normalized text 汉中、巴中、南充推动“汉巴南”协同发展,汉巴南三市合作
+    text = "漢中、巴中、南充推動(dòng)“漢巴南”協(xié)同發展，漢巴南三市合作"
+    network = [Span(0, 2, "LOC"), Span(3, 5, "LOC"), Span(6, 8, "LOC")]  # as if the network had found 汉中, 巴中, 南充
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
 
     def found(**switches):
         entities = Tagger.from_pretrained(tiny_model, propagate=(), **switches).predict([text])[0]
-        return [(e["text"], e["label"], e["score"]) for e in entities]
+        return [(e["text"], e["label"], e["score"]) for e in entities if e["text"] == "漢巴南"]
 
     assert found(quoted_places=False) == [("漢巴南", "SLOGAN", 1.0), ("漢巴南", "SLOGAN", 1.0)]
     assert found() == [("漢巴南", "LOC", 1.0), ("漢巴南", "LOC", 1.0)]  # a rule's quotation: still score 1.0
     # without the document-level steps, the quoted mention only (the rules find no repeat then either)
     assert found(consistency=False) == [("漢巴南", "LOC", 1.0)]
+
+
+def test_division_names_taken_for_organizations_are_places():
+    short_forms = {"建始县": "建始", "福田区": "福田", "金川区": "金川", "胡杨河市": "胡杨河"}
+    places = {*short_forms, *short_forms.values()}
+
+    def labels(text, names):
+        spans, at = [], 0
+        for name in names:
+            at = text.index(name, at)
+            spans.append(Span(at, at + len(name), "ORG"))
+            at += len(name)
+        found = relabel_division_orgs(normalize(text), spans, short_forms, places)
+        return [(text[s.start : s.end], s.label) for s in found]
+
+    assert labels("胡楊河市與石河子大學簽訂協議", ["胡楊河市"]) == [("胡楊河市", "LOC")]  # a full name: always
+    # a short form only where the report names the division in full
+    assert labels("建始县招商会举行，建始将坚持生态优先", ["建始"]) == [("建始", "LOC")]
+    assert labels("福田配套项目开工", ["福田"]) == [("福田", "ORG")]  # 福田汽车, with no 福田区 in the report
+    # not an item of a list next to an organization: 金川 of 金川集团, although the report names 金川区
+    assert labels("支持金川、格林美扩产，金川区招商", ["金川", "格林美"]) == [("金川", "ORG"), ("格林美", "ORG")]
+    assert labels("推动项目落户建始县", []) == []
+    assert labels("金川区招商，金川集团扩产，支持金川加快发展", ["金川集团", "金川"]) == [
+        ("金川集团", "ORG"), ("金川", "ORG")]  # the short name of the report's 金川集团
+    assert labels("建始县人民政府与企业签约，建始将坚持", ["建始县人民政府", "建始"]) == [
+        ("建始县人民政府", "ORG"), ("建始", "LOC")]  # a body named after the county is no company
+    # a list of places taken for organizations: neighbours that are places are no companies
+    assert labels("建始县、福田区：建始、福田协作", ["建始", "福田"]) == [("建始", "LOC"), ("福田", "LOC")]
+    assert labels("格林美、金川扩产，金川区招商", ["格林美", "金川"]) == [("格林美", "ORG"), ("金川", "ORG")]
+
+
+def test_division_organizations_are_relabelled_in_the_tagger_only_with_division_names(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "建始縣(xiàn)招商推介會舉行，建始將堅持生態優先"  # the step reads 建始县招商推介会举行,建始将坚持生态优先
+    network = [Span(0, 3, "LOC"), Span(11, 13, "ORG")]  # normalized offsets: as if the network had found these
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+
+    def found(**switches):
+        entities = Tagger.from_pretrained(tiny_model, rules=False, propagate=(), **switches).predict([text])[0]
+        return [(e["text"], e["label"]) for e in entities]
+
+    assert found(divisions=False) == [("建始縣", "LOC"), ("建始", "ORG")]
+    assert found() == [("建始縣", "LOC"), ("建始", "LOC")]
 
 
 def test_the_country_found_as_an_org_is_no_short_name_in_the_tagger(tiny_model, monkeypatch):

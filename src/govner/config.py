@@ -182,13 +182,13 @@ class InferenceConfig:
     # a LOC right after an official's title is a person's name (市委书记陈[锦江], 县长[马贺山]), and so are the
     # document's other mentions of that person; govner.inference.postprocess.drop_titled_persons
     titled_persons: bool = True
-    # a LOC made of a route's two ends (熊岳至鲅鱼圈) or of two places joined by 与/和 (同心与利通区) becomes the two
-    # places, and a contracted road name takes its road word in (瓦蛟 + 快速通道), as annotations/GUIDELINES.md rules;
-    # govner.data.conventions.split_joined_places, extend_over_road_word
+    # a LOC made of a route's two ends (熊岳至鲅鱼圈) or of two divisions joined by a list break (同心与利通区) becomes
+    # the two places, and a contracted road name takes its road word in (瓦蛟 + 快速通道), as annotations/GUIDELINES.md
+    # rules; govner.data.conventions.split_joined_places, extend_over_road_word
     road_names: bool = True
-    # a SLOGAN that is a quoted abbreviation of places before a word of regional cooperation (“合广长”协同发展,
-    # “长满欧”班列) is LOC at every mention, as the guideline says;
-    # govner.inference.postprocess.tag_quoted_place_abbreviations
+    # a SLOGAN that is a quoted abbreviation of places the report names, before a word of regional cooperation
+    # (汉中…巴中…南充…“汉巴南”协同发展), is LOC (at every mention with the document-level steps), as the guideline
+    # says; govner.inference.postprocess.tag_quoted_place_abbreviations
     quoted_places: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans

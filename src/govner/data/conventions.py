@@ -272,11 +272,13 @@ ROAD_WORD = "快速通道"
 ROUTE_JOIN = "至"  # between the two ends of a route
 # what comes before a route's second end (长汀至瑞金, 长沙到株洲, 沈阳—抚顺); so does 与 or 和 after a place
 # (鄂州与黄石快速通道), not after a road (金海公路和奉浦快速通道 is a list of roads), nor 、 (铜梁东互通、铜合快速通道)
-_BEFORE_SECOND_END = ROUTE_JOIN + "到—-"
+_BEFORE_SECOND_END = ROUTE_JOIN + "到—–-~"
 _PAIR_JOINS = "与和"
 # how a route's own name ends (衢州至丽水铁路, 西安至十堰高铁, 南京至句容城际, 遂川至大余高速崇义段,
-# G315线墨玉至皮山段): one LOC, not split
-_ROUTE_NAME_ENDS = tuple("路线道段桥速铁际")
+# G315线墨玉至皮山段, 重庆至成都轨道交通, 北京至雄安轻轨, 杭州至绍兴有轨电车): one LOC, not split; unless that
+# end is a place itself (柯桥, 中枢街道)
+_ROUTE_NAME_ENDS = tuple("路线道段桥速铁际通轨车")
+_PLACE_NAME_ENDS = (*ADMIN_LEVELS, "街道")
 _HAN_RUN = re.compile(f"{HAN_CHAR.pattern}{{2,6}}")
 _PLACE_CHARACTERS = 4  # the longest piece of a place name looked for across a join (周至县, 东至)
 
@@ -286,10 +288,12 @@ def split_joined_places(text: str, spans: Sequence[Span], places: Collection[str
 
     ``A至B`` (the two ends of a route: ``熊岳至鲅鱼圈快速通道``, ``神木至府谷天然气支线``) is split when
     both ends are 2–6 Han characters other than 至 and B does not end as a route's own name does
-    (``衢州至丽水铁路`` stays one LOC); ``A与B``, ``A和B`` (a list break of :data:`LIST_BREAKS`) only
+    (``衢州至丽水铁路`` stays one LOC) or is a place (a name of ``places``, or ending in a level or 街道:
+    ``越州镇至中枢街道``); ``A、B``, ``A和B``, ``A及B``, ``A与B`` (a list break of :data:`LIST_BREAKS`) only
     when both are division names or short forms of ``places`` (names hold 和: ``和龙``, ``仁和镇``).
-    Never where a name of ``places`` runs across the join (``周至县``, ``东至``). The join itself is
-    tagged neither way. ``text`` is what the spans index, in simplified characters.
+    Where one end is no such name, not where a name of ``places`` may run across the join (``周至县``,
+    ``东至经开区``). The join itself is tagged neither way. ``text`` is what the spans index, in
+    simplified characters.
 
     >>> text = "熊岳至鲅鱼圈快速通道，衢州至丽水铁路，同心与利通区错位发展，西安周至县"
     >>> spans = [Span(0, 6, "LOC"), Span(11, 18, "LOC"), Span(19, 25, "LOC"), Span(30, 35, "LOC")]
@@ -305,12 +309,14 @@ def split_joined_places(text: str, spans: Sequence[Span], places: Collection[str
                 first, second = name[:at], name[at + 1 :]
                 if join == ROUTE_JOIN:
                     ends = all(_HAN_RUN.fullmatch(end) and ROUTE_JOIN not in end for end in (first, second))
-                    joined = ends and not second.endswith(_ROUTE_NAME_ENDS)
+                    place = second in places or second.endswith(_PLACE_NAME_ENDS)
+                    joined = ends and (place or not second.endswith(_ROUTE_NAME_ENDS))
                 elif join in LIST_BREAKS:
                     joined = len(first) >= 2 and first in places and second in places
                 else:
                     continue
-                if joined and not _name_across(name, at, places):
+                known = first in places and second in places  # 河南和湖北: 南和 begins no name here
+                if joined and (known or not _name_across(name, at, places)):
                     cut = at
                     break
         if cut is None:
@@ -328,20 +334,24 @@ def _name_across(name: str, at: int, places: Collection[str]) -> bool:
     return any(place.startswith(piece) for place in places for piece in pieces)
 
 
-def extend_over_road_word(text: str, spans: Sequence[Span]) -> list[Span]:
+def extend_over_road_word(text: str, spans: Sequence[Span], places: Collection[str] = ()) -> list[Span]:
     """``spans`` with each LOC that :data:`ROAD_WORD` directly follows extended over it: a contracted road name.
 
     Not a route's second end: after 至, 到 or a dash (``长汀至瑞金快速通道`` gives 长汀 and 瑞金), or after
     与 or 和 that follows a place that is no road (``鄂州与黄石快速通道``; ``金海公路和奉浦快速通道`` is a
-    list of roads); not a place that holds a join either, and never into another span. ``text`` is
-    what the spans index, in simplified characters.
+    list of roads); not a place that holds a join either, nor a division's name of ``places`` (``对接成都快速通道``:
+    a road to a city, no contraction), and never into another span. ``text`` is what the spans index, in
+    simplified characters.
 
     >>> text = "瓦蛟快速通道通车，长汀至瑞金快速通道，鄂州与黄石快速通道"
     >>> spans = [Span(0, 2, "LOC"), Span(9, 11, "LOC"), Span(12, 14, "LOC"), Span(19, 21, "LOC"), Span(22, 24, "LOC")]
     >>> [text[s.start : s.end] for s in extend_over_road_word(text, spans)]
     ['瓦蛟快速通道', '长汀', '瑞金', '鄂州', '黄石']
     """
-    place_ends = {s.end for s in spans if s.label == "LOC" and not text[s.start : s.end].endswith(_ROUTE_NAME_ENDS)}
+    def a_place(name: str) -> bool:  # 南通 ends like 大通道 but is a city
+        return name in places or not name.endswith(_ROUTE_NAME_ENDS)
+
+    place_ends = {s.end for s in spans if s.label == "LOC" and a_place(text[s.start : s.end])}
     extended = []
     for span in spans:
         end = span.end + len(ROAD_WORD)
@@ -349,7 +359,7 @@ def extend_over_road_word(text: str, spans: Sequence[Span]) -> list[Span]:
         before = text[span.start - 1] if span.start else ""
         after_place = before in _PAIR_JOINS and span.start - 1 in place_ends
         second_end = before and (before in _BEFORE_SECOND_END or after_place)
-        if (span.label == "LOC" and text.startswith(ROAD_WORD, span.end) and not second_end
+        if (span.label == "LOC" and text.startswith(ROAD_WORD, span.end) and not second_end and name not in places
                 and not any(join in name for join in ROUTE_JOIN + LIST_BREAKS + _BEFORE_SECOND_END)
                 and not any(other.start < end and other.end > span.end for other in spans)):
             span = Span(span.start, end, span.label)

@@ -67,6 +67,7 @@ from govner.inference.postprocess import (
     drop_unquoted_slogans,
     propagate_labels,
     propagate_short_forms,
+    relabel_division_orgs,
     repeat_quoted_slogans,
     split_company_facilities,
     tag_division_names,
@@ -114,7 +115,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("quoted_slogans", "SLOGANs the document never quotes dropped", True),
     Step("consistency", "quoted slogans repeated", True),
     Step("propagate", "mentions propagated", True),
-    Step("divisions", "division names filled in", True),
+    Step("divisions", "division names filled in, ORG division names made LOC", True),
     Step("list_items", "short items of ORG lists tagged", True),
     Step("list_items", "untagged places of lists of places tagged", True),
     Step("titled_persons", "persons after a title (县长马贺山) not places", False),
@@ -731,7 +732,8 @@ class Tagger:
         if self.area_words:  # after it: 金沙江畔 is one word, 金沙江 would cut it
             names = cut_division_counts(norm.text, cut_bank_and_estate_words(norm.text, names))
         if self.road_names:  # the two ends first: 长汀至瑞金 + 快速通道 is no contracted name
-            names = extend_over_road_word(norm.text, split_joined_places(norm.text, names, _place_names()))
+            names = split_joined_places(norm.text, names, _place_names())
+            names = extend_over_road_word(norm.text, names, _place_names())
         if self.split_bodies:
             names = drop_plenum_ordinals(norm.text, split_joined_bodies(norm.text, names))
         if self.join_brackets:
@@ -755,7 +757,7 @@ class Tagger:
             spans = combine_with_rules(spans, sorted(from_rules))
         if self.quoted_places and "LOC" in self.labels:  # before propagation, which spreads the LOC
             before = set(spans)
-            spans = tag_quoted_place_abbreviations(norm, spans, _place_names(), every_mention=self.consistency)
+            spans = tag_quoted_place_abbreviations(norm, spans, every_mention=self.consistency)
             from_rules |= set(spans) - before  # a rule's quotation, read as places: not a model probability
         if self.consistency:
             if self.quoted_slogans:  # before the repeats: those are quoted elsewhere by construction
@@ -765,6 +767,7 @@ class Tagger:
                 spans = propagate_labels(text, spans, self.propagate, norm=norm)
             if self.divisions and "LOC" in self.labels:
                 before = set(spans)
+                spans = relabel_division_orgs(norm, spans, _divisions(), _place_names())
                 spans = propagate_short_forms(norm, tag_division_names(norm, spans, _divisions()), _divisions())
                 added = set(spans) - before  # a dictionary's name, not a model probability
                 if self.merge_locations:
