@@ -26,6 +26,7 @@ from govner.inference.postprocess import (
     drop_places_across_words,
     drop_titled_persons,
     drop_unquoted_slogans,
+    full_names_by_short_form,
     occurrences,
     propagate_labels,
     propagate_short_forms,
@@ -889,6 +890,9 @@ def test_division_names_taken_for_organizations_are_places():
             spans.append(Span(at, at + len(name), "ORG"))
             at += len(name)
         found = relabel_division_orgs(normalize(text), spans, short_forms, places)
+        # the tagger passes the inverse table it built once: the same answer
+        assert found == relabel_division_orgs(
+            normalize(text), spans, short_forms, places, full_names_by_short_form(short_forms))
         return [(text[s.start : s.end], s.label) for s in found]
 
     assert labels("胡楊河市與石河子大學簽訂協議", ["胡楊河市"]) == [("胡楊河市", "LOC")]  # a full name: always
@@ -902,6 +906,11 @@ def test_division_names_taken_for_organizations_are_places():
         ("金川集团", "ORG"), ("金川", "ORG")]  # the short name of the report's 金川集团
     assert labels("建始县人民政府与企业签约，建始将坚持", ["建始县人民政府", "建始"]) == [
         ("建始县人民政府", "ORG"), ("建始", "LOC")]  # a body named after the county is no company
+    # nor a media outlet or an institute named after it (the legal-form words only make a company)
+    assert labels("建始县招商，建始频道报道，建始将坚持", ["建始频道", "建始"]) == [
+        ("建始频道", "ORG"), ("建始", "LOC")]
+    outlet = labels("胡杨河市融媒体中心报道，胡杨河市与大学签约", ["胡杨河市融媒体中心", "胡杨河市"])
+    assert outlet == [("胡杨河市融媒体中心", "ORG"), ("胡杨河市", "LOC")]
     # a list of places taken for organizations: neighbours that are places are no companies
     assert labels("建始县、福田区：建始、福田协作", ["建始", "福田"]) == [("建始", "LOC"), ("福田", "LOC")]
     assert labels("格林美、金川扩产，金川区招商", ["格林美", "金川"]) == [("格林美", "ORG"), ("金川", "ORG")]

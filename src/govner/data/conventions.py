@@ -12,7 +12,7 @@ saw few of them tags as one.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 from govner.data.document import Span
 from govner.data.normalize import HAN_CHAR, convert_chars
@@ -67,11 +67,18 @@ def extend_over_region_word(text: str, spans: Sequence[Span]) -> list[Span]:
     >>> [text[s.start : s.end] for s in extend_over_region_word(text, [Span(2, 5, "LOC"), Span(11, 14, "LOC")])]
     ['京津冀地区', '安化县']
     """
+    return _extend_over_word(
+        text, spans, REGION_WORD, lambda span: not text.startswith(NOT_A_REGION_AFTER, span.end + len(REGION_WORD))
+    )
+
+
+def _extend_over_word(text: str, spans: Sequence[Span], word: str, may_extend: Callable[[Span], bool]) -> list[Span]:
+    """``spans`` with each LOC that ``word`` directly follows extended over it where ``may_extend`` says so and
+    no other span holds any of the word (the one shape of the region and road steps)."""
     extended = []
     for span in spans:
-        end = span.end + len(REGION_WORD)
-        if (span.label == "LOC" and text.startswith(REGION_WORD, span.end)
-                and not text.startswith(NOT_A_REGION_AFTER, end)
+        end = span.end + len(word)
+        if (span.label == "LOC" and text.startswith(word, span.end) and may_extend(span)
                 and not any(other.start < end and other.end > span.end for other in spans)):  # rare: scan
             span = Span(span.start, end, span.label)
         extended.append(span)
@@ -352,16 +359,13 @@ def extend_over_road_word(text: str, spans: Sequence[Span], places: Collection[s
         return name in places or not name.endswith(_ROUTE_NAME_ENDS)
 
     place_ends = {s.end for s in spans if s.label == "LOC" and a_place(text[s.start : s.end])}
-    extended = []
-    for span in spans:
-        end = span.end + len(ROAD_WORD)
+
+    def contracted(span: Span) -> bool:
         name = text[span.start : span.end]
         before = text[span.start - 1] if span.start else ""
         after_place = before in _PAIR_JOINS and span.start - 1 in place_ends
         second_end = before and (before in _BEFORE_SECOND_END or after_place)
-        if (span.label == "LOC" and text.startswith(ROAD_WORD, span.end) and not second_end and name not in places
-                and not any(join in name for join in ROUTE_JOIN + LIST_BREAKS + _BEFORE_SECOND_END)
-                and not any(other.start < end and other.end > span.end for other in spans)):
-            span = Span(span.start, end, span.label)
-        extended.append(span)
-    return extended
+        return (not second_end and name not in places
+                and not any(join in name for join in ROUTE_JOIN + LIST_BREAKS + _BEFORE_SECOND_END))
+
+    return _extend_over_word(text, spans, ROAD_WORD, contracted)

@@ -743,12 +743,32 @@ def tag_division_names(norm: NormalizedText, spans: Sequence[Span], names: Colle
     return sorted(result + added)
 
 
-# what follows a company's short name in its full name (金川集团, 红塔集团, 鄂尔多斯资源股份): simplified
+# what follows a company's short name in its full name (金川集团, 红塔集团, 鄂尔多斯资源股份): the legal-form words
+# only, simplified. Not every org_suffix ending of govner/data/suffixes.tsv: a place's media outlet or institute
+# (建始频道, 胡杨河市融媒体中心) does not make the place a company; with those endings 5 right LOC of the
+# 314-document folds' held-out reports became ORG (docs/predict.md)
 COMPANY_WORDS = ("集团", "股份", "公司", "有限", "控股", "实业")
 
 
+def full_names_by_short_form(short_forms: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """The inverse of a division table (full name → short form): each short form's full names (鼓楼 → 鼓楼区 of
+    several cities).
+
+    >>> full_names_by_short_form({"建始县": "建始", "鼓楼区": "鼓楼", "东城区": "东城", "北京市": "北京"})["建始"]
+    ('建始县',)
+    """
+    full_names: dict[str, list[str]] = {}
+    for full, short in short_forms.items():
+        full_names.setdefault(short, []).append(full)
+    return {short: tuple(fulls) for short, fulls in full_names.items()}
+
+
 def relabel_division_orgs(
-    norm: NormalizedText, spans: Sequence[Span], short_forms: Mapping[str, str], places: Collection[str]
+    norm: NormalizedText,
+    spans: Sequence[Span],
+    short_forms: Mapping[str, str],
+    places: Collection[str],
+    full_names: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Span]:
     """``spans`` with each ORG that is a division's name made a LOC: its full name, or a short form of a
     division the document also names in full.
@@ -761,7 +781,8 @@ def relabel_division_orgs(
     ORG that is no place (``支持金川、格林美``: companies) or begins a company's name of the report
     (:data:`COMPANY_WORDS` after it: ``金川集团``). ``short_forms`` maps full names to short forms ("" for none;
     :func:`govner.data.lexicon.division_table`), ``places`` holds both (the quick test: most reports
-    have no such ORG). Read on the normalized text; offsets are original.
+    have no such ORG), ``full_names`` is :func:`full_names_by_short_form` of ``short_forms`` (built here when
+    not given; the tagger builds it once). Read on the normalized text; offsets are original.
 
     >>> from govner.data.normalize import normalize
     >>> text = "建始縣招商推介会举行，建始将坚持生态优先；福田配套项目开工"
@@ -776,9 +797,8 @@ def relabel_division_orgs(
     names = [(start, end, span) for start, end, span in organizations if text[start:end] in places]
     if not names:  # most reports: no ORG is a place's name
         return list(spans)
-    full_names: dict[str, list[str]] = {}
-    for full, short in short_forms.items():
-        full_names.setdefault(short, []).append(full)
+    if full_names is None:
+        full_names = full_names_by_short_form(short_forms)
     # the organizations that are no places, and those named as a company (金川集团 makes 金川 a company's short name;
     # 建始县人民政府 does not)
     companies = [(start, end) for start, end, _ in organizations if text[start:end] not in places]

@@ -65,6 +65,7 @@ from govner.inference.postprocess import (
     drop_places_across_words,
     drop_titled_persons,
     drop_unquoted_slogans,
+    full_names_by_short_form,
     propagate_labels,
     propagate_short_forms,
     relabel_division_orgs,
@@ -186,6 +187,12 @@ class _Worker:
 def _divisions() -> dict[str, str]:
     """Division full names → short forms, read once per process (cached on disk by the lexicon module)."""
     return division_table()
+
+
+@lru_cache(maxsize=1)
+def _division_full_names() -> dict[str, tuple[str, ...]]:
+    """Division short forms → their full names (the inverse of :func:`_divisions`), built once per process."""
+    return full_names_by_short_form(_divisions())
 
 
 @lru_cache(maxsize=1)
@@ -767,7 +774,7 @@ class Tagger:
                 spans = propagate_labels(text, spans, self.propagate, norm=norm)
             if self.divisions and "LOC" in self.labels:
                 before = set(spans)
-                spans = relabel_division_orgs(norm, spans, _divisions(), _place_names())
+                spans = relabel_division_orgs(norm, spans, _divisions(), _place_names(), _division_full_names())
                 spans = propagate_short_forms(norm, tag_division_names(norm, spans, _divisions()), _divisions())
                 added = set(spans) - before  # a dictionary's name, not a model probability
                 if self.merge_locations:
