@@ -34,6 +34,8 @@ from govner.inference.postprocess import (
     repeat_quoted_slogans,
     split_company_facilities,
     splits_a_word,
+    tag_abbreviated_places,
+    tag_counted_place_lists,
     tag_division_names,
     tag_list_items,
     tag_place_list_items,
@@ -743,7 +745,8 @@ def test_area_words_run_in_the_tagger_around_the_word_check_only_when_switched_o
     # as if the network had found 阿克苏, 金沙江畔 and 白沙三县
     network = [Span(2, 5, "LOC"), Span(11, 15, "LOC"), Span(24, 28, "LOC")]
     monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
-    options = {"merge_locations": False, "rules": False, "consistency": False}
+    # the list step would tag 保亭 of 帶動保亭、白沙三縣 (a list a count ends): off, so the places are the network's
+    options = {"merge_locations": False, "rules": False, "consistency": False, "list_items": False}
 
     def places(**switches):
         found = Tagger.from_pretrained(tiny_model, **options, **switches).predict([text])[0]
@@ -1143,3 +1146,87 @@ def test_segmenter_reads_its_prefix_cache_and_rebuilds_a_broken_one(tmp_path, mo
             assert marshal.loads(cache.read_bytes())[1] == built.total  # written again, whole
     finally:
         postprocess._load_segmenter.cache_clear()  # the next test loads the usual cache again
+
+
+def test_one_character_forms_of_the_reports_places_between_a_coming_and_a_deed():
+    def added(text, places):
+        spans = [Span(m.start(), m.end(), "LOC") for name in places for m in re.finditer(name, text)]
+        found = tag_abbreviated_places(normalize(text), spans)
+        return [text[s.start : s.end] for s in sorted(set(found) - set(spans))]
+
+    assert added("岚皋县招商引资，新增来岚投资企业", ["岚皋县"]) == ["岚"]
+    assert added("嵐皋縣招商，新增來嵐投資企業", ["嵐皋縣"]) == ["嵐"]  # traditional: read simplified
+    assert added("横琴粤澳深度合作区：澳企在琴设立研发中心", ["横琴粤澳深度合作区"]) == []  # 琴 begins no place named
+    assert added("横琴、珠海：澳企在琴设立研发中心", ["横琴", "珠海"]) == []  # 横 begins 横琴, 琴 nothing
+    assert added("琴澳一体化：澳企在琴设立研发中心", ["琴澳"]) == ["琴"]
+    assert added("漠河市：企业来漠开展寒地测试，在漠发展", ["漠河市"]) == ["漠", "漠"]
+    # no word of investing or working together after it, or no coming or being before it
+    assert added("岚皋县：来岚的游客，岚投资公司", ["岚皋县"]) == []
+    # a word of its own for jieba (来信, 对口), new ones (对新落户), a span over it: none
+    assert added("信阳市：欢迎客商来信考察", ["信阳市"]) == []
+    assert added("新疆、新乡：对新落户企业奖励", ["新疆", "新乡"]) == []
+    assert added("口岸、口子镇：对口合作", ["口岸", "口子镇"]) == []
+    text = "岚皋县：“来岚投资”活动"
+    spans = [Span(0, 3, "LOC"), Span(5, 9, "SLOGAN")]
+    assert tag_abbreviated_places(normalize(text), spans) == spans
+    # a pinyin note before it: original offsets
+    text = "岚皋县招(zhāo)商，来岚投资"
+    found = tag_abbreviated_places(normalize(text), [Span(0, 3, "LOC")])
+    assert [(text[s.start : s.end], s.label) for s in found] == [("岚皋县", "LOC"), ("岚", "LOC")]
+
+
+def test_abbreviated_places_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "嵐皋縣招(zhāo)商引資，新增來嵐投資企業12家"
+    network = [Span(0, 3, "LOC")]  # as if the network had found 嵐皋縣
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+
+    def found(**switches):
+        entities = Tagger.from_pretrained(tiny_model, propagate=(), **switches).predict([text])[0]
+        return [(e["text"], e["label"], e["score"]) for e in entities if e["label"] == "LOC"]
+
+    assert [e[0] for e in found(abbreviated_places=False)] == ["嵐皋縣"]
+    assert [e for e in found() if e[0] == "嵐"] == [("嵐", "LOC", 1.0)]  # read off the report: score 1.0
+    assert [e for e in found(consistency=False) if e[0] == "嵐"] == []  # reads the whole document
+
+
+def test_items_of_a_list_that_a_count_of_divisions_ends_are_places():
+    def places(text, spans=()):
+        return [text[s.start : s.end] for s in tag_counted_place_lists(normalize(text), list(spans))]
+
+    assert places("带动曲当、绒辖两乡1300余户") == ["曲当", "绒辖"]  # 带动, a verb, is cut off the first item
+    assert places("帶動曲當、絨轄兩鄉1300餘戶") == ["曲當", "絨轄"]  # traditional: read simplified
+    assert places("辐射白青、屿头、大练三个乡") == ["白青", "屿头", "大练"]
+    assert places("在宰便、西山、停洞3个乡镇签订协议") == ["宰便", "西山", "停洞"]
+    assert places("带动周边洋川镇、郑场镇等5个乡镇") == ["洋川镇", "郑场镇"]  # 周边: a word of locality
+    assert places("址山、宅梧、双合等镇推进冷链") == ["址山", "宅梧", "双合"]  # 等 and a level
+    assert places("支持禄步、小湘、乐城等镇发展") == ["禄步", "小湘", "乐城"]
+    # no count or level: no list of divisions; 县 alone after 等 is none (officials of a county)
+    assert places("带动曲当、绒辖发展") == []
+    assert places("赵勇、赖建彬、曾郴等县领导出席") == []
+    # a middle item that is no short name leaves the list alone
+    assert places("带动曲当、绒辖和周边地区、光照两镇") == []
+    # an item that overlaps a span is left as it is; a pinyin note before the list: original offsets
+    text = "帶動(dòng)碧痕、光照兩鎮"
+    found = tag_counted_place_lists(normalize(text), [Span(8, 10, "ORG")])
+    assert [(text[s.start : s.end], s.label) for s in found] == [("碧痕", "ORG"), ("光照", "LOC")]
+
+
+def test_counted_place_lists_run_in_the_tagger_before_propagation(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "帶動(dòng)碧痕、光照兩鎮發展茶葉，碧痕輸變電工程開工"
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: [])  # the network found nothing
+
+    def found(**switches):
+        entities = Tagger.from_pretrained(tiny_model, **switches).predict([text])[0]
+        return [(e["text"], e["start"], e["score"]) for e in entities if e["label"] == "LOC"]
+
+    assert found(list_items=False) == []
+    # the list's two towns, and the other mention of 碧痕 by propagation
+    assert [e[:2] for e in found()] == [("碧痕", 8), ("光照", 11), ("碧痕", 20)]
+    assert found()[:2] == [("碧痕", 8, 1.0), ("光照", 11, 1.0)]  # read off the list: score 1.0
+    assert found(consistency=False) == [("碧痕", 8, 1.0), ("光照", 11, 1.0)]  # the list alone

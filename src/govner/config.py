@@ -154,8 +154,9 @@ class InferenceConfig:
     # govner.inference.postprocess.tag_division_names and propagate_short_forms
     divisions: bool = True
     # untagged short items of a 、 list in which two or more items are ORG become ORG (以三一机械、中联液压、
-    # 常德纺机为龙头), and untagged places of a list of places LOC (赴京、沪、深); govner.inference.postprocess.
-    # tag_list_items and tag_place_list_items
+    # 常德纺机为龙头), and untagged places of a list of places LOC (赴京、沪、深), as are the items of a list that a
+    # count of divisions ends (带动曲当、绒辖两乡); govner.inference.postprocess.tag_list_items,
+    # tag_place_list_items and tag_counted_place_lists
     list_items: bool = True
     # the network's LOC spans, other than those of 2 characters, that cut a jieba word are dropped
     # ([华]为, [隆回区]位优越); govner.inference.postprocess.drop_places_across_words
@@ -190,6 +191,9 @@ class InferenceConfig:
     # (汉中…巴中…南充…“汉巴南”协同发展), is LOC (at every mention with the document-level steps), as the guideline
     # says; govner.inference.postprocess.tag_quoted_place_abbreviations
     quoted_places: bool = True
+    # a place's one-character form, named by the report in full, between 来/在/赴/到/对 and a word of investing or
+    # working together (岚皋县 … 来岚投资) is LOC; govner.inference.postprocess.tag_abbreviated_places
+    abbreviated_places: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

@@ -178,19 +178,25 @@ def _segmenter_dictionary(jieba_dict: Path, folder: Path) -> Path:
     return path
 
 
-@cache
-def _load_segmenter():  # -> jieba.Tokenizer, imported and loaded lazily
+def _segmenter_dictionary_path() -> Path:
+    """The segmenter's dictionary file (word, count, tag per line), written once per jieba version (a stat
+    and an existence check after that)."""
     import jieba
 
     source = Path(jieba.__file__).with_name("dict.txt")
     # govner's per-user cache, not the shared temp directory, where another user's jieba cache can be
     # neither read nor replaced; a folder of this process's own where that cache cannot be written
     try:
-        folder = cache_dir() / "jieba"
-        dictionary = _segmenter_dictionary(source, folder)
+        return _segmenter_dictionary(source, cache_dir() / "jieba")
     except OSError:
-        folder = Path(tempfile.mkdtemp(prefix="govner-jieba-"))
-        dictionary = _segmenter_dictionary(source, folder)
+        return _segmenter_dictionary(source, Path(tempfile.mkdtemp(prefix="govner-jieba-")))
+
+
+@cache
+def _load_segmenter():  # -> jieba.Tokenizer, imported and loaded lazily
+    import jieba
+
+    dictionary = _segmenter_dictionary_path()
     # its own instance: words a caller adds to jieba's default do not reach it
     tokenizer = jieba.Tokenizer(str(dictionary))
     tokenizer.FREQ, tokenizer.total = _prefix_dictionary(dictionary, jieba.Tokenizer.gen_pfdict)
@@ -983,6 +989,48 @@ ONE_CHARACTER_PLACES = frozenset(
 _NAME_AND_DIVISION_COUNT = re.compile(f"([{HAN}]{{2,4}}?){COUNT_OF_DIVISIONS}")
 
 
+# A place's one-character form between a word of coming or being and a word of investing or working together
+# (来岚投资, 在琴设立, 对渝合作, 赴蓟招商): the guideline tags it LOC; the network, which reads 岚 or 琴 as no name
+# at all, misses it. Simplified, as the normalized text is.
+_BEFORE_ABBREVIATED_PLACE = "来在赴到对"
+ABBREVIATED_PLACE_DEEDS = (
+    "投资", "兴业", "创业", "发展", "落地", "落户", "设立", "布局", "开展", "合作", "贸易", "出口", "考察", "洽谈",
+    "举办", "举行", "参展", "招商",
+)
+_ABBREVIATED_PLACE = re.compile(
+    f"(?<=[{_BEFORE_ABBREVIATED_PLACE}])[{HAN}](?={'|'.join(ABBREVIATED_PLACE_DEEDS)})"
+)
+_NOT_ABBREVIATED = frozenset("新")  # 对新落户的企业: new ones, not Xinjiang's
+
+
+def tag_abbreviated_places(norm: NormalizedText, spans: Sequence[Span]) -> list[Span]:
+    """Tag as LOC a place's one-character form between 来, 在, 赴, 到 or 对 and a word of investing or working
+    together (:data:`ABBREVIATED_PLACE_DEEDS`): ``来岚投资`` in a report on 岚皋, ``在琴设立`` in one on 横琴.
+
+    The character counts only where it begins a LOC of two or more characters that ``spans`` hold (a place
+    the report names; of the fold models' held-out reports, every such form but one is so), is a word of its
+    own for jieba (``来信考察``, ``对口合作`` are words), is no ``新`` (``对新落户的企业``) and lies in no span.
+    Read on the normalized text; offsets are original.
+
+    >>> from govner.data.normalize import normalize
+    >>> text = "岚皋县招商：来嵐投资的企业，来信考察，对新落户企业"
+    >>> found = tag_abbreviated_places(normalize(text), [Span(0, 3, "LOC")])
+    >>> [text[s.start : s.end] for s in found]
+    ['岚皋县', '嵐']
+    """
+    text = norm.text
+    candidates = [found.start() for found in _ABBREVIATED_PLACE.finditer(text)]
+    if not candidates:
+        return list(spans)
+    initials = {text[start] for start, end, _ in _normalized_spans(norm, spans, "LOC") if end - start >= 2}
+    added = [
+        Span(*norm.to_original(at, at + 1), "LOC") for at in candidates
+        if text[at] in initials and text[at] not in _NOT_ABBREVIATED and not splits_a_word(text, at, at + 1)
+    ]
+    added = [new for new in added if not any(s.start < new.end and new.start < s.end for s in spans)]
+    return sorted([*spans, *added]) if added else list(spans)
+
+
 def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Collection[str]) -> list[Span]:
     """Tag as LOC the untagged places of a ``、`` list whose other items are places.
 
@@ -1054,6 +1102,83 @@ def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Co
                     grown = True
                     added.append(span)
     return sorted([*spans, *added]) if added else list(spans)
+
+
+# A list that a count of divisions (带动曲当、绒辖两乡; 在宰便、西山、停洞3个乡镇) or 等 and a division level
+# (花贡、中营、鸡场等乡镇) ends names divisions, whatever the network made of its items: reports list the
+# towns and villages a project reaches so, by names the network has never seen. 县 and 区 alone are no such
+# level after 等 (曾郴等县领导: persons).
+_LISTED_LEVELS = "(?:乡镇|村寨|街道|苏木|嘎查|社区|县市区|区县|[镇乡村])"
+_COUNTED_LAST_ITEM = re.compile(f"([{HAN}]{{2,5}}?)(?:等?{COUNT_OF_DIVISIONS}|等{_LISTED_LEVELS})")
+_TWO_TO_FIVE_HAN = re.compile(f"[{HAN}]{{2,5}}")
+# what may come before a list's first name in its clause besides a verb (在宰便、…, 赴城步、…)
+_BEFORE_FIRST_ITEM = frozenset("在到赴与和及对向")
+# jieba's tags of the words that end what comes before a list's first name: verbs (带动, 辐射, 支持), prepositions,
+# conjunctions, adverbs and words of locality (周边)
+_BEFORE_NAME_TAGS = tuple("vpcdf")
+
+
+def tag_counted_place_lists(norm: NormalizedText, spans: Sequence[Span]) -> list[Span]:
+    """Tag as LOC the untagged items of a ``、`` list that a count of divisions or 等 and a division level ends.
+
+    ``带动曲當、絨轄兩鄉`` names two townships, ``辐射白青、屿头、大练三个乡`` three, ``址山、宅梧、双合等镇``
+    three towns. The middle items are the names (2–5 Han characters, else the list is left alone), the last
+    item's name ends at the count (``郑场镇等5个乡镇``), and the first item's at its start: what jieba reads as a
+    verb, preposition, conjunction, adverb or word of locality before it (``带动``, ``在``, ``支持``, ``周边``)
+    is cut off, and what is left must be 2–5 Han characters. An item that overlaps a span is left as it is.
+    Read on the normalized text; offsets are original.
+
+    >>> from govner.data.normalize import normalize
+    >>> text = "项目带动曲當、絨轄兩鄉，支持禄步、小湘、乐城等镇发展，赵勇、曾郴等县领导出席"
+    >>> [text[s.start : s.end] for s in tag_counted_place_lists(normalize(text), [])]
+    ['曲當', '絨轄', '禄步', '小湘', '乐城']
+    """
+    text = norm.text
+    if "、" not in text:
+        return list(spans)
+    taken = _Intervals(spans)
+    added: list[Span] = []
+    for found in _LIST.finditer(text):
+        items = _list_items(found)
+        last_start, last_end = items[-1]
+        last = _COUNTED_LAST_ITEM.match(text, last_start, last_end)
+        if not last or not all(_TWO_TO_FIVE_HAN.fullmatch(text, start, end) for start, end in items[1:-1]):
+            continue
+        names = [*items[1:-1], (last_start, last.end(1))]
+        first_start, first_end = items[0]
+        name_start = first_start
+        for word_start, word in _words(text, first_start, first_end):
+            if word in _BEFORE_FIRST_ITEM or (len(word) >= 2 and _word_tag(word).startswith(_BEFORE_NAME_TAGS)):
+                name_start = word_start + len(word)
+        if _TWO_TO_FIVE_HAN.fullmatch(text, name_start, first_end):
+            names.append((name_start, first_end))
+        for start, end in names:
+            span = Span(*norm.to_original(start, end), "LOC")
+            if not taken.overlaps(span.start, span.end):
+                added.append(span)
+    return sorted([*spans, *added]) if added else list(spans)
+
+
+def _words(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
+    """jieba's dictionary-only words of ``text[start:end]``, each with its offset in ``text``."""
+    for word in _segmenter().cut(text[start:end], HMM=False):
+        yield start, word
+        start += len(word)
+
+
+@cache
+def _word_tags() -> dict[str, str]:
+    """jieba's part-of-speech tag of each word of the segmenter's dictionary (read when a list first needs it)."""
+    tags = {}
+    for line in _segmenter_dictionary_path().read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if len(fields) == 3 and len(fields[0]) >= 2:
+            tags[fields[0]] = fields[2]
+    return tags
+
+
+def _word_tag(word: str) -> str:
+    return _word_tags().get(word, "")
 
 
 def _visible(norm: NormalizedText | None, start: int, end: int) -> bool:

@@ -71,6 +71,8 @@ from govner.inference.postprocess import (
     relabel_division_orgs,
     repeat_quoted_slogans,
     split_company_facilities,
+    tag_abbreviated_places,
+    tag_counted_place_lists,
     tag_division_names,
     tag_list_items,
     tag_place_list_items,
@@ -113,12 +115,14 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("merge_locations", "touching LOC merged", False),
     Step("rules", "rule AMOUNT/SLOGAN spans first", False),
     Step("quoted_places", "quoted abbreviations of places (“合广长”协同) made LOC", False),
+    Step("list_items", "places of a list that a count of divisions ends (带动曲当、绒辖两乡) tagged", False),
     Step("quoted_slogans", "SLOGANs the document never quotes dropped", True),
     Step("consistency", "quoted slogans repeated", True),
     Step("propagate", "mentions propagated", True),
     Step("divisions", "division names filled in, ORG division names made LOC", True),
     Step("list_items", "short items of ORG lists tagged", True),
     Step("list_items", "untagged places of lists of places tagged", True),
+    Step("abbreviated_places", "one-character forms of the report's places (来岚投资) tagged", True),
     Step("titled_persons", "persons after a title (县长马贺山) not places", False),
     Step("force_user_words", "user-dictionary words forced", False),
 )
@@ -498,6 +502,7 @@ class Tagger:
         titled_persons: bool = True,
         road_names: bool = True,
         quoted_places: bool = True,
+        abbreviated_places: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -528,6 +533,7 @@ class Tagger:
         self.titled_persons = titled_persons  # 县长马贺山: a name after a title is a person, not a place
         self.road_names = road_names  # 熊岳至鲅鱼圈 → two places; 瓦蛟快速通道 one
         self.quoted_places = quoted_places  # “合广长”协同发展: a quoted abbreviation of places is LOC
+        self.abbreviated_places = abbreviated_places  # 岚皋县 … 来岚投资: a one-character form of a place is LOC
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -766,6 +772,10 @@ class Tagger:
             before = set(spans)
             spans = tag_quoted_place_abbreviations(norm, spans, every_mention=self.consistency)
             from_rules |= set(spans) - before  # a rule's quotation, read as places: not a model probability
+        if self.list_items and "LOC" in self.labels:  # before propagation, which finds the towns' other mentions
+            before = set(spans)
+            spans = tag_counted_place_lists(norm, spans)
+            from_rules |= set(spans) - before  # read off the list, not a model probability
         if self.consistency:
             if self.quoted_slogans:  # before the repeats: those are quoted elsewhere by construction
                 spans = drop_unquoted_slogans(norm, spans)
@@ -790,6 +800,10 @@ class Tagger:
                 before = set(spans)
                 spans = tag_place_list_items(norm, spans, _place_names())
                 from_rules |= set(spans) - before
+            if self.abbreviated_places and "LOC" in self.labels:
+                before = set(spans)
+                spans = tag_abbreviated_places(norm, spans)
+                from_rules |= set(spans) - before  # read off the report's places, not a model probability
             if self.split_bodies:  # propagation may have tagged an ordinal again (市二中 … 十九届二中、三中全会)
                 spans = drop_plenum_ordinals(text, spans)
         if self.titled_persons:  # after the document-level steps: a division or list step may have tagged the name
