@@ -13,6 +13,7 @@ from govner.data.conventions import (
     extend_over_region_word,
     extend_over_road_word,
     join_bracketed_names,
+    join_campuses,
     merge_adjacent,
     split_joined_bodies,
     split_joined_places,
@@ -1230,3 +1231,41 @@ def test_counted_place_lists_run_in_the_tagger_before_propagation(tiny_model, mo
     assert [e[:2] for e in found()] == [("碧痕", 8), ("光照", 11), ("碧痕", 20)]
     assert found()[:2] == [("碧痕", 8, 1.0), ("光照", 11, 1.0)]  # read off the list: score 1.0
     assert found(consistency=False) == [("碧痕", 8, 1.0), ("光照", 11, 1.0)]  # the list alone
+
+
+def test_a_school_and_its_campus_are_one_organization():
+    def joined(text, spans):
+        return [(text[s.start : s.end], s.label) for s in join_campuses(text, spans)]
+
+    text = "燕赵理工学院霸州校区与企业签约"
+    school = Span(0, 6, "ORG")
+    assert joined(text, [school, Span(6, 10, "LOC")]) == [("燕赵理工学院霸州校区", "ORG")]  # the campus as a place
+    assert joined(text, [school, Span(6, 8, "LOC")]) == [("燕赵理工学院霸州校区", "ORG")]  # its place only
+    assert joined(text, [school]) == [("燕赵理工学院霸州校区", "ORG")]  # nothing on the campus
+    text = "辽宁沿海职业技术学院鲅鱼圈校区实训楼"
+    assert joined(text, [Span(0, 10, "ORG")]) == [("辽宁沿海职业技术学院鲅鱼圈校区", "ORG")]  # a 3-character place
+    # no campus name (新校区), an ORG inside the campus, a place running past it: left as they are
+    assert joined("市二中新校区开工", [Span(0, 3, "ORG")]) == [("市二中", "ORG")]
+    spans = [school, Span(6, 8, "ORG")]
+    assert join_campuses("燕赵理工学院霸州校区与企业签约", spans) == spans
+    spans = [school, Span(6, 12, "LOC")]
+    assert join_campuses("燕赵理工学院霸州校区与企业签约", spans) == spans
+    assert joined("霸州校区建设", [Span(0, 2, "LOC")]) == [("霸州", "LOC")]  # a campus after no ORG
+
+
+def test_campuses_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    # traditional, with pinyin notes inside the school's name and after the campus (seed report 002's shape)
+    text = "新基地、重慶工(gōng)職院高竹校區(qū)等引領"
+    # normalized 新基地、重庆工职院高竹校区等引领: as if the network had found 重庆工职院 (ORG) and 高竹 (LOC)
+    network = [Span(4, 9, "ORG"), Span(9, 11, "LOC")]
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+
+    def found(**switches):
+        entities = Tagger.from_pretrained(tiny_model, propagate=(), **switches).predict([text])[0]
+        return [(e["text"], e["label"]) for e in entities if e["label"] in ("LOC", "ORG")]
+
+    assert found(campuses=False) == [("重慶工(gōng)職院", "ORG"), ("高竹", "LOC")]
+    assert found() == [("重慶工(gōng)職院高竹校區", "ORG")]

@@ -147,6 +147,9 @@ class InferenceConfig:
     split_bodies: bool = True
     # a name the network cut at a bracketed place (晶途微电子 + 芜湖)有限公司) becomes one span again
     join_brackets: bool = True
+    # a school and its campus are one ORG (燕赵理工学院 + 霸州校区), as annotations/GUIDELINES.md rules;
+    # govner.data.conventions.join_campuses
+    campuses: bool = True
     # labels whose mentions are tagged wherever else they occur in the same document
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
     # jionlp's division tree fills in LOC the network missed: full names of provinces, cities and counties

@@ -48,6 +48,7 @@ from govner.data.conventions import (
     extend_over_region_word,
     extend_over_road_word,
     join_bracketed_names,
+    join_campuses,
     merge_adjacent,
     split_joined_bodies,
     split_joined_places,
@@ -109,6 +110,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("road_names", "routes' two ends split, contracted road names (瓦蛟快速通道) whole", False),
     Step("split_bodies", "joined bodies split, congresses and plenums dropped", False),
     Step("join_brackets", "names cut at a bracketed place joined", False),
+    Step("campuses", "a school and its campus (燕赵理工学院霸州校区) made one ORG", False),
     Step("short_names", "ORG names cut back to a short name found elsewhere", True),
     Step("company_facilities", "companies split from the places of their facilities", False),
     Step("sites_as_parties", "ports and airports that are parties made ORG", False),
@@ -489,6 +491,7 @@ class Tagger:
         merge_locations: bool = True,
         split_bodies: bool = True,
         join_brackets: bool = True,
+        campuses: bool = True,
         rules: bool = True,
         propagate: Sequence[str] = PROPAGATED_LABELS,
         divisions: bool = True,
@@ -520,6 +523,7 @@ class Tagger:
         self.merge_locations = merge_locations  # the guideline's "one address is one LOC" rule
         self.split_bodies = split_bodies  # the guideline's "市委市政府 is two ORGs" and "sessions are no names"
         self.join_brackets = join_brackets  # the guideline's "晶途微电子(芜湖)有限公司 is one ORG"
+        self.campuses = campuses  # the project's "a school with its campus is one ORG"
         self.rules = rules  # rule AMOUNT/SLOGAN spans take precedence (govner.inference.postprocess)
         self.propagate = tuple(propagate)  # labels tagged at every occurrence of a found mention
         self.divisions = divisions  # untagged full division names, and short forms of those the report names
@@ -751,6 +755,8 @@ class Tagger:
             names = drop_plenum_ordinals(norm.text, split_joined_bodies(norm.text, names))
         if self.join_brackets:
             names = join_bracketed_names(norm.text, names)
+        if self.campuses and "ORG" in self.labels:
+            names = join_campuses(norm.text, names)
         if self.short_names and self.consistency and "ORG" in self.labels:
             names = trim_to_short_names(norm.text, names, _place_names())
         if self.company_facilities and {"LOC", "ORG"} <= set(self.labels):
