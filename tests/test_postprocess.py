@@ -27,6 +27,7 @@ from govner.inference.postprocess import (
     drop_places_across_words,
     drop_titled_persons,
     drop_unquoted_slogans,
+    extend_to_division_names,
     full_names_by_short_form,
     occurrences,
     propagate_labels,
@@ -1269,3 +1270,41 @@ def test_campuses_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatc
 
     assert found(campuses=False) == [("重慶工(gōng)職院", "ORG"), ("高竹", "LOC")]
     assert found() == [("重慶工(gōng)職院高竹校區", "ORG")]
+
+
+def test_names_begun_inside_a_named_division_begin_with_it():
+    short_forms = {"称多县": "称多", "会同县": "会同", "建始县": "建始", "察哈尔右翼前旗": "察右前旗"}
+
+    def names(text, spans):
+        found = extend_to_division_names(normalize(text), spans, short_forms)
+        return [(text[s.start : s.end], s.label) for s in found]
+
+    text = "称多县招商。主办：称多縣人民政府"
+    assert names(text, [Span(0, 3, "LOC"), Span(10, 16, "ORG")]) == [("称多县", "LOC"), ("称多縣人民政府", "ORG")]
+    # the short form names the county too; the cut may be the whole short form (建始|县政府)
+    text = "建始招商推介会：建始县政府与企业签约"
+    assert names(text, [Span(0, 2, "LOC"), Span(10, 13, "ORG")])[1] == ("建始县政府", "ORG")
+    # a rare name cut after its first character, with a pinyin note inside: original offsets
+    text = "察哈尔右翼前旗：察哈(hā)尔右翼前旗管委会"
+    assert names(text, [Span(0, 7, "LOC"), Span(9, len(text), "ORG")])[1] == ("察哈(hā)尔右翼前旗管委会", "ORG")
+    # a division the report does not name: 会同 is "together with" here
+    assert names("县工信局会同县税务局", [Span(6, 10, "ORG")]) == [("县税务局", "ORG")]
+    # a span over the characters before: left as it is
+    spans = [Span(0, 3, "LOC"), Span(4, 5, "ORG"), Span(5, 11, "ORG")]
+    assert extend_to_division_names(normalize("称多县。称多县人民政府"), spans, short_forms) == spans
+
+
+def test_names_are_extended_to_divisions_in_the_tagger_only_with_division_names(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "称多縣招(zhāo)商引资。主办：称多縣人民政府"
+    network = [Span(0, 3, "LOC"), Span(12, 18, "ORG")]  # normalized: 称多县招商引资。主办：称|多县人民政府
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+
+    def organizations(**switches):
+        entities = Tagger.from_pretrained(tiny_model, propagate=(), **switches).predict([text])[0]
+        return [e["text"] for e in entities if e["label"] == "ORG"]
+
+    assert organizations(divisions=False) == ["多縣人民政府"]
+    assert organizations() == ["称多縣人民政府"]

@@ -825,6 +825,66 @@ def relabel_division_orgs(
     return [Span(s.start, s.end, "LOC") if s in made_places else s for s in spans]
 
 
+def extend_to_division_names(
+    norm: NormalizedText, spans: Sequence[Span], short_forms: Mapping[str, str], longest_cut: int = 4
+) -> list[Span]:
+    """``spans`` with each LOC or ORG that begins inside the full name of a division the report names made to
+    begin with that name.
+
+    The network, which has seen few of China's 2,800 counties, starts a name after the first characters of a
+    rare one (``称[多县人民政府]``, ``和[龙市人民政府]``, ``察[哈尔右翼前旗…管委会]``) or after its short form
+    (``建始[县政府]``). A span whose first characters, with up to ``longest_cut`` characters before it, make a
+    division's full name of 3 or more characters (``short_forms`` maps full names to short forms, "" for none;
+    :func:`govner.data.lexicon.division_table`) is extended back over them, when the report has a LOC span that
+    is that division's full name or short form (``会同县税务局`` in a report on another county is 会同, "together
+    with", and 县税务局) and no span lies over those characters. Read on the normalized text; offsets are original.
+
+    >>> from govner.data.normalize import normalize
+    >>> text = "称多县招商：称多縣人民政府与企业签约，会同县税务局"
+    >>> spans = [Span(0, 3, "LOC"), Span(7, 13, "ORG"), Span(21, 25, "ORG")]
+    >>> short_forms = {"称多县": "称多", "会同县": "会同"}
+    >>> [text[s.start : s.end] for s in extend_to_division_names(normalize(text), spans, short_forms)]
+    ['称多县', '称多縣人民政府', '县税务局']
+    """
+    text = norm.text
+    named = {text[start:end] for start, end, _ in _normalized_spans(norm, spans, "LOC")}
+    taken = _Intervals(spans)
+    extended = []
+    for span in spans:
+        found = _division_begun_inside(norm, span, short_forms, longest_cut)
+        if found is not None:
+            start, name = found
+            new_start = norm.to_original(start, start + 1)[0]
+            if (name in named or short_forms[name] in named) and not taken.overlaps(new_start, span.start):
+                span = Span(new_start, span.end, span.label)
+        extended.append(span)
+    return extended
+
+
+# the longest part of a division's full name looked for inside a span that begins after its first characters
+_NAME_INSIDE = 8
+
+
+def _division_begun_inside(
+    norm: NormalizedText, span: Span, short_forms: Mapping[str, str], longest_cut: int
+) -> tuple[int, str] | None:
+    """``(normalized start, full name)`` of a division's full name of 3+ characters that begins up to
+    ``longest_cut`` characters before ``span`` and ends inside it, or None."""
+    if span.label not in NAME_LABELS:
+        return None
+    try:
+        start, end = norm.to_normalized(span.start, span.end)
+    except ValueError:  # a span over a pinyin note
+        return None
+    text = norm.text
+    for cut in range(1, min(longest_cut, start) + 1):
+        for inside in range(1, min(_NAME_INSIDE, end - start) + 1):
+            name = text[start - cut : start + inside]
+            if len(name) >= 3 and name in short_forms:
+                return start - cut, name
+    return None
+
+
 def propagate_short_forms(norm: NormalizedText, spans: Sequence[Span], short_forms: Mapping[str, str]) -> list[Span]:
     """Tag a division's short form as LOC wherever the document names the division in full.
 

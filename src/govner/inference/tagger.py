@@ -66,6 +66,7 @@ from govner.inference.postprocess import (
     drop_places_across_words,
     drop_titled_persons,
     drop_unquoted_slogans,
+    extend_to_division_names,
     full_names_by_short_form,
     propagate_labels,
     propagate_short_forms,
@@ -121,7 +122,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("quoted_slogans", "SLOGANs the document never quotes dropped", True),
     Step("consistency", "quoted slogans repeated", True),
     Step("propagate", "mentions propagated", True),
-    Step("divisions", "division names filled in, ORG division names made LOC", True),
+    Step("divisions", "division names filled in, ORG division names made LOC, names begun inside one extended", True),
     Step("list_items", "short items of ORG lists tagged", True),
     Step("list_items", "untagged places of lists of places tagged", True),
     Step("abbreviated_places", "one-character forms of the report's places (来岚投资) tagged", True),
@@ -792,6 +793,7 @@ class Tagger:
                 before = set(spans)
                 spans = relabel_division_orgs(norm, spans, _divisions(), _place_names(), _division_full_names())
                 spans = propagate_short_forms(norm, tag_division_names(norm, spans, _divisions()), _divisions())
+                spans = extend_to_division_names(norm, spans, _divisions())
                 added = set(spans) - before  # a dictionary's name, not a model probability
                 if self.merge_locations:
                     spans = merge_adjacent(spans, "LOC")
