@@ -23,6 +23,7 @@ from govner.data.lexicon import UNIT_CATEGORY, suffix_entries, suffix_rows
 from govner.data.normalize import normalize
 from govner.inference.postprocess import (
     combine_with_rules,
+    drop_kind_words,
     drop_pinyin_spans,
     drop_places_across_words,
     drop_titled_persons,
@@ -1308,3 +1309,33 @@ def test_names_are_extended_to_divisions_in_the_tagger_only_with_division_names(
 
     assert organizations(divisions=False) == ["多縣人民政府"]
     assert organizations() == ["称多縣人民政府"]
+
+
+def test_a_kind_of_place_or_organization_alone_is_no_name():
+    text = "今年1至10月，經開區新註冊企業46家，常德經開區，集團旗下分公司21家，县委、管委会，港澳"
+    spans = [Span(m.start(), m.end(), label) for word, label in
+             (("經開區", "LOC"), ("常德經開區", "LOC"), ("集團", "ORG"), ("分公司", "ORG"), ("县委", "ORG"),
+              ("管委会", "ORG"), ("港", "LOC")) for m in re.finditer(f"(?<!常德){word}", text)]
+    norm = normalize(text)
+    found = drop_kind_words(norm.text, [Span(*norm.to_normalized(s.start, s.end), s.label) for s in spans])
+    # the zone, the group and the branch alone go; a named zone, the report's own bodies and 港 (Hong Kong) stay
+    assert [(norm.text[s.start : s.end], s.label) for s in sorted(found)] == [
+        ("常德经开区", "LOC"), ("县委", "ORG"), ("管委会", "ORG"), ("港", "LOC")]
+    # the label matters: 集团 as a LOC is no organization's kind word (and is no LOC either, but not this step's)
+    assert drop_kind_words("集团", [Span(0, 2, "LOC")]) == [Span(0, 2, "LOC")]
+
+
+def test_kind_words_are_dropped_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
+    import govner.inference.tagger as tagger_module
+    from govner.inference.tagger import Tagger
+
+    text = "常德經開區(qū)招商，經開區新註冊企業46家"
+    network = [Span(0, 5, "LOC"), Span(8, 11, "LOC")]  # normalized: 常德经开区招商,经开区新注册企业46家
+    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+
+    def places(**switches):
+        entities = Tagger.from_pretrained(tiny_model, propagate=(), **switches).predict([text])[0]
+        return [e["text"] for e in entities if e["label"] == "LOC"]
+
+    assert places(kind_words=False) == ["常德經開區", "經開區"]
+    assert places() == ["常德經開區"]

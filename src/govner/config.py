@@ -150,6 +150,9 @@ class InferenceConfig:
     # a school and its campus are one ORG (燕赵理工学院 + 霸州校区), as annotations/GUIDELINES.md rules;
     # govner.data.conventions.join_campuses
     campuses: bool = True
+    # a LOC or ORG that is only the word for a kind of place or organization (经开区, 大桥, 集团, 分公司: an ending of
+    # govner/data/suffixes.tsv) is dropped: no name; govner.inference.postprocess.drop_kind_words
+    kind_words: bool = True
     # labels whose mentions are tagged wherever else they occur in the same document
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
     # jionlp's division tree fills in LOC the network missed: full names of provinces, cities and counties

@@ -61,6 +61,7 @@ from govner.errors import ModelFolderError
 from govner.inference.postprocess import (
     add_dictionary_matches,
     combine_with_rules,
+    drop_kind_words,
     drop_overlaps,
     drop_pinyin_spans,
     drop_places_across_words,
@@ -105,6 +106,7 @@ class Step(NamedTuple):
 # (tests/test_postprocess.py checks that every switch has one)
 POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("rules", "amounts the guideline rules out dropped", False),
+    Step("kind_words", "a kind of place or organization alone (经开区, 分公司) dropped", False),
     Step("area_words", "地区 taken into places", False),
     Step("word_edges", "places that cut a word dropped", False),
     Step("area_words", "banks, estates and counts of divisions (三县) left out of places", False),
@@ -493,6 +495,7 @@ class Tagger:
         split_bodies: bool = True,
         join_brackets: bool = True,
         campuses: bool = True,
+        kind_words: bool = True,
         rules: bool = True,
         propagate: Sequence[str] = PROPAGATED_LABELS,
         divisions: bool = True,
@@ -525,6 +528,7 @@ class Tagger:
         self.split_bodies = split_bodies  # the guideline's "市委市政府 is two ORGs" and "sessions are no names"
         self.join_brackets = join_brackets  # the guideline's "晶途微电子(芜湖)有限公司 is one ORG"
         self.campuses = campuses  # the project's "a school with its campus is one ORG"
+        self.kind_words = kind_words  # the guideline's "unnamed areas are never LOC": 经开区 alone
         self.rules = rules  # rule AMOUNT/SLOGAN spans take precedence (govner.inference.postprocess)
         self.propagate = tuple(propagate)  # labels tagged at every occurrence of a found mention
         self.divisions = divisions  # untagged full division names, and short forms of those the report names
@@ -743,6 +747,8 @@ class Tagger:
             # The network's amounts that the guideline rules out (a numbered list's 1., ranks). Read
             # on the text the rules see; the rules' own amounts are added below, so none is lost.
             names = [s for s in names if s.label != "AMOUNT" or not rejects_amount(norm.text, s.start, s.end)]
+        if self.kind_words:  # before propagation spreads them
+            names = drop_kind_words(norm.text, names)
         if self.area_words:  # before the word check: jieba makes one word of 阿克苏地区
             names = extend_over_region_word(norm.text, names)
         if self.word_edges:
