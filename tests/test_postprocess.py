@@ -13,7 +13,6 @@ from govner.data.conventions import (
     extend_over_region_word,
     extend_over_road_word,
     join_bracketed_names,
-    join_campuses,
     merge_adjacent,
     split_joined_bodies,
     split_joined_places,
@@ -30,6 +29,7 @@ from govner.inference.postprocess import (
     drop_unquoted_slogans,
     extend_to_division_names,
     full_names_by_short_form,
+    join_campuses,
     occurrences,
     propagate_labels,
     propagate_short_forms,
@@ -1132,6 +1132,7 @@ def test_segmenter_reads_its_prefix_cache_and_rebuilds_a_broken_one(tmp_path, mo
     from govner.inference import postprocess
 
     monkeypatch.setenv("GOVNER_CACHE", str(tmp_path))
+    postprocess._segmenter_dictionary_path.cache_clear()
     postprocess._load_segmenter.cache_clear()
     try:
         built = postprocess._load_segmenter()
@@ -1148,7 +1149,8 @@ def test_segmenter_reads_its_prefix_cache_and_rebuilds_a_broken_one(tmp_path, mo
             assert list(postprocess._load_segmenter().cut("我们隆重庆祝经开区晋升", HMM=False)) == words
             assert marshal.loads(cache.read_bytes())[1] == built.total  # written again, whole
     finally:
-        postprocess._load_segmenter.cache_clear()  # the next test loads the usual cache again
+        postprocess._segmenter_dictionary_path.cache_clear()  # the next test loads the usual cache again
+        postprocess._load_segmenter.cache_clear()
 
 
 def test_one_character_forms_of_the_reports_places_between_a_coming_and_a_deed():
@@ -1169,6 +1171,10 @@ def test_one_character_forms_of_the_reports_places_between_a_coming_and_a_deed()
     assert added("信阳市：欢迎客商来信考察", ["信阳市"]) == []
     assert added("新疆、新乡：对新落户企业奖励", ["新疆", "新乡"]) == []
     assert added("口岸、口子镇：对口合作", ["口岸", "口子镇"]) == []
+    # the character before it inside a word (迎来, 带来), a level (a report on 镇雄, on 市南区)
+    assert added("大湾区、大同市：全县文旅产业迎来大发展", ["大湾区", "大同市"]) == []
+    assert added("镇雄县：组织县直部门到镇开展调研", ["镇雄县"]) == []
+    assert added("市南区：在市举办招商推介会", ["市南区"]) == []
     text = "岚皋县：“来岚投资”活动"
     spans = [Span(0, 3, "LOC"), Span(5, 9, "SLOGAN")]
     assert tag_abbreviated_places(normalize(text), spans) == spans
@@ -1211,6 +1217,15 @@ def test_items_of_a_list_that_a_count_of_divisions_ends_are_places():
     assert places("赵勇、赖建彬、曾郴等县领导出席") == []
     # a middle item that is no short name leaves the list alone
     assert places("带动曲当、绒辖和周边地区、光照两镇") == []
+    # two names joined in the last item, a scope before the first; a name that holds the join stays whole
+    assert places("辐射白青、屿头和大练三个乡") == ["白青", "屿头", "大练"]
+    assert places("全县曲当、绒辖两乡") == ["曲当", "绒辖"]
+    assert places("带动东郊、仁和镇等5个乡镇") == ["东郊", "仁和镇"]
+    # a level that begins another word (村级, 乡村, 村干部, 社区服务) and lists of common words, persons or a verb
+    for text in ("建成文化广场、卫生室等村级阵地", "重点发展茶叶、中药材、食用菌等乡村特色产业",
+                 "支持教育、卫生、文化等乡镇事业发展", "张伟、李强等村干部参加培训", "开展养老、托育等社区服务",
+                 "完善供水、供电等村基础设施", "选派农技人员、专家深入5个乡镇开展指导"):
+        assert places(text) == [], text
     # an item that overlaps a span is left as it is; a pinyin note before the list: original offsets
     text = "帶動(dòng)碧痕、光照兩鎮"
     found = tag_counted_place_lists(normalize(text), [Span(8, 10, "ORG")])
@@ -1237,7 +1252,7 @@ def test_counted_place_lists_run_in_the_tagger_before_propagation(tiny_model, mo
 
 def test_a_school_and_its_campus_are_one_organization():
     def joined(text, spans):
-        return [(text[s.start : s.end], s.label) for s in join_campuses(text, spans)]
+        return [(text[s.start : s.end], s.label) for s in join_campuses(text, spans, {"霸州", "高要"})]
 
     text = "燕赵理工学院霸州校区与企业签约"
     school = Span(0, 6, "ORG")
@@ -1253,6 +1268,14 @@ def test_a_school_and_its_campus_are_one_organization():
     spans = [school, Span(6, 12, "LOC")]
     assert join_campuses("燕赵理工学院霸州校区与企业签约", spans) == spans
     assert joined("霸州校区建设", [Span(0, 2, "LOC")]) == [("霸州", "LOC")]  # a campus after no ORG
+    # no campus's name: an unknown word is one (高竹), a common word or a phrase is none
+    assert joined("重庆工职院高竹校区等", [Span(0, 5, "ORG")]) == [("重庆工职院高竹校区", "ORG")]
+    for text, school in (("华中科技大学的新校区开工", "华中科技大学"), ("县第一中学新建校区投入使用", "县第一中学"),
+                         ("湖南大学新老校区同步改造", "湖南大学"), ("武汉大学两个校区", "武汉大学"),
+                         ("市政府与清华大学共建校区", "清华大学"), ("燕赵理工学院在霸州校区举办", "燕赵理工学院"),
+                         ("湖南大学东部校区", "湖南大学"), ("某大学十二个学院校区", "某大学")):
+        at = text.index(school)
+        assert joined(text, [Span(at, at + len(school), "ORG")]) == [(school, "ORG")], text
 
 
 def test_campuses_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
@@ -1288,8 +1311,10 @@ def test_names_begun_inside_a_named_division_begin_with_it():
     # a rare name cut after its first character, with a pinyin note inside: original offsets
     text = "察哈尔右翼前旗：察哈(hā)尔右翼前旗管委会"
     assert names(text, [Span(0, 7, "LOC"), Span(9, len(text), "ORG")])[1] == ("察哈(hā)尔右翼前旗管委会", "ORG")
-    # a division the report does not name: 会同 is "together with" here
+    # a division the report does not name: 会同 is "together with" here; in 会同县's own report a name right before
     assert names("县工信局会同县税务局", [Span(6, 10, "ORG")]) == [("县税务局", "ORG")]
+    text = "会同县政府工作报告。县发改局会同县财政局制定方案"
+    assert names(text, [Span(0, 3, "LOC"), Span(10, 14, "ORG"), Span(16, 20, "ORG")])[2] == ("县财政局", "ORG")
     # a span over the characters before: left as it is
     spans = [Span(0, 3, "LOC"), Span(4, 5, "ORG"), Span(5, 11, "ORG")]
     assert extend_to_division_names(normalize("称多县。称多县人民政府"), spans, short_forms) == spans

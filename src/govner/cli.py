@@ -458,8 +458,10 @@ or an OUT that --resume cannot continue.""",
     predict.add_argument("--no-consistency", action="store_true",
                          help="no document-level steps: no SLOGAN at unquoted repeats of a quoted slogan, "
                          "no propagation of LOC/ORG mentions to their other occurrences, no division names "
-                         "from jionlp's tree (inference.divisions), no ORG or place list items (inference.list_items), "
-                         "a person after a title dropped at that mention only (inference.titled_persons)")
+                         "from jionlp's tree (inference.divisions), no ORG or place list items (inference.list_items; "
+                         "a list that a count of divisions ends is still read), no one-character forms of places "
+                         "(inference.abbreviated_places), a person after a title dropped at that mention only "
+                         "(inference.titled_persons)")
     predict.add_argument("--set", action="append", default=[], metavar="inference.KEY=VALUE",
                          help="change how the model is applied, over its saved config (repeatable): e.g. "
                          "inference.sites_as_parties=false where your annotators keep every port a place; "

@@ -148,7 +148,7 @@ class InferenceConfig:
     # a name the network cut at a bracketed place (晶途微电子 + 芜湖)有限公司) becomes one span again
     join_brackets: bool = True
     # a school and its campus are one ORG (燕赵理工学院 + 霸州校区), as annotations/GUIDELINES.md rules;
-    # govner.data.conventions.join_campuses
+    # govner.inference.postprocess.join_campuses
     campuses: bool = True
     # a LOC or ORG that is only the word for a kind of place or organization (经开区, 大桥, 集团, 分公司: an ending of
     # govner/data/suffixes.tsv) is dropped: no name; govner.inference.postprocess.drop_kind_words

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 
 from govner.data.document import Span
-from govner.data.normalize import HAN, HAN_CHAR, convert_chars
+from govner.data.normalize import HAN_CHAR, convert_chars
 from govner.labels import NAME_LABELS
 
 # The characters that end the name of a province, city or county (巴中市, 恩阳区, 奈曼旗; 自治区, 地区
@@ -247,39 +247,6 @@ def join_bracketed_names(text: str, spans: Sequence[Span], longest_place: int = 
 
 
 _BRACKET_OR_BREAK = re.compile(r"[()\n。；;，,、]")
-
-# A school's campus is part of the school's name: "A school with its campus is one ORG" (annotations/GUIDELINES.md:
-# 重慶工職院高竹校區). The campus is named by a place of 2-4 characters (霸州校区, 鲅鱼圈校区); 新校区 names none.
-CAMPUS_WORD = "校区"
-_CAMPUS_NAME = re.compile(f"[{HAN}]{{2,4}}?{CAMPUS_WORD}")
-
-
-def join_campuses(text: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` with each ORG that a campus's name directly follows extended over it, the places in it dropped.
-
-    The network tags the school and the campus's place apart (``燕赵理工学院`` ORG, ``霸州校区`` or ``霸州`` LOC);
-    the guideline makes ``燕赵理工学院霸州校区`` one ORG. Only LOC spans may lie inside the campus's name (none
-    across its end); else the spans are left as they are. ``text`` is what the spans index, in simplified
-    characters.
-
-    >>> text = "燕赵理工学院霸州校区与企业签约，市二中新校区开工"
-    >>> [(text[s.start : s.end], s.label) for s in join_campuses(text, [Span(0, 6, "ORG"), Span(6, 10, "LOC"),
-    ...                                                                  Span(16, 19, "ORG")])]
-    [('燕赵理工学院霸州校区', 'ORG'), ('市二中', 'ORG')]
-    """
-    joined: list[Span] = []
-    dropped: set[Span] = set()
-    for span in spans:
-        campus = _CAMPUS_NAME.match(text, span.end) if span.label == "ORG" else None
-        if campus is None:
-            continue
-        inside = [s for s in spans if s.start < campus.end() and s.end > span.end]
-        if all(s.label == "LOC" and s.start >= span.end and s.end <= campus.end() for s in inside):
-            joined.append(Span(span.start, campus.end(), "ORG"))
-            dropped |= {span, *inside}
-    if not joined:
-        return list(spans)
-    return sorted([*(s for s in spans if s not in dropped), *joined])
 
 
 def _balanced(name: str) -> bool:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from govner.config import cache_dir
-from govner.data.conventions import ADMIN_LEVELS, COUNT_OF_DIVISIONS, DIVISION_LEVELS
+from govner.data.conventions import ADMIN_LEVELS, COUNT_OF_DIVISIONS, DIVISION_LEVELS, LIST_BREAKS
 from govner.data.document import Span
 from govner.data.lexicon import suffix_rows
 from govner.data.normalize import HAN, HAN_CHAR, PINYIN_LETTERS, TONE_MARKED, NormalizedText
@@ -208,9 +208,9 @@ def _segmenter_dictionary(jieba_dict: Path, folder: Path) -> Path:
     return path
 
 
+@cache
 def _segmenter_dictionary_path() -> Path:
-    """The segmenter's dictionary file (word, count, tag per line), written once per jieba version (a stat
-    and an existence check after that)."""
+    """The segmenter's dictionary file (word, count, tag per line), written once per jieba version."""
     import jieba
 
     source = Path(jieba.__file__).with_name("dict.txt")
@@ -855,6 +855,50 @@ def relabel_division_orgs(
     return [Span(s.start, s.end, "LOC") if s in made_places else s for s in spans]
 
 
+# A school's campus is part of the school's name: "A school with its campus is one ORG" (annotations/GUIDELINES.md:
+# 重慶工職院高竹校區). A campus's name is a place's (霸州, 鲅鱼圈) or another proper name of 2-4 characters; not 新建,
+# 两个, 共建 or 的新 (武汉大学的新校区, 县第一中学新建校区, 清华大学共建校区 name no campus).
+CAMPUS_WORD = "校区"
+_CAMPUS_NAME = re.compile(f"[{HAN}]{{2,4}}?{CAMPUS_WORD}")
+_NOT_IN_CAMPUS_NAME = frozenset("的在与和及")
+_NOT_A_CAMPUS_NAME_START = frozenset("新老两各共改扩迁建主分本原该")
+
+
+def join_campuses(text: str, spans: Sequence[Span], places: Collection[str] = ()) -> list[Span]:
+    """``spans`` with each ORG that a campus's name directly follows extended over it, the places in it dropped.
+
+    The network tags the school and the campus's place apart (``燕赵理工学院`` ORG, ``霸州校区`` or ``霸州`` LOC);
+    the guideline makes ``燕赵理工学院霸州校区`` one ORG. The 2–4 characters before 校区 must name the campus: a
+    LOC the network found there, a division's name of ``places``, or a word jieba does not know or tags as a
+    proper noun (``高竹``), and none of 的, 在, 与, 和, 及 nor a start such as 新, 两, 共 (``新建校区``, ``两个校区``,
+    ``共建校区``). Only LOC spans may lie inside the campus's name (none across its end). ``text`` is what the
+    spans index, in simplified characters.
+
+    >>> text = "燕赵理工学院霸州校区与企业签约，县一中新建校区开工"
+    >>> spans = [Span(0, 6, "ORG"), Span(6, 10, "LOC"), Span(16, 19, "ORG")]
+    >>> [(text[s.start : s.end], s.label) for s in join_campuses(text, spans)]
+    [('燕赵理工学院霸州校区', 'ORG'), ('县一中', 'ORG')]
+    """
+    joined: list[Span] = []
+    dropped: set[Span] = set()
+    for span in spans:
+        campus = _CAMPUS_NAME.match(text, span.end) if span.label == "ORG" else None
+        if campus is None:
+            continue
+        name = text[span.end : campus.end() - len(CAMPUS_WORD)]
+        if _NOT_IN_CAMPUS_NAME & set(name) or name[0] in _NOT_A_CAMPUS_NAME_START:
+            continue
+        inside = [s for s in spans if s.start < campus.end() and s.end > span.end]
+        if not all(s.label == "LOC" and s.start >= span.end and s.end <= campus.end() for s in inside):
+            continue
+        if inside or name in places or _word_tag(name) in ("", *PROPER_NOUN_TAGS):
+            joined.append(Span(span.start, campus.end(), "ORG"))
+            dropped |= {span, *inside}
+    if not joined:
+        return list(spans)
+    return sorted([*(s for s in spans if s not in dropped), *joined])
+
+
 def extend_to_division_names(
     norm: NormalizedText, spans: Sequence[Span], short_forms: Mapping[str, str], longest_cut: int = 4
 ) -> list[Span]:
@@ -867,7 +911,8 @@ def extend_to_division_names(
     division's full name of 3 or more characters (``short_forms`` maps full names to short forms, "" for none;
     :func:`govner.data.lexicon.division_table`) is extended back over them, when the report has a LOC span that
     is that division's full name or short form (``会同县税务局`` in a report on another county is 会同, "together
-    with", and 县税务局) and no span lies over those characters. Read on the normalized text; offsets are original.
+    with", and 县税务局), no span lies over those characters and none ends right before them (``县发改局会同县财政局``
+    in 会同县's own report). Read on the normalized text; offsets are original.
 
     >>> from govner.data.normalize import normalize
     >>> text = "称多县招商：称多縣人民政府与企业签约，会同县税务局"
@@ -879,19 +924,23 @@ def extend_to_division_names(
     text = norm.text
     named = {text[start:end] for start, end, _ in _normalized_spans(norm, spans, "LOC")}
     taken = _Intervals(spans)
+    ends = {s.end for s in spans}
     extended = []
     for span in spans:
         found = _division_begun_inside(norm, span, short_forms, longest_cut)
         if found is not None:
             start, name = found
             new_start = norm.to_original(start, start + 1)[0]
-            if (name in named or short_forms[name] in named) and not taken.overlaps(new_start, span.start):
+            # 县发改局会同县财政局 in 会同县's own report: a name right before the characters, 会同 a verb after it
+            if ((name in named or short_forms[name] in named) and not taken.overlaps(new_start, span.start)
+                    and new_start not in ends):
                 span = Span(new_start, span.end, span.label)
         extended.append(span)
     return extended
 
 
-# the longest part of a division's full name looked for inside a span that begins after its first characters
+# the longest part of a division's full name looked for inside a span that begins after its first characters: the
+# longest full names run to 12 characters (察哈尔右翼前旗 is 7, 黔东南苗族侗族自治州 10), and up to 4 are cut off
 _NAME_INSIDE = 8
 
 
@@ -1090,23 +1139,26 @@ ABBREVIATED_PLACE_DEEDS = (
 _ABBREVIATED_PLACE = re.compile(
     f"(?<=[{_BEFORE_ABBREVIATED_PLACE}])[{HAN}](?={'|'.join(ABBREVIATED_PLACE_DEEDS)})"
 )
-_NOT_ABBREVIATED = frozenset("新")  # 对新落户的企业: new ones, not Xinjiang's
+# 对新落户的企业: new ones, not Xinjiang's; 到镇开展调研, 在市举办: the report's own level, whatever its place's
+# name begins with
+_NOT_ABBREVIATED = frozenset("新" + ADMIN_LEVELS)
 
 
 def tag_abbreviated_places(norm: NormalizedText, spans: Sequence[Span]) -> list[Span]:
     """Tag as LOC a place's one-character form between 来, 在, 赴, 到 or 对 and a word of investing or working
-    together (:data:`ABBREVIATED_PLACE_DEEDS`): ``来岚投资`` in a report on 岚皋, ``在琴设立`` in one on 横琴.
+    together (:data:`ABBREVIATED_PLACE_DEEDS`): ``来岚投资`` in a report on 岚皋, ``在琴设立`` in one on 琴澳.
 
     The character counts only where it begins a LOC of two or more characters that ``spans`` hold (a place
-    the report names; of the fold models' held-out reports, every such form but one is so), is a word of its
-    own for jieba (``来信考察``, ``对口合作`` are words), is no ``新`` (``对新落户的企业``) and lies in no span.
-    Read on the normalized text; offsets are original.
+    the report names: 琴 of 横琴 is not caught), it and the character before it are words of their own for jieba
+    (``来信考察``, ``对口合作``, ``迎来大发展`` hold other words), it is no ``新`` (``对新落户的企业``) nor a level
+    (``到镇开展调研`` in a report on 镇雄), and it lies in no span. Read on the normalized text; offsets are original.
 
     >>> from govner.data.normalize import normalize
-    >>> text = "岚皋县招商：来嵐投资的企业，来信考察，对新落户企业"
-    >>> found = tag_abbreviated_places(normalize(text), [Span(0, 3, "LOC")])
+    >>> text = "岚皋县、信阳市、新疆、大同市：来嵐投资的企业，来信考察，对新落户企业，迎来大发展"
+    >>> places = [Span(0, 3, "LOC"), Span(4, 7, "LOC"), Span(8, 10, "LOC"), Span(11, 14, "LOC")]
+    >>> found = tag_abbreviated_places(normalize(text), places)
     >>> [text[s.start : s.end] for s in found]
-    ['岚皋县', '嵐']
+    ['岚皋县', '信阳市', '新疆', '大同市', '嵐']
     """
     text = norm.text
     candidates = [found.start() for found in _ABBREVIATED_PLACE.finditer(text)]
@@ -1115,7 +1167,8 @@ def tag_abbreviated_places(norm: NormalizedText, spans: Sequence[Span]) -> list[
     initials = {text[start] for start, end, _ in _normalized_spans(norm, spans, "LOC") if end - start >= 2}
     added = [
         Span(*norm.to_original(at, at + 1), "LOC") for at in candidates
-        if text[at] in initials and text[at] not in _NOT_ABBREVIATED and not splits_a_word(text, at, at + 1)
+        if text[at] in initials and text[at] not in _NOT_ABBREVIATED
+        and not splits_a_word(text, at, at + 1) and not splits_a_word(text, at - 1, at)
     ]
     added = [new for new in added if not any(s.start < new.end and new.start < s.end for s in spans)]
     return sorted([*spans, *added]) if added else list(spans)
@@ -1196,30 +1249,36 @@ def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Co
 
 # A list that a count of divisions (带动曲当、绒辖两乡; 在宰便、西山、停洞3个乡镇) or 等 and a division level
 # (花贡、中营、鸡场等乡镇) ends names divisions, whatever the network made of its items: reports list the
-# towns and villages a project reaches so, by names the network has never seen. 县 and 区 alone are no such
-# level after 等 (曾郴等县领导: persons).
-_LISTED_LEVELS = "(?:乡镇|村寨|街道|苏木|嘎查|社区|县市区|区县|[镇乡村])"
+# towns and villages a project reaches so, by names the network has never seen. After 等 only levels that name
+# places of their own: not 县 or 区 (曾郴等县领导: persons), 村 (张伟、李强等村干部; 卫生室等村级阵地) or 社区
+# (养老、托育等社区服务), which are as often the first character of another word. Unlike the count of divisions
+# the area step cuts off a place (COUNT_OF_DIVISIONS), this one only reads where a list ends.
+_LISTED_LEVELS = "(?:乡镇|村寨|街道|苏木|嘎查|县市区|[镇乡])"
 _COUNTED_LAST_ITEM = re.compile(f"([{HAN}]{{2,5}}?)(?:等?{COUNT_OF_DIVISIONS}|等{_LISTED_LEVELS})")
 _TWO_TO_FIVE_HAN = re.compile(f"[{HAN}]{{2,5}}")
 # what may come before a list's first name in its clause besides a verb (在宰便、…, 赴城步、…)
 _BEFORE_FIRST_ITEM = frozenset("在到赴与和及对向")
 # jieba's tags of the words that end what comes before a list's first name: verbs (带动, 辐射, 支持), prepositions,
-# conjunctions, adverbs and words of locality (周边)
+# conjunctions, adverbs and words of locality (周边); a name holding such a word is none (专家深入5个乡镇)
 _BEFORE_NAME_TAGS = tuple("vpcdf")
+# a scope before the first name: 全县曲当、绒辖两乡
+_SCOPE = re.compile(f"[全我本该][{ADMIN_LEVELS}]")
 
 
 def tag_counted_place_lists(norm: NormalizedText, spans: Sequence[Span]) -> list[Span]:
     """Tag as LOC the untagged items of a ``、`` list that a count of divisions or 等 and a division level ends.
 
     ``带动曲當、絨轄兩鄉`` names two townships, ``辐射白青、屿头、大练三个乡`` three, ``址山、宅梧、双合等镇``
-    three towns. The middle items are the names (2–5 Han characters, else the list is left alone), the last
-    item's name ends at the count (``郑场镇等5个乡镇``), and the first item's at its start: what jieba reads as a
-    verb, preposition, conjunction, adverb or word of locality before it (``带动``, ``在``, ``支持``, ``周边``)
-    is cut off, and what is left must be 2–5 Han characters. An item that overlaps a span is left as it is.
-    Read on the normalized text; offsets are original.
+    three towns. The middle items are the names, the last item's name ends at the count (``郑场镇等5个乡镇``;
+    ``屿头和大练三个乡`` gives two), and the first item's name starts after what jieba reads as a verb,
+    preposition, conjunction, adverb or word of locality (``带动``, ``在``, ``支持``, ``周边``) and after a scope
+    (``全县``). The list is left alone unless every name is 2–5 Han characters holding no such word
+    (``专家深入5个乡镇``), the level ends a word (``等乡村特色产业``: 乡村), and at most half the names are
+    jieba's common words (``教育、卫生、文化等乡镇事业``). An item that overlaps a span is left as it is. Read on
+    the normalized text; offsets are original.
 
     >>> from govner.data.normalize import normalize
-    >>> text = "项目带动曲當、絨轄兩鄉，支持禄步、小湘、乐城等镇发展，赵勇、曾郴等县领导出席"
+    >>> text = "项目带动曲當、絨轄兩鄉，支持禄步、小湘、乐城等镇发展，赵勇、曾郴等县领导出席，茶叶、中药材等乡镇产业"
     >>> [text[s.start : s.end] for s in tag_counted_place_lists(normalize(text), [])]
     ['曲當', '絨轄', '禄步', '小湘', '乐城']
     """
@@ -1229,24 +1288,40 @@ def tag_counted_place_lists(norm: NormalizedText, spans: Sequence[Span]) -> list
     taken = _Intervals(spans)
     added: list[Span] = []
     for found in _LIST.finditer(text):
-        items = _list_items(found)
-        last_start, last_end = items[-1]
-        last = _COUNTED_LAST_ITEM.match(text, last_start, last_end)
-        if not last or not all(_TWO_TO_FIVE_HAN.fullmatch(text, start, end) for start, end in items[1:-1]):
-            continue
-        names = [*items[1:-1], (last_start, last.end(1))]
-        first_start, first_end = items[0]
-        name_start = first_start
-        for word_start, word in _words(text, first_start, first_end):
-            if word in _BEFORE_FIRST_ITEM or (len(word) >= 2 and _word_tag(word).startswith(_BEFORE_NAME_TAGS)):
-                name_start = word_start + len(word)
-        if _TWO_TO_FIVE_HAN.fullmatch(text, name_start, first_end):
-            names.append((name_start, first_end))
-        for start, end in names:
+        names = _counted_list_names(text, _list_items(found))
+        for start, end in names or ():
             span = Span(*norm.to_original(start, end), "LOC")
             if not taken.overlaps(span.start, span.end):
                 added.append(span)
     return sorted([*spans, *added]) if added else list(spans)
+
+
+def _counted_list_names(text: str, items: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+    """``[start, end)`` of each name of a list that a count of divisions ends (see
+    :func:`tag_counted_place_lists`), or None when the list is no such list."""
+    (first_start, first_end), (last_start, last_end) = items[0], items[-1]
+    last = _COUNTED_LAST_ITEM.match(text, last_start, last_end)
+    if not last or splits_a_word(text, last.end(1), last.end(), left=False):
+        return None
+    names = list(items[1:-1])
+    # the last item may join two names (屿头和大练三个乡): each is one, unless a name holds the join (仁和镇)
+    parts = [(last_start + m.start(), last_start + m.end())
+             for m in re.finditer(f"[^{LIST_BREAKS}]+", text[last_start : last.end(1)])]
+    whole = all(_TWO_TO_FIVE_HAN.fullmatch(text, start, end) for start, end in parts)
+    names += parts if len(parts) > 1 and whole else [(last_start, last.end(1))]
+    name_start = first_start
+    for word_start, word in _words(text, first_start, first_end):
+        if (word in _BEFORE_FIRST_ITEM or _SCOPE.fullmatch(word)
+                or (len(word) >= 2 and _word_tag(word).startswith(_BEFORE_NAME_TAGS))):
+            name_start = word_start + len(word)
+    names.append((name_start, first_end))
+    if not all(_TWO_TO_FIVE_HAN.fullmatch(text, start, end) for start, end in names) or any(
+        len(word) >= 2 and _word_tag(word).startswith(_BEFORE_NAME_TAGS)
+        for start, end in names for _, word in _words(text, start, end)
+    ):
+        return None
+    common = sum(_word_tag(text[start:end]) not in ("", *PROPER_NOUN_TAGS) for start, end in names)
+    return None if 2 * common > len(names) else names
 
 
 def _words(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
@@ -1258,16 +1333,19 @@ def _words(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:
 
 @cache
 def _word_tags() -> dict[str, str]:
-    """jieba's part-of-speech tag of each word of the segmenter's dictionary (read when a list first needs it)."""
-    tags = {}
-    for line in _segmenter_dictionary_path().read_text(encoding="utf-8").splitlines():
-        fields = line.split()
-        if len(fields) == 3 and len(fields[0]) >= 2:
-            tags[fields[0]] = fields[2]
-    return tags
+    """jieba's part-of-speech tag of each word of 2+ characters of the segmenter's dictionary, read when a list
+    first needs it (under the segmenter's lock: threads of ``govner predict --threads`` build it once)."""
+    with _SEGMENTER_LOCK:
+        tags = {}
+        for line in _segmenter_dictionary_path().read_text(encoding="utf-8").splitlines():
+            fields = line.split()
+            if len(fields) == 3 and len(fields[0]) >= 2:
+                tags[fields[0]] = fields[2]
+        return tags
 
 
 def _word_tag(word: str) -> str:
+    """jieba's tag of ``word`` ("" for a word of one character or one jieba does not know)."""
     return _word_tags().get(word, "")
 
 

@@ -48,7 +48,6 @@ from govner.data.conventions import (
     extend_over_region_word,
     extend_over_road_word,
     join_bracketed_names,
-    join_campuses,
     merge_adjacent,
     split_joined_bodies,
     split_joined_places,
@@ -69,6 +68,7 @@ from govner.inference.postprocess import (
     drop_unquoted_slogans,
     extend_to_division_names,
     full_names_by_short_form,
+    join_campuses,
     propagate_labels,
     propagate_short_forms,
     relabel_division_orgs,
@@ -763,7 +763,7 @@ class Tagger:
         if self.join_brackets:
             names = join_bracketed_names(norm.text, names)
         if self.campuses and "ORG" in self.labels:
-            names = join_campuses(norm.text, names)
+            names = join_campuses(norm.text, names, _place_names())
         if self.short_names and self.consistency and "ORG" in self.labels:
             names = trim_to_short_names(norm.text, names, _place_names())
         if self.company_facilities and {"LOC", "ORG"} <= set(self.labels):
@@ -799,8 +799,8 @@ class Tagger:
                 before = set(spans)
                 spans = relabel_division_orgs(norm, spans, _divisions(), _place_names(), _division_full_names())
                 spans = propagate_short_forms(norm, tag_division_names(norm, spans, _divisions()), _divisions())
-                spans = extend_to_division_names(norm, spans, _divisions())
                 added = set(spans) - before  # a dictionary's name, not a model probability
+                spans = extend_to_division_names(norm, spans, _divisions())  # the network's names: their own scores
                 if self.merge_locations:
                     spans = merge_adjacent(spans, "LOC")
                 from_rules |= added & set(spans)
