@@ -291,6 +291,18 @@ def test_short_items_of_a_list_of_organizations_become_org():
         ("中联液压", "ORG"), ("常德纺机", "ORG")]
 
 
+def test_items_of_a_list_that_a_kind_of_organizations_ends_become_org_without_named_ones():
+    # 等 and a kind of organizations after the last item: no item need be an ORG already (the first stays unsure)
+    assert _items("钱大妈、锅圈、喜茶等连锁品牌新增门店", []) == [("锅圈", "ORG"), ("喜茶", "ORG")]
+    assert _items("钱大妈、百果园、喜茶等连锁品牌", []) == [("喜茶", "ORG")]  # 百果园 ends like a place: left alone
+    assert _items("联合津购网、速达到家等平台开展活动", []) == [("速达到家", "ORG")]
+    assert _items("对楚酿、荆禾、恒岳等3家重点企业", []) == [("荆禾", "ORG"), ("恒岳", "ORG")]
+    # places, products and kinds of firms before 等 + another word are no such list
+    for text in ("与陕西宝鸡、四川广元、甘肃天水等地企业签约", "引进稻壳发电、秸秆饲料、包装材料等配套企业",
+                 "加强与央企、外企、民企等大型企业合作", "签约瑞澜新材、中联液压、步步高等项目"):
+        assert _items(text, []) == [], text
+
+
 def test_a_list_item_that_a_place_only_begins_becomes_one_org():
     text = "中国中车、中国中药、复星国际等企业"
     spans = [Span(0, 4, "ORG"), Span(5, 7, "LOC"), Span(10, 14, "ORG")]  # 中国 of 中国中药 read as a place

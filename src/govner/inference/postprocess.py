@@ -1074,7 +1074,7 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
     if "、" not in text:  # no list at all: most paragraphs (this runs on every document)
         return list(spans)
     orgs = {(start, end) for start, end, _ in _normalized_spans(norm, spans, "ORG")}
-    if len(orgs) < min_named:
+    if len(orgs) < min_named and not _ORGANIZATION_KINDS.search(text):
         return list(spans)
     places: dict[int, tuple[int, Span]] = {}  # normalized start -> normalized end, span of each LOC
     for start, end, span in _normalized_spans(norm, spans, "LOC"):
@@ -1099,7 +1099,8 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
         # the first item counts when an ORG span ends it: the list may begin mid-clause
         first_start, first_end = items[0]
         named = any((k, first_end) in orgs for k in range(first_start, first_end - 1))
-        if named + sum(item in orgs for item in items[1:]) < min_named:
+        of_organizations = cut > last_start and _ORGANIZATION_KINDS.match(text, cut)  # 喜茶等连锁品牌
+        if named + sum(item in orgs for item in items[1:]) < (0 if of_organizations else min_named):
             continue
         for start, end in items[1:]:
             if (start, end) in orgs or not _SHORT_NAME.fullmatch(text, start, end) or text[end - 1] in PLACE_NAME_ENDS:
@@ -1117,6 +1118,13 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
         return list(spans)
     return sorted([*(s for s in spans if s not in replaced), *added])
 
+
+# 等 and a kind of organizations right after a list's last item (钱大妈、百果园、喜茶等连锁品牌; 楚酿、荆禾等重点企业):
+# its items are organizations, whatever the network found in them; not 等地企业 or 等配套企业 (places, products)
+_ORGANIZATION_KINDS = re.compile(
+    "等(?:[0-9一二三四五六七八九十两几多百]+家)?"
+    "(?:企业|重点企业|龙头企业|链主企业|头部企业|品牌|连锁品牌|公司|商家|平台|电商平台|集团|银行|金融机构|央企)"
+)
 
 # One-character forms of the provinces and of the cities that reports list so (赴京、沪、深、穗招商; 苏、锡、常),
 # simplified; written for govner: jionlp's division table has no one-character forms.
