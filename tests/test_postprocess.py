@@ -1238,10 +1238,13 @@ def test_items_of_a_list_that_a_count_of_divisions_ends_are_places():
                  "支持教育、卫生、文化等乡镇事业发展", "张伟、李强等村干部参加培训", "开展养老、托育等社区服务",
                  "完善供水、供电等村基础设施", "选派农技人员、专家深入5个乡镇开展指导"):
         assert places(text) == [], text
-    # an item that overlaps a span is left as it is; a pinyin note before the list: original offsets
+    # an item the network tagged ORG exactly is a LOC; one that a span only overlaps is left as it is; a pinyin note
+    # before the list: original offsets
     text = "帶動(dòng)碧痕、光照兩鎮"
     found = tag_counted_place_lists(normalize(text), [Span(8, 10, "ORG")])
-    assert [(text[s.start : s.end], s.label) for s in found] == [("碧痕", "ORG"), ("光照", "LOC")]
+    assert [(text[s.start : s.end], s.label) for s in found] == [("碧痕", "LOC"), ("光照", "LOC")]
+    found = tag_counted_place_lists(normalize(text), [Span(8, 11, "ORG")])
+    assert [(text[s.start : s.end], s.label) for s in found] == [("碧痕、", "ORG"), ("光照", "LOC")]
 
 
 def test_counted_place_lists_run_in_the_tagger_before_propagation(tiny_model, monkeypatch):

@@ -1282,8 +1282,9 @@ def tag_counted_place_lists(norm: NormalizedText, spans: Sequence[Span]) -> list
     preposition, conjunction, adverb or word of locality (``带动``, ``在``, ``支持``, ``周边``) and after a scope
     (``全县``). The list is left alone unless every name is 2–5 Han characters holding no such word
     (``专家深入5个乡镇``), the level ends a word (``等乡村特色产业``: 乡村), and at most half the names are
-    jieba's common words (``教育、卫生、文化等乡镇事业``). An item that overlaps a span is left as it is. Read on
-    the normalized text; offsets are original.
+    jieba's common words (``教育、卫生、文化等乡镇事业``). A name the network tagged ORG exactly becomes LOC (the count
+    says what it is: ``賽漢陶來、巴彥陶來、溫圖高勒三個蘇木``); any other item that overlaps a span is left as it is.
+    Read on the normalized text; offsets are original.
 
     >>> from govner.data.normalize import normalize
     >>> text = "项目带动曲當、絨轄兩鄉，支持禄步、小湘、乐城等镇发展，赵勇、曾郴等县领导出席，茶叶、中药材等乡镇产业"
@@ -1295,13 +1296,18 @@ def tag_counted_place_lists(norm: NormalizedText, spans: Sequence[Span]) -> list
         return list(spans)
     taken = _Intervals(spans)
     added: list[Span] = []
+    organizations = {(start, end): span for start, end, span in _normalized_spans(norm, spans, "ORG")}
+    relabelled: set[Span] = set()
     for found in _LIST.finditer(text):
         names = _counted_list_names(text, _list_items(found))
         for start, end in names or ():
             span = Span(*norm.to_original(start, end), "LOC")
-            if not taken.overlaps(span.start, span.end):
+            if (start, end) in organizations:  # 赛汉陶来、巴彦陶来、温图高勒三个苏木: the count says what they are
+                relabelled.add(organizations[start, end])
                 added.append(span)
-    return sorted([*spans, *added]) if added else list(spans)
+            elif not taken.overlaps(span.start, span.end):
+                added.append(span)
+    return sorted([*(s for s in spans if s not in relabelled), *added]) if added else list(spans)
 
 
 def _counted_list_names(text: str, items: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
