@@ -127,16 +127,27 @@ def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
 
     The guideline tags names, and "unnamed areas" are never LOC: a report that names its zone once goes on
     with ``经开区`` alone, and the network (and propagation after it) tags that too; it does the same with
-    ``集团`` or ``分公司`` for the company of the sentence before. None of the 314 annotated documents has such
-    a span in its gold. ``text`` is what the spans index, in simplified characters.
+    ``集团`` or ``分公司`` for the company of the sentence before. Kept: a kind that touches another span (the
+    network's ``[常德][经开区]`` is merged into one place later) and a kind that is also a place's name, where the
+    text has it with a level (``大桥`` of ``大桥镇``, ``新城`` of ``新城区``). ``text`` is what the spans index, in
+    simplified characters.
 
-    >>> text = "今年经开区新注册企业46家，常德经开区，集团旗下"
-    >>> [text[s.start : s.end] for s in drop_kind_words(text, [Span(2, 5, "LOC"), Span(14, 19, "LOC"),
-    ...                                                        Span(20, 22, "ORG")])]
-    ['常德经开区']
+    >>> text = "今年经开区新注册企业46家，常德经开区，集团旗下；大桥镇：大桥新签约项目"
+    >>> spans = [Span(2, 5, "LOC"), Span(14, 16, "LOC"), Span(16, 19, "LOC"), Span(20, 22, "ORG"), Span(29, 31, "LOC")]
+    >>> [text[s.start : s.end] for s in drop_kind_words(text, spans)]
+    ['常德', '经开区', '大桥']
     """
     kinds = _kind_words()
-    return [s for s in spans if text[s.start : s.end] not in kinds.get(s.label, ())]
+    ends, starts = {s.end for s in spans}, {s.start for s in spans}
+    return [
+        s for s in spans
+        if text[s.start : s.end] not in kinds.get(s.label, ()) or s.start in ends or s.end in starts
+        or (s.label == "LOC" and any(text[s.start : s.end] + level in text for level in _NAME_LEVELS))
+    ]
+
+
+# the levels after which a kind of place is a place's own name (大桥镇, 新城区; not 旗 of 集团旗下)
+_NAME_LEVELS = "镇乡区县市"
 
 
 def combine_with_rules(model_spans: Sequence[Span], rule_spans: Sequence[Span]) -> list[Span]:
@@ -1074,7 +1085,7 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
     if "、" not in text:  # no list at all: most paragraphs (this runs on every document)
         return list(spans)
     orgs = {(start, end) for start, end, _ in _normalized_spans(norm, spans, "ORG")}
-    if len(orgs) < min_named and not _ORGANIZATION_KINDS.search(text):
+    if len(orgs) < min_named:
         return list(spans)
     places: dict[int, tuple[int, Span]] = {}  # normalized start -> normalized end, span of each LOC
     for start, end, span in _normalized_spans(norm, spans, "LOC"):
@@ -1099,8 +1110,7 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
         # the first item counts when an ORG span ends it: the list may begin mid-clause
         first_start, first_end = items[0]
         named = any((k, first_end) in orgs for k in range(first_start, first_end - 1))
-        of_organizations = cut > last_start and _ORGANIZATION_KINDS.match(text, cut)  # 喜茶等连锁品牌
-        if named + sum(item in orgs for item in items[1:]) < (0 if of_organizations else min_named):
+        if named + sum(item in orgs for item in items[1:]) < min_named:
             continue
         for start, end in items[1:]:
             if (start, end) in orgs or not _SHORT_NAME.fullmatch(text, start, end) or text[end - 1] in PLACE_NAME_ENDS:
@@ -1118,13 +1128,6 @@ def tag_list_items(norm: NormalizedText, spans: Sequence[Span], min_named: int =
         return list(spans)
     return sorted([*(s for s in spans if s not in replaced), *added])
 
-
-# 等 and a kind of organizations right after a list's last item (钱大妈、百果园、喜茶等连锁品牌; 楚酿、荆禾等重点企业):
-# its items are organizations, whatever the network found in them; not 等地企业 or 等配套企业 (places, products)
-_ORGANIZATION_KINDS = re.compile(
-    "等(?:[0-9一二三四五六七八九十两几多百]+家)?"
-    "(?:企业|重点企业|龙头企业|链主企业|头部企业|品牌|连锁品牌|公司|商家|平台|电商平台|集团|银行|金融机构|央企)"
-)
 
 # One-character forms of the provinces and of the cities that reports list so (赴京、沪、深、穗招商; 苏、锡、常),
 # simplified; written for govner: jionlp's division table has no one-character forms.
@@ -1269,6 +1272,11 @@ _BEFORE_FIRST_ITEM = frozenset("在到赴与和及对向")
 # jieba's tags of the words that end what comes before a list's first name: verbs (带动, 辐射, 支持), prepositions,
 # conjunctions, adverbs and words of locality (周边); a name holding such a word is none (专家深入5个乡镇)
 _BEFORE_NAME_TAGS = tuple("vpcdf")
+# what makes a count of divisions the parts of a company (中国移动、中国联通两市分公司; 国网湖南、国网江西两省公司);
+# not 卫生院 or 政府 (东镇镇、礼元镇等6个乡镇卫生院 are places)
+_COMPANY_UNITS = ("分公司", "子公司", "公司", "支行", "分行", "集团")
+# jieba's tags of organizations' and other proper names: an ORG so tagged stays one in a counted list (蒙牛、伊利等苏木)
+_ORGANIZATION_TAGS = ("nt", "nz")
 # a scope before the first name: 全县曲当、绒辖两乡
 _SCOPE = re.compile(f"[全我本该][{ADMIN_LEVELS}]")
 
@@ -1282,9 +1290,10 @@ def tag_counted_place_lists(norm: NormalizedText, spans: Sequence[Span]) -> list
     preposition, conjunction, adverb or word of locality (``带动``, ``在``, ``支持``, ``周边``) and after a scope
     (``全县``). The list is left alone unless every name is 2–5 Han characters holding no such word
     (``专家深入5个乡镇``), the level ends a word (``等乡村特色产业``: 乡村), and at most half the names are
-    jieba's common words (``教育、卫生、文化等乡镇事业``). A name the network tagged ORG exactly becomes LOC (the count
-    says what it is: ``賽漢陶來、巴彥陶來、溫圖高勒三個蘇木``); any other item that overlaps a span is left as it is.
-    Read on the normalized text; offsets are original.
+    jieba's common words (``教育、卫生、文化等乡镇事业``); nor where a unit follows the count (``两市分公司``) or a span
+    covers it. A name the network tagged ORG exactly becomes LOC (the count says what it is:
+    ``賽漢陶來、巴彥陶來、溫圖高勒三個蘇木``), unless jieba knows it as an organization or other proper name (``蒙牛``);
+    any other item that overlaps a span is left as it is. Read on the normalized text; offsets are original.
 
     >>> from govner.data.normalize import normalize
     >>> text = "项目带动曲當、絨轄兩鄉，支持禄步、小湘、乐城等镇发展，赵勇、曾郴等县领导出席，茶叶、中药材等乡镇产业"
@@ -1295,27 +1304,35 @@ def tag_counted_place_lists(norm: NormalizedText, spans: Sequence[Span]) -> list
     if "、" not in text:
         return list(spans)
     taken = _Intervals(spans)
+    names_taken = _Intervals([s for s in spans if s.label in NAME_LABELS])  # an AMOUNT may hold the count (3个乡镇)
     added: list[Span] = []
     organizations = {(start, end): span for start, end, span in _normalized_spans(norm, spans, "ORG")}
     relabelled: set[Span] = set()
     for found in _LIST.finditer(text):
-        names = _counted_list_names(text, _list_items(found))
-        for start, end in names or ():
+        counted = _counted_list_names(text, _list_items(found))
+        if counted is None or names_taken.overlaps(*norm.to_original(*counted[1])):  # 中国联通[两市分公司]
+            continue
+        for start, end in counted[0]:
             span = Span(*norm.to_original(start, end), "LOC")
             if (start, end) in organizations:  # 赛汉陶来、巴彦陶来、温图高勒三个苏木: the count says what they are
-                relabelled.add(organizations[start, end])
-                added.append(span)
+                if _word_tag(text[start:end]) not in _ORGANIZATION_TAGS:  # not 蒙牛, 中国移动
+                    relabelled.add(organizations[start, end])
+                    added.append(span)
             elif not taken.overlaps(span.start, span.end):
                 added.append(span)
     return sorted([*(s for s in spans if s not in relabelled), *added]) if added else list(spans)
 
 
-def _counted_list_names(text: str, items: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+def _counted_list_names(
+    text: str, items: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], tuple[int, int]] | None:
     """``[start, end)`` of each name of a list that a count of divisions ends (see
-    :func:`tag_counted_place_lists`), or None when the list is no such list."""
+    :func:`tag_counted_place_lists`) and of the count, or None when the list is no such list."""
     (first_start, first_end), (last_start, last_end) = items[0], items[-1]
     last = _COUNTED_LAST_ITEM.match(text, last_start, last_end)
     if not last or splits_a_word(text, last.end(1), last.end(), left=False):
+        return None
+    if text.startswith(_COMPANY_UNITS, last.end()):  # 两市分公司, 两省公司: parts of a company, not places
         return None
     names = list(items[1:-1])
     # the last item may join two names (屿头和大练三个乡): each is one, unless a name holds the join (仁和镇)
@@ -1335,7 +1352,7 @@ def _counted_list_names(text: str, items: list[tuple[int, int]]) -> list[tuple[i
     ):
         return None
     common = sum(_word_tag(text[start:end]) not in ("", *PROPER_NOUN_TAGS) for start, end in names)
-    return None if 2 * common > len(names) else names
+    return None if 2 * common > len(names) else (names, (last.end(1), last.end()))
 
 
 def _words(text: str, start: int, end: int) -> Iterator[tuple[int, str]]:

@@ -120,7 +120,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("merge_locations", "touching LOC merged", False),
     Step("rules", "rule AMOUNT/SLOGAN spans first", False),
     Step("quoted_places", "quoted abbreviations of places (“合广长”协同) made LOC", False),
-    Step("list_items", "places of a list that a count of divisions ends (带动曲当、绒辖两乡) tagged", False),
+    Step("list_items", "places of a list a count of divisions ends (带动曲当、绒辖两乡) tagged, ORG or not", False),
     Step("quoted_slogans", "SLOGANs the document never quotes dropped", True),
     Step("consistency", "quoted slogans repeated", True),
     Step("propagate", "mentions propagated", True),
