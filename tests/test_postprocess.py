@@ -1230,6 +1230,10 @@ def test_items_of_a_list_that_a_count_of_divisions_ends_are_places():
     assert tag_counted_place_lists(normalize(text), organizations) == organizations
     organizations = [Span(0, 2, "ORG"), Span(3, 5, "ORG")]
     assert tag_counted_place_lists(normalize("蒙牛、伊利等乡镇奶站"), organizations) == organizations
+    assert places("蒙牛、伊利等乡镇奶站") == []  # untagged too
+    text = "支持曲当、绒辖两乡联合体发展"  # an ORG over the count: the count is part of a name
+    organizations = [Span(5, 12, "ORG")]
+    assert tag_counted_place_lists(normalize(text), organizations) == organizations
     # a level that begins another word (村级, 乡村, 村干部, 社区服务) and lists of common words, persons or a verb
     for text in ("建成文化广场、卫生室等村级阵地", "重点发展茶叶、中药材、食用菌等乡村特色产业",
                  "支持教育、卫生、文化等乡镇事业发展", "张伟、李强等村干部参加培训", "开展养老、托育等社区服务",
@@ -1366,6 +1370,11 @@ def test_a_kind_of_place_or_organization_alone_is_no_name():
     town = [Span(0, 3, "LOC"), Span(12, 14, "LOC")]
     assert drop_kind_words("大桥镇招商引资成效明显，大桥新签约项目12个", town) == town
     assert drop_kind_words("集团旗下，大桥新签约", [Span(0, 2, "ORG"), Span(5, 7, "LOC")]) == []
+    # a longer kind (产业园区) or 市场 after it names no place; only places touching places are kept (merged later)
+    assert drop_kind_words("产业园区建设加快，产业园新签约", [Span(9, 12, "LOC")]) == []
+    assert drop_kind_words("经开区市场监管局检查，经开区新签约", [Span(11, 14, "LOC")]) == []
+    assert drop_kind_words("中国移动湖南分公司", [Span(0, 4, "ORG"), Span(4, 6, "LOC"), Span(6, 9, "ORG")]) == [
+        Span(0, 4, "ORG"), Span(4, 6, "LOC")]
 
 
 def test_kind_words_are_dropped_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):

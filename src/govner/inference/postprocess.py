@@ -138,16 +138,27 @@ def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
     ['常德', '经开区', '大桥']
     """
     kinds = _kind_words()
-    ends, starts = {s.end for s in spans}, {s.start for s in spans}
+    places = [s for s in spans if s.label == "LOC"]  # only places are merged (merge_adjacent)
+    ends, starts = {s.end for s in places}, {s.start for s in places}
     return [
         s for s in spans
-        if text[s.start : s.end] not in kinds.get(s.label, ()) or s.start in ends or s.end in starts
-        or (s.label == "LOC" and any(text[s.start : s.end] + level in text for level in _NAME_LEVELS))
+        if text[s.start : s.end] not in kinds.get(s.label, ())
+        or (s.label == "LOC" and (s.start in ends or s.end in starts or _named_with_level(text, text[s.start : s.end])))
     ]
 
 
 # the levels after which a kind of place is a place's own name (大桥镇, 新城区; not 旗 of 集团旗下)
 _NAME_LEVELS = "镇乡区县市"
+
+
+def _named_with_level(text: str, kind: str) -> bool:
+    """Whether ``text`` has ``kind`` with a level after it as a place's name (大桥镇, 新城区), not as a longer kind
+    (产业园区) nor before 市场 (经开区市场监管局)."""
+    longer_kinds = _kind_words()["LOC"]
+    return any(
+        found.group() not in longer_kinds
+        for found in re.finditer(f"{re.escape(kind)}[{_NAME_LEVELS}](?!场)", text)
+    )
 
 
 def combine_with_rules(model_spans: Sequence[Span], rule_spans: Sequence[Span]) -> list[Span]:
@@ -1314,10 +1325,11 @@ def tag_counted_place_lists(norm: NormalizedText, spans: Sequence[Span]) -> list
             continue
         for start, end in counted[0]:
             span = Span(*norm.to_original(start, end), "LOC")
+            if _word_tag(text[start:end]) in _ORGANIZATION_TAGS:  # 蒙牛, 中国移动: organizations, tagged or not
+                continue
             if (start, end) in organizations:  # 赛汉陶来、巴彦陶来、温图高勒三个苏木: the count says what they are
-                if _word_tag(text[start:end]) not in _ORGANIZATION_TAGS:  # not 蒙牛, 中国移动
-                    relabelled.add(organizations[start, end])
-                    added.append(span)
+                relabelled.add(organizations[start, end])
+                added.append(span)
             elif not taken.overlaps(span.start, span.end):
                 added.append(span)
     return sorted([*(s for s in spans if s not in relabelled), *added]) if added else list(spans)
