@@ -739,20 +739,30 @@ def test_a_place_leaves_out_the_count_of_divisions_after_it():
                      "中山市三乡镇", "东北三省", "琼中"]
 
 
-def test_area_words_run_in_the_tagger_around_the_word_check_only_when_switched_on(tiny_model, monkeypatch):
+@pytest.fixture
+def tag_as_if(tiny_model, monkeypatch):
+    """``run(text, network, **switches)``: the tiny model's tagger's entities for ``text`` as if the network had
+    found ``network`` (spans in normalized offsets): each step's wiring, without a model that finds the names."""
     import govner.inference.tagger as tagger_module
     from govner.inference.tagger import Tagger
 
+    def run(text, network, **switches):
+        monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
+        return Tagger.from_pretrained(tiny_model, **switches).predict([text])[0]
+
+    return run
+
+
+def test_area_words_run_in_the_tagger_around_the_word_check_only_when_switched_on(tag_as_if):
     # traditional, with a pinyin note: the steps read the normalized text 来自阿克苏地区的企业,金沙江畔的工厂
     text = "來自阿克蘇地區(qū)的企業，金沙江畔的工廠，帶動保亭、白沙三縣"
     # as if the network had found 阿克苏, 金沙江畔 and 白沙三县
     network = [Span(2, 5, "LOC"), Span(11, 15, "LOC"), Span(24, 28, "LOC")]
-    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
     # the list step would tag 保亭 of 帶動保亭、白沙三縣 (a list a count ends): off, so the places are the network's
     options = {"merge_locations": False, "rules": False, "consistency": False, "list_items": False}
 
     def places(**switches):
-        found = Tagger.from_pretrained(tiny_model, **options, **switches).predict([text])[0]
+        found = tag_as_if(text, network, **options, **switches)
         return [text[e["start"] : e["end"]] for e in found if e["label"] == "LOC"]
 
     # jieba makes one word of 阿克苏地区 and of 金沙江畔: the word check (on by default) drops a place that cuts
@@ -808,20 +818,16 @@ def test_road_word_taken_into_a_contracted_name_only():
     assert [s.end for s in extend_over_road_word("对接成都快速通道", [Span(2, 4, "LOC")], {"成都"})] == [4]
 
 
-def test_road_names_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
-    import govner.inference.tagger as tagger_module
-    from govner.inference.tagger import Tagger
-
+def test_road_names_run_in_the_tagger_only_when_switched_on(tag_as_if):
     # traditional, with a pinyin note: the steps read the normalized text
     # 建设熊岳至鲅鱼圈快速通道和瓦蛟快速通道,同心与利通区
     text = "建設(shè)熊岳至鮁魚圈快速通道和瓦蛟快速通道，同心與利通區錯位發展"
     # as if the network had found 熊岳至鮁魚圈, 瓦蛟 and 同心與利通區 (normalized offsets: the note is out)
     network = [Span(2, 8, "LOC"), Span(13, 15, "LOC"), Span(20, 26, "LOC")]
-    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
     options = {"merge_locations": False, "rules": False, "consistency": False, "word_edges": False}
 
     def places(**switches):
-        found = Tagger.from_pretrained(tiny_model, **options, **switches).predict([text])[0]
+        found = tag_as_if(text, network, **options, **switches)
         return [text[e["start"] : e["end"]] for e in found if e["label"] == "LOC"]
 
     assert places(road_names=False) == ["熊岳至鮁魚圈", "瓦蛟", "同心與利通區"]
@@ -1184,16 +1190,12 @@ def test_one_character_forms_of_the_reports_places_between_a_coming_and_a_deed()
     assert [(text[s.start : s.end], s.label) for s in found] == [("岚皋县", "LOC"), ("岚", "LOC")]
 
 
-def test_abbreviated_places_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
-    import govner.inference.tagger as tagger_module
-    from govner.inference.tagger import Tagger
-
+def test_abbreviated_places_run_in_the_tagger_only_when_switched_on(tag_as_if):
     text = "嵐皋縣招(zhāo)商引資，新增來嵐投資企業12家"
     network = [Span(0, 3, "LOC")]  # as if the network had found 嵐皋縣
-    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
 
     def found(**switches):
-        entities = Tagger.from_pretrained(tiny_model, propagate=(), **switches).predict([text])[0]
+        entities = tag_as_if(text, network, propagate=(), **switches)
         return [(e["text"], e["label"], e["score"]) for e in entities if e["label"] == "LOC"]
 
     assert [e[0] for e in found(abbreviated_places=False)] == ["嵐皋縣"]
@@ -1248,15 +1250,11 @@ def test_items_of_a_list_that_a_count_of_divisions_ends_are_places():
     assert [(text[s.start : s.end], s.label) for s in found] == [("碧痕、", "ORG"), ("光照", "LOC")]
 
 
-def test_counted_place_lists_run_in_the_tagger_before_propagation(tiny_model, monkeypatch):
-    import govner.inference.tagger as tagger_module
-    from govner.inference.tagger import Tagger
-
+def test_counted_place_lists_run_in_the_tagger_before_propagation(tag_as_if):
     text = "帶動(dòng)碧痕、光照兩鎮發展茶葉，碧痕輸變電工程開工"
-    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: [])  # the network found nothing
 
     def found(**switches):
-        entities = Tagger.from_pretrained(tiny_model, **switches).predict([text])[0]
+        entities = tag_as_if(text, [], **switches)  # the network found nothing
         return [(e["text"], e["start"], e["score"]) for e in entities if e["label"] == "LOC"]
 
     assert found(list_items=False) == []
@@ -1294,18 +1292,14 @@ def test_a_school_and_its_campus_are_one_organization():
         assert joined(text, [Span(at, at + len(school), "ORG")]) == [(school, "ORG")], text
 
 
-def test_campuses_run_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
-    import govner.inference.tagger as tagger_module
-    from govner.inference.tagger import Tagger
-
+def test_campuses_run_in_the_tagger_only_when_switched_on(tag_as_if):
     # traditional, with pinyin notes inside the school's name and after the campus (seed report 002's shape)
     text = "新基地、重慶工(gōng)職院高竹校區(qū)等引領"
     # normalized 新基地、重庆工职院高竹校区等引领: as if the network had found 重庆工职院 (ORG) and 高竹 (LOC)
     network = [Span(4, 9, "ORG"), Span(9, 11, "LOC")]
-    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
 
     def found(**switches):
-        entities = Tagger.from_pretrained(tiny_model, propagate=(), **switches).predict([text])[0]
+        entities = tag_as_if(text, network, propagate=(), **switches)
         return [(e["text"], e["label"]) for e in entities if e["label"] in ("LOC", "ORG")]
 
     assert found(campuses=False) == [("重慶工(gōng)職院", "ORG"), ("高竹", "LOC")]
@@ -1336,16 +1330,12 @@ def test_names_begun_inside_a_named_division_begin_with_it():
     assert extend_to_division_names(normalize("称多县。称多县人民政府"), spans, short_forms) == spans
 
 
-def test_names_are_extended_to_divisions_in_the_tagger_only_with_division_names(tiny_model, monkeypatch):
-    import govner.inference.tagger as tagger_module
-    from govner.inference.tagger import Tagger
-
+def test_names_are_extended_to_divisions_in_the_tagger_only_with_division_names(tag_as_if):
     text = "称多縣招(zhāo)商引资。主办：称多縣人民政府"
     network = [Span(0, 3, "LOC"), Span(12, 18, "ORG")]  # normalized: 称多县招商引资。主办：称|多县人民政府
-    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
 
     def organizations(**switches):
-        entities = Tagger.from_pretrained(tiny_model, propagate=(), **switches).predict([text])[0]
+        entities = tag_as_if(text, network, propagate=(), **switches)
         return [e["text"] for e in entities if e["label"] == "ORG"]
 
     assert organizations(divisions=False) == ["多縣人民政府"]
@@ -1377,20 +1367,15 @@ def test_a_kind_of_place_or_organization_alone_is_no_name():
         Span(0, 4, "ORG"), Span(4, 6, "LOC")]
 
 
-def test_kind_words_are_dropped_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
-    import govner.inference.tagger as tagger_module
-    from govner.inference.tagger import Tagger
-
+def test_kind_words_are_dropped_in_the_tagger_only_when_switched_on(tag_as_if):
     text = "常德經開區(qū)招商，經開區新註冊企業46家"
     network = [Span(0, 5, "LOC"), Span(8, 11, "LOC")]  # normalized: 常德经开区招商,经开区新注册企业46家
-    monkeypatch.setattr(tagger_module, "drop_pinyin_spans", lambda norm_text, spans: list(network))
 
     def places(**switches):
-        entities = Tagger.from_pretrained(tiny_model, propagate=(), **switches).predict([text])[0]
+        entities = tag_as_if(text, network, propagate=(), **switches)
         return [e["text"] for e in entities if e["label"] == "LOC"]
 
     assert places(kind_words=False) == ["常德經開區", "經開區"]
     assert places() == ["常德經開區"]
     # with propagation on too (the default)
-    entities = Tagger.from_pretrained(tiny_model).predict([text])[0]
-    assert [e["text"] for e in entities if e["label"] == "LOC"] == ["常德經開區"]
+    assert [e["text"] for e in tag_as_if(text, network) if e["label"] == "LOC"] == ["常德經開區"]

@@ -1285,7 +1285,7 @@ _BEFORE_FIRST_ITEM = frozenset("在到赴与和及对向")
 _BEFORE_NAME_TAGS = tuple("vpcdf")
 # what makes a count of divisions the parts of a company (中国移动、中国联通两市分公司; 国网湖南、国网江西两省公司);
 # not 卫生院 or 政府 (东镇镇、礼元镇等6个乡镇卫生院 are places)
-_COMPANY_UNITS = ("分公司", "子公司", "公司", "支行", "分行", "集团")
+_COMPANY_UNITS = ("分公司", "子公司", "支行", "分行", *COMPANY_WORDS)
 # jieba's tags of organizations' and other proper names: an ORG so tagged stays one in a counted list (蒙牛、伊利等苏木)
 _ORGANIZATION_TAGS = ("nt", "nz")
 # a scope before the first name: 全县曲当、绒辖两乡
