@@ -159,6 +159,37 @@ def test_padding_does_not_change_the_emissions_of_real_characters():
     assert torch.allclose(alone, padded[:, :6], atol=1e-5)
 
 
+def test_training_runs_the_same_bigru_as_prediction(monkeypatch):
+    """Training encodes one direction at a time over padded rows (faster on CPU); prediction and
+    the ONNX export run the packed sequence. Same emissions and gradients, rows of any length."""
+    torch.manual_seed(0)
+    model = tiny_model(dropout=0.0)  # no dropout: training mode is then deterministic
+    ids = torch.randint(1, 50, (3, 7))
+    mask = torch.tensor([[1] * 7, [1] * 4 + [0] * 3, [1] + [0] * 6])
+    real = mask.bool()
+    calls = []
+    by_direction = model._encode_by_direction
+    monkeypatch.setattr(model, "_encode_by_direction", lambda *a: calls.append(1) or by_direction(*a))
+
+    def emissions_and_gradients(training: bool):
+        model.train(training)
+        model.zero_grad()
+        emissions = model.emissions(ids, mask)
+        emissions[real].square().sum().backward()
+        gradients = {name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None}
+        return emissions[real].detach(), gradients
+
+    trained, trained_gradients = emissions_and_gradients(True)
+    assert calls == [1]
+    predicted, predicted_gradients = emissions_and_gradients(False)
+    assert calls == [1]  # prediction runs the packed sequence
+    assert torch.allclose(trained, predicted, atol=1e-6)
+    assert trained_gradients.keys() == predicted_gradients.keys() >= {"encoder.weight_hh_l1_reverse"}
+    for name, gradient in predicted_gradients.items():
+        assert torch.allclose(trained_gradients[name], gradient, atol=1e-6), name
+    assert set(model.state_dict()) == set(tiny_model().state_dict())  # no weights of its own to save or load
+
+
 def test_saved_model_reloads_with_auto_classes(tmp_path):
     from transformers import AutoModelForTokenClassification
 

@@ -28,6 +28,7 @@ from govner.inference.postprocess import (
     drop_titled_persons,
     drop_unquoted_slogans,
     extend_to_division_names,
+    extend_to_longer_names,
     full_names_by_short_form,
     join_campuses,
     occurrences,
@@ -483,6 +484,13 @@ def test_untagged_places_of_a_list_of_places_become_loc():
     # traditional text: the step reads the normalized text and answers in original offsets
     found = places_in_lists("帶動南河、石頭咀、草盤地三個鄉鎮", ["南河", "石頭咀"], set())
     assert found == ["南河", "石頭咀", "草盤地"]
+    # a list of persons runs into the list of places through an item that ends with a place: the places'
+    # list begins there, and the persons' (刘海阳 holds the county 海阳) stays untagged
+    text = "刘海阳、周安阳先后8次带队赴京、沪、深开展招商"
+    assert places_in_lists(text, ["京", "沪"], {"海阳", "安阳"}) == ["京", "沪", "深"]
+    # such an item is also the last item of the list before it, whose place begins it (深 of 深和台中)
+    assert places_in_lists("赴京、沪、深和台中、高雄招商", ["京", "沪", "台中", "高雄"], set()) == [
+        "京", "沪", "深", "台中", "高雄"]
 
 
 def test_place_list_items_leave_what_is_no_place_of_the_list_alone():
@@ -1201,6 +1209,51 @@ def test_abbreviated_places_run_in_the_tagger_only_when_switched_on(tag_as_if):
     assert [e[0] for e in found(abbreviated_places=False)] == ["嵐皋縣"]
     assert [e for e in found() if e[0] == "嵐"] == [("嵐", "LOC", 1.0)]  # read off the report: score 1.0
     assert [e for e in found(consistency=False) if e[0] == "嵐"] == []  # reads the whole document
+
+
+def test_a_name_cut_short_of_an_org_found_elsewhere_becomes_that_org():
+    def extended(text, spans):
+        return [(text[s.start : s.end], s.label) for s in extend_to_longer_names(text, spans)]
+
+    # a company found whole once: a place or a shorter name that begins it elsewhere takes it in
+    text = "北京现代沧州工厂投产。北京现代产量回升"
+    assert extended(text, [Span(0, 2, "LOC"), Span(4, 6, "LOC"), Span(11, 15, "ORG")]) == [
+        ("北京现代", "ORG"), ("沧州", "LOC"), ("北京现代", "ORG")]
+    text = "支持海信家电扩能，海信家电容桂基地"
+    assert extended(text, [Span(2, 6, "ORG"), Span(9, 12, "ORG")])[1] == ("海信家电", "ORG")
+    # not over another span (中外运 + 北仑: the place stays), not into a name shorter than 3 characters,
+    # not into a company with its facility (the company and its plant are two things)
+    text = "中外运北仑基地开工，中外运北仑"
+    spans = [Span(0, 3, "ORG"), Span(3, 5, "LOC"), Span(10, 15, "ORG")]
+    assert extended(text, spans)[:2] == [("中外运", "ORG"), ("北仑", "LOC")]
+    assert extended("一汽解放，一汽", [Span(0, 2, "ORG"), Span(5, 7, "ORG")]) == [("一汽", "ORG"), ("一汽", "ORG")]
+    text = "今麦郎长治生产基地投产，今麦郎长治"
+    spans = [Span(0, 9, "ORG"), Span(12, 15, "ORG")]
+    assert extended(text, spans) == [("今麦郎长治生产基地", "ORG"), ("今麦郎", "ORG")]
+    # amounts and slogans are never extended
+    assert extended("三亿元项目，三亿元项目公司", [Span(0, 3, "AMOUNT"), Span(6, 13, "ORG")])[0] == ("三亿元", "AMOUNT")
+    # a place grows into no body of a place (the guideline's LOC before 政府工作报告) and cuts no word
+    text = "恩阳区政府与华为签约。审议恩阳区政府工作报告"
+    assert extended(text, [Span(0, 5, "ORG"), Span(6, 8, "ORG"), Span(13, 16, "LOC")])[-1] == ("恩阳区", "LOC")
+    text = "新疆大学与我区签约。鼓励新疆大学生返乡创业"
+    assert extended(text, [Span(0, 4, "ORG"), Span(12, 14, "LOC")])[-1] == ("新疆", "LOC")
+    text = "北京银行与我区签约。引导北京银行业金融机构"
+    assert extended(text, [Span(0, 4, "ORG"), Span(12, 14, "LOC")])[-1] == ("北京", "LOC")
+    # a name that ends in a body grows from a shorter ORG (县发改 … 县发改委)
+    text = "宁强县发改委牵头，宁强县发改委会同"
+    assert extended(text, [Span(0, 6, "ORG"), Span(9, 14, "ORG")])[-1] == ("宁强县发改委", "ORG")
+
+
+def test_longer_names_run_in_the_tagger_after_propagation_only_when_switched_on(tag_as_if):
+    text = "拉薩啤酒拓展市場，支持拉薩啤酒擴能"
+    network = [Span(0, 4, "ORG"), Span(11, 13, "LOC")]  # as if the network had found 拉萨啤酒 once, 拉萨 once
+
+    def found(**switches):
+        return [(e["text"], e["label"]) for e in tag_as_if(text, network, divisions=False, **switches)]
+
+    assert found(longer_names=False) == [("拉薩啤酒", "ORG"), ("拉薩", "LOC")]
+    assert found() == [("拉薩啤酒", "ORG"), ("拉薩啤酒", "ORG")]
+    assert found(consistency=False) == [("拉薩啤酒", "ORG"), ("拉薩", "LOC")]  # reads the whole document
 
 
 def test_items_of_a_list_that_a_count_of_divisions_ends_are_places():

@@ -460,7 +460,8 @@ or an OUT that --resume cannot continue.""",
                          "no propagation of LOC/ORG mentions to their other occurrences, no division names "
                          "from jionlp's tree (inference.divisions), no ORG or place list items (inference.list_items; "
                          "a list that a count of divisions ends is still read), no one-character forms of places "
-                         "(inference.abbreviated_places), a person after a title dropped at that mention only "
+                         "(inference.abbreviated_places), no names extended to an ORG found elsewhere "
+                         "(inference.longer_names), a person after a title dropped at that mention only "
                          "(inference.titled_persons)")
     predict.add_argument("--set", action="append", default=[], metavar="inference.KEY=VALUE",
                          help="change how the model is applied, over its saved config (repeatable): e.g. "

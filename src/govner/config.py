@@ -200,6 +200,9 @@ class InferenceConfig:
     # a place's one-character form, named by the report in full, between 来/在/赴/到/对 and a word of investing or
     # working together (岚皋县 … 来岚投资) is LOC; govner.inference.postprocess.tag_abbreviated_places
     abbreviated_places: bool = True
+    # a LOC or ORG that the text runs on into an ORG the document tags elsewhere becomes that ORG ([一汽]解放 …
+    # 一汽解放); govner.inference.postprocess.extend_to_longer_names
+    longer_names: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

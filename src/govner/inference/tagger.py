@@ -67,6 +67,7 @@ from govner.inference.postprocess import (
     drop_titled_persons,
     drop_unquoted_slogans,
     extend_to_division_names,
+    extend_to_longer_names,
     full_names_by_short_form,
     join_campuses,
     propagate_labels,
@@ -124,6 +125,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("quoted_slogans", "SLOGANs the document never quotes dropped", True),
     Step("consistency", "quoted slogans repeated", True),
     Step("propagate", "mentions propagated", True),
+    Step("longer_names", "names cut short of an ORG found elsewhere ([一汽]解放) made that ORG", True),
     Step("divisions", "division names filled in, ORG division names made LOC, names begun inside one extended", True),
     Step("list_items", "short items of ORG lists tagged", True),
     Step("list_items", "untagged places of lists of places tagged", True),
@@ -510,6 +512,7 @@ class Tagger:
         road_names: bool = True,
         quoted_places: bool = True,
         abbreviated_places: bool = True,
+        longer_names: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -543,6 +546,7 @@ class Tagger:
         self.road_names = road_names  # 熊岳至鲅鱼圈 → two places; 瓦蛟快速通道 one
         self.quoted_places = quoted_places  # “合广长”协同发展: a quoted abbreviation of places is LOC
         self.abbreviated_places = abbreviated_places  # 岚皋县 … 来岚投资: a one-character form of a place is LOC
+        self.longer_names = longer_names  # [一汽]解放 … 一汽解放: one name, one reading per report
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -795,6 +799,8 @@ class Tagger:
             spans = repeat_quoted_slogans(norm, text, spans)
             if self.propagate:
                 spans = propagate_labels(text, spans, self.propagate, norm=norm)
+            if self.longer_names and "ORG" in self.labels:  # after propagation: the longer name's mentions
+                spans = extend_to_longer_names(text, spans, norm=norm)
             if self.divisions and "LOC" in self.labels:
                 before = set(spans)
                 spans = relabel_division_orgs(norm, spans, _divisions(), _place_names(), _division_full_names())

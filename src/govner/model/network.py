@@ -30,12 +30,16 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from transformers import AutoConfig, AutoModelForTokenClassification, PretrainedConfig, PreTrainedModel
 from transformers.modeling_outputs import TokenClassifierOutput
 
 from .decoding import IMPOSSIBLE, MODEL_TYPE, iob2_masks, viterbi_decode
+
+# the parameters of one layer and direction of nn.GRU, named as in its state dict (weight_ih_l0, …)
+_GRU_WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 class GovnerTaggerConfig(PretrainedConfig):
@@ -220,6 +224,12 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
             batch_first=True,
             dropout=config.dropout if config.num_layers > 1 else 0.0,
         )
+        # one-layer, one-direction GRUs on the meta device: shapes only, run with the encoder's weights by
+        # _encode_by_direction (a tuple, so no submodules: the state dict and LAC's weights stay as they are)
+        self._one_direction = tuple(
+            nn.GRU(size, config.hidden_size, batch_first=True, device="meta")
+            for size in (config.embedding_size, *[2 * config.hidden_size] * (config.num_layers - 1))
+        )
         self.dropout = nn.Dropout(config.dropout)
         self.classifier = nn.Linear(2 * config.hidden_size, config.num_labels)
         self.crf = CRF(tags)
@@ -251,10 +261,44 @@ class GovnerTaggerForTokenClassification(PreTrainedModel):
             # without lexicon inputs (a plain transformers pipeline) the network runs as if no word matched
             embedded = embedded + self.lexicon_vectors(characters, *lexicon)
         embedded = self.dropout(embedded)
-        packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
-        encoded, _ = self.encoder(packed)
-        encoded, _ = pad_packed_sequence(encoded, batch_first=True, total_length=input_ids.size(1))
+        if self.training and torch.is_grad_enabled() and embedded.device.type == "cpu":
+            encoded = self._encode_by_direction(embedded, lengths)
+        else:
+            packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
+            encoded, _ = self.encoder(packed)
+            encoded, _ = pad_packed_sequence(encoded, batch_first=True, total_length=input_ids.size(1))
         return self.classifier(self.dropout(encoded))
+
+    def _encode_by_direction(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The encoder's BiGRU as the packed sequence computes it, one layer and direction at a time.
+
+        Each direction runs as a one-direction GRU over the padded batch, the backward one over
+        every row reversed within its length, so it never reads padding. On CPU a forward and
+        backward pass so costs less than half of the packed sequence's, which PyTorch runs step by
+        step with a shrinking batch (docs/training.md, "Training speed"). Training on CPU uses this; prediction,
+        the ONNX export and GPUs (whose packed kernel is cuDNN's, and where ``nn.DataParallel``'s
+        threads would share the one-direction modules) the packed sequence. A test checks that both
+        give the same emissions and gradients. Emissions at padding positions differ; nothing reads them.
+        """
+        steps = torch.arange(embedded.size(1), device=embedded.device)
+        lengths = lengths.to(embedded.device).unsqueeze(1)
+        order = torch.where(steps < lengths, lengths - 1 - steps, steps)  # reverses a row's characters; its own inverse
+
+        def reverse(rows: torch.Tensor) -> torch.Tensor:
+            return rows.gather(1, order.unsqueeze(2).expand_as(rows))
+
+        encoded = embedded
+        for layer, gru in enumerate(self._one_direction):
+            if layer:  # nn.GRU's dropout between layers
+                encoded = F.dropout(encoded, self.encoder.dropout, self.training)
+            directions = []
+            for suffix, backward in (("", False), ("_reverse", True)):
+                weights = {f"{name}_l0": getattr(self.encoder, f"{name}_l{layer}{suffix}") for name in _GRU_WEIGHTS}
+                inputs = reverse(encoded) if backward else encoded
+                outputs, _ = torch.func.functional_call(gru, weights, (inputs,))
+                directions.append(reverse(outputs) if backward else outputs)
+            encoded = torch.cat(directions, dim=2)
+        return encoded
 
     def lexicon_vectors(
         self, characters: torch.Tensor, start: torch.Tensor, end: torch.Tensor, category: torch.Tensor,

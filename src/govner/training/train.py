@@ -208,7 +208,16 @@ def _epoch_logger():
     from transformers import TrainerCallback
 
     class EpochLog(TrainerCallback):
-        """One readable line per evaluation: epoch, training loss, dev F1 per label."""
+        """One readable line per evaluation: epoch, minutes since training began, training loss, dev F1 per label."""
+
+        def __init__(self) -> None:
+            self.started = time.time()
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.started = time.time()
+
+        def elapsed(self) -> str:
+            return f"{(time.time() - self.started) / 60:.1f} min"
 
         def on_evaluate(self, args, state, control, metrics=None, **kwargs):
             if not state.is_world_process_zero or not metrics:
@@ -218,7 +227,7 @@ def _epoch_logger():
                 f"{k.removeprefix('eval_f1_')} {v:.3f}" for k, v in metrics.items() if k.startswith("eval_f1_")
             )
             print(
-                f"epoch {state.epoch:.0f}: train loss {losses[-1] if losses else float('nan'):.3f}, "
+                f"epoch {state.epoch:.0f} ({self.elapsed()}): train loss {losses[-1] if losses else float('nan'):.3f}, "
                 f"dev loss {metrics.get('eval_loss', float('nan')):.3f}, dev F1 {metrics.get('eval_f1', 0):.4f} "
                 f"({per_label})",
                 file=sys.stderr,
@@ -228,8 +237,8 @@ def _epoch_logger():
         def on_epoch_end(self, args, state, control, **kwargs):
             if state.is_world_process_zero and args.eval_strategy == "no":  # no dev split: say the loss at least
                 losses = [h["loss"] for h in state.log_history if "loss" in h]
-                print(f"epoch {state.epoch:.0f}: train loss {losses[-1] if losses else float('nan'):.3f}",
-                      file=sys.stderr, flush=True)
+                loss = losses[-1] if losses else float("nan")
+                print(f"epoch {state.epoch:.0f} ({self.elapsed()}): train loss {loss:.3f}", file=sys.stderr, flush=True)
 
     return EpochLog()
 
