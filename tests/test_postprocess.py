@@ -1226,12 +1226,13 @@ def test_a_name_cut_short_of_an_org_found_elsewhere_becomes_that_org():
     text = "中外运北仑基地开工，中外运北仑"
     spans = [Span(0, 3, "ORG"), Span(3, 5, "LOC"), Span(10, 15, "ORG")]
     assert extended(text, spans)[:2] == [("中外运", "ORG"), ("北仑", "LOC")]
-    assert extended("一汽解放，一汽", [Span(0, 2, "ORG"), Span(5, 7, "ORG")]) == [("一汽", "ORG"), ("一汽", "ORG")]
-    text = "今麦郎长治生产基地投产，今麦郎长治"
+    assert extended("京东签约，京东", [Span(0, 2, "ORG"), Span(5, 6, "LOC")])[-1] == ("京", "LOC")
+    text = "今麦郎长治生产基地投产，今麦郎长治生产基地"
     spans = [Span(0, 9, "ORG"), Span(12, 15, "ORG")]
     assert extended(text, spans) == [("今麦郎长治生产基地", "ORG"), ("今麦郎", "ORG")]
     # amounts and slogans are never extended
-    assert extended("三亿元项目，三亿元项目公司", [Span(0, 3, "AMOUNT"), Span(6, 13, "ORG")])[0] == ("三亿元", "AMOUNT")
+    text = "三亿元项目公司成立，三亿元项目公司"
+    assert extended(text, [Span(0, 7, "ORG"), Span(10, 13, "AMOUNT")])[-1] == ("三亿元", "AMOUNT")
     # a place grows into no body of a place (the guideline's LOC before 政府工作报告) and cuts no word
     text = "恩阳区政府与华为签约。审议恩阳区政府工作报告"
     assert extended(text, [Span(0, 5, "ORG"), Span(6, 8, "ORG"), Span(13, 16, "LOC")])[-1] == ("恩阳区", "LOC")
