@@ -788,11 +788,10 @@ def extend_to_longer_names(
     >>> [(text[s.start : s.end], s.label) for s in extend_to_longer_names(text, spans)]
     [('一汽解放', 'ORG'), ('一汽解放', 'ORG'), ('拉萨啤酒', 'ORG'), ('拉萨啤酒', 'ORG')]
     """
-    names = sorted(
-        {name for s in spans if s.label == "ORG" and len(name := text[s.start : s.end]) >= min_length
-         and not name.endswith(FACILITY_WORDS)},
-        key=len, reverse=True,
-    )
+    names: dict[str, list[str]] = {}  # by first character, longest first: one short list per span
+    for name in sorted({text[s.start : s.end] for s in spans if s.label == "ORG"}, key=len, reverse=True):
+        if len(name) >= min_length and not name.endswith(FACILITY_WORDS):
+            names.setdefault(name[0], []).append(name)
     if not names:
         return list(spans)
     ordered = sorted(spans)
@@ -800,12 +799,13 @@ def extend_to_longer_names(
     for i, span in enumerate(ordered):
         if span.label in ("LOC", "ORG"):
             room = ordered[i + 1].start if i + 1 < len(ordered) else len(text)  # up to the next span
-            for name in names:
+            for name in names.get(text[span.start : span.start + 1], ()):
                 end = span.start + len(name)
                 if not (span.end < end <= room and text.startswith(name, span.start)):
                     continue
-                body = name.endswith(_body_endings())
-                if span.label == "LOC" and (body or _cuts_a_word_at_end(text, norm, span, end)):
+                if span.label == "LOC" and (
+                    name.endswith(_body_endings()) or _cuts_a_word_at_end(text, norm, span, end)
+                ):
                     continue
                 span = Span(span.start, end, "ORG")
                 break
