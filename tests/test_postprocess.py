@@ -13,6 +13,7 @@ from govner.data.conventions import (
     extend_over_region_word,
     extend_over_road_word,
     join_bracketed_names,
+    join_named_lines,
     merge_adjacent,
     split_joined_bodies,
     split_joined_places,
@@ -31,6 +32,7 @@ from govner.inference.postprocess import (
     extend_to_longer_names,
     full_names_by_short_form,
     join_campuses,
+    join_place_bodies,
     occurrences,
     propagate_labels,
     propagate_short_forms,
@@ -826,6 +828,38 @@ def test_road_word_taken_into_a_contracted_name_only():
     assert [s.end for s in extend_over_road_word("对接成都快速通道", [Span(2, 4, "LOC")], {"成都"})] == [4]
 
 
+def test_a_railway_or_expressway_cut_at_its_zhi_is_joined_again():
+    places = frozenset({"佳木斯", "丽水", "黎平", "杨叶", "庆云", "黄冈", "安康", "平利", "鄂州", "秀山"})
+
+    def joined(text, *names, label="LOC"):
+        spans = [Span(text.index(n), text.index(n) + len(n), label if i == 0 else "LOC") for i, n in enumerate(names)]
+        return [(text[s.start : s.end], s.label) for s in join_named_lines(text, spans, places)]
+
+    # the second end with the line's word, or followed by it (taken in, with 公路 and a connecting road)
+    assert joined("鹤岗至佳木斯高速公路", "鹤岗", "佳木斯高速公路") == [("鹤岗至佳木斯高速公路", "LOC")]
+    assert joined("鹤岗至佳木斯高速公路", "鹤岗", "佳木斯高速") == [("鹤岗至佳木斯高速公路", "LOC")]
+    assert joined("衢州至丽水铁路、", "衢州", "丽水") == [("衢州至丽水铁路", "LOC")]
+    assert joined("三江至黎平高速连接线", "三江", "黎平") == [("三江至黎平高速连接线", "LOC")]
+    # a road described by its ends stays two places, and so do ends followed by no line
+    assert joined("燕矶至杨叶快速路", "燕矶", "杨叶") == [("燕矶", "LOC"), ("杨叶", "LOC")]
+    assert joined("乐陵至庆云一级公路", "乐陵", "庆云") == [("乐陵", "LOC"), ("庆云", "LOC")]
+    assert joined("鄂州至黄冈的车程", "鄂州", "黄冈") == [("鄂州", "LOC"), ("黄冈", "LOC")]
+    # the line's word beginning another word, a trip, a line with a name of its own, a site as the first end
+    assert joined("开通平利至安康高铁站专线", "平利", "安康")[0] == ("平利", "LOC")
+    assert joined("开通平利至安康城际公交", "平利", "安康")[0] == ("平利", "LOC")
+    assert joined("从老县镇至平利高速路口", "老县镇", "平利")[0] == ("老县镇", "LOC")
+    assert joined("从武汉至鄂州高铁仅需20分钟", "武汉", "鄂州")[0] == ("武汉", "LOC")
+    assert joined("打通黄冈至沪渝高速", "黄冈", "沪渝高速")[0] == ("黄冈", "LOC")
+    assert joined("货物经黄石港至京九铁路", "黄石港", "京九铁路")[0] == ("黄石港", "LOC")
+    assert joined("货物经鄂州站至黄冈高速", "鄂州站", "黄冈")[0] == ("鄂州站", "LOC")
+    # only 至 between them, only two LOCs, never into a span that begins at the line's word
+    assert joined("鄂州到黄冈高速", "鄂州", "黄冈")[0] == ("鄂州", "LOC")
+    assert joined("中铁至黄冈高速", "中铁", "黄冈", label="ORG")[0] == ("中铁", "ORG")
+    text = "鄂州至黄冈高速"
+    spans = [Span(0, 2, "LOC"), Span(3, 5, "LOC"), Span(5, 7, "ORG")]
+    assert join_named_lines(text, spans, places)[0] == Span(0, 2, "LOC")
+
+
 def test_road_names_run_in_the_tagger_only_when_switched_on(tag_as_if):
     # traditional, with a pinyin note: the steps read the normalized text
     # 建设熊岳至鲅鱼圈快速通道和瓦蛟快速通道,同心与利通区
@@ -840,6 +874,11 @@ def test_road_names_run_in_the_tagger_only_when_switched_on(tag_as_if):
 
     assert places(road_names=False) == ["熊岳至鮁魚圈", "瓦蛟", "同心與利通區"]
     assert places() == ["熊岳", "鮁魚圈", "瓦蛟快速通道", "同心", "利通區"]
+    # a named line cut at its 至 (鹤岗 + 佳木斯高速公路), in traditional characters, joined again (佳木斯 is a city)
+    text = "鶴崗至佳木斯高速公路擴容"
+    network = [Span(0, 2, "LOC"), Span(3, 10, "LOC")]
+    assert [e["text"] for e in tag_as_if(text, network, **options, road_names=False)] == ["鶴崗", "佳木斯高速公路"]
+    assert [e["text"] for e in tag_as_if(text, network, **options)] == ["鶴崗至佳木斯高速公路"]
 
 
 def test_quoted_abbreviations_of_places_only_before_a_word_of_cooperation():
@@ -1255,6 +1294,47 @@ def test_longer_names_run_in_the_tagger_after_propagation_only_when_switched_on(
     assert found(longer_names=False) == [("拉薩啤酒", "ORG"), ("拉薩", "LOC")]
     assert found() == [("拉薩啤酒", "ORG"), ("拉薩啤酒", "ORG")]
     assert found(consistency=False) == [("拉薩啤酒", "ORG"), ("拉薩", "LOC")]  # reads the whole document
+
+
+def test_a_place_run_on_into_its_own_body_becomes_that_body():
+    def joined(text, spans):
+        return [(text[s.start : s.end], s.label) for s in join_place_bodies(text, spans)]
+
+    # the longest body, with its office; a banner and a township too
+    assert joined("科右前旗人民政府办公室印发", [Span(0, 4, "LOC")]) == [("科右前旗人民政府办公室", "ORG")]
+    assert joined("由八郎镇党委牵头", [Span(1, 4, "LOC")]) == [("八郎镇党委", "ORG")]
+    assert joined("巍山县人大常委会审议", [Span(0, 3, "LOC")]) == [("巍山县人大常委会", "ORG")]
+    # a report's title keeps its place (the guideline); a word the body would cut (委托) keeps it too
+    assert joined("审议巍山县政府工作报告", [Span(2, 5, "LOC")]) == [("巍山县", "LOC")]
+    assert joined("由巍山县委托第三方评估", [Span(1, 4, "LOC")]) == [("巍山县", "LOC")]
+    # not over a span that begins inside the body, not from a place without a level character (中国政府),
+    # and only from LOC
+    assert joined("巍山县政协委员", [Span(0, 3, "LOC"), Span(4, 7, "ORG")])[0] == ("巍山县", "LOC")
+    assert joined("中国政府代表团", [Span(0, 2, "LOC")]) == [("中国", "LOC")]
+    assert joined("巍山县政府", [Span(0, 3, "ORG")]) == [("巍山县", "ORG")]
+    # 政府 in a term (budget and debt), a count of divisions, a title after the body (县委书记 is a jieba word)
+    assert joined("巍山县政府性债务余额", [Span(0, 3, "LOC")]) == [("巍山县", "LOC")]
+    assert joined("北京市政府采购中心", [Span(0, 3, "LOC")]) == [("北京市", "LOC")]
+    assert joined("审议巍山县人民政府工作报告", [Span(2, 5, "LOC")]) == [("巍山县人民政府", "ORG")]  # the body's
+    assert joined("川渝两省市人大常委会", [Span(0, 5, "LOC")]) == [("川渝两省市", "LOC")]
+    assert joined("八郎镇党委书记李明", [Span(0, 3, "LOC")]) == [("八郎镇党委", "ORG")]
+    assert joined("云南省政府办公厅印发", [Span(0, 3, "LOC")]) == [("云南省政府办公厅", "ORG")]
+
+
+def test_place_bodies_run_in_the_tagger_on_the_normalized_text_only_when_switched_on(tag_as_if):
+    text = "會同詔安縣政府打破行政壁壘"  # traditional: the step reads 诏安县政府
+    network = [Span(2, 5, "LOC")]
+
+    def found(**switches):
+        return [(e["text"], e["label"]) for e in tag_as_if(text, network, divisions=False, **switches)]
+
+    assert found(place_bodies=False) == [("詔安縣", "LOC")]
+    assert found() == [("詔安縣政府", "ORG")]
+    # before the word check, which would drop 南涧县 for cutting the jieba word 县委
+    text = "南澗縣委書記到會"
+    network = [Span(0, 3, "LOC")]
+    assert found(place_bodies=False) == []
+    assert found() == [("南澗縣委", "ORG")]
 
 
 def test_items_of_a_list_that_a_count_of_divisions_ends_are_places():

@@ -190,8 +190,9 @@ class InferenceConfig:
     # document's other mentions of that person; govner.inference.postprocess.drop_titled_persons
     titled_persons: bool = True
     # a LOC made of a route's two ends (熊岳至鲅鱼圈) or of two divisions joined by a list break (同心与利通区) becomes
-    # the two places, and a contracted road name takes its road word in (瓦蛟 + 快速通道), as annotations/GUIDELINES.md
-    # rules; govner.data.conventions.split_joined_places, extend_over_road_word
+    # the two places, a contracted road name takes its road word in (瓦蛟 + 快速通道), and a railway or expressway
+    # whose name holds 至 is one LOC (鹤岗 + 至 + 佳木斯高速公路), as annotations/GUIDELINES.md rules;
+    # govner.data.conventions.split_joined_places, extend_over_road_word, join_named_lines
     road_names: bool = True
     # a SLOGAN that is a quoted abbreviation of places the report names, before a word of regional cooperation
     # (汉中…巴中…南充…“汉巴南”协同发展), is LOC (at every mention with the document-level steps), as the guideline
@@ -203,6 +204,9 @@ class InferenceConfig:
     # a LOC or ORG that the text runs on into an ORG the document tags elsewhere becomes that ORG ([一汽]解放 …
     # 一汽解放); govner.inference.postprocess.extend_to_longer_names
     longer_names: bool = True
+    # a LOC that ends in a division's level character and runs on into its own body (巍山县 + 政府, 南涧县 + 委)
+    # becomes one ORG, as the guideline rules, not before 工作报告; govner.inference.postprocess.join_place_bodies
+    place_bodies: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

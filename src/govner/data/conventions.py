@@ -333,6 +333,81 @@ def split_joined_places(text: str, spans: Sequence[Span], places: Collection[str
     return result
 
 
+# the words that end a railway's or expressway's name, longest first: its official name holds 至 (衢州至丽水铁路),
+# unlike a road described by its two ends (燕矶至杨叶快速路)
+_NAMED_LINE = "(?:城际铁路|高速公路|高速铁路|铁路|高速|高铁|城际)"
+_NAMED_LINE_AFTER = re.compile(_NAMED_LINE)
+_NAMED_LINE_AT_END = re.compile(f"{_NAMED_LINE}$")
+# what makes the line's word the start of another word (高铁站, 高速路口, 城际公交, 高速化): no line's name there
+_NOT_A_LINE_AFTER = (
+    "站", "新城", "新区", "公交", "客运", "班车", "快速", "路", "化", "服务区", "收费站", "出口", "入口",
+)
+# before a route's first end: 从武汉至鄂州高铁仅需20分钟 is a trip, not the line's name
+_ROUTE_FROM = ("从", "由", "自")
+_SITE_ENDS = ("港", "站")  # 黄石港至京九铁路: a site is no line's first end
+
+
+def join_named_lines(text: str, spans: Sequence[Span], places: Collection[str]) -> list[Span]:
+    """``spans`` with a railway or expressway whose name holds 至, cut there, made one LOC again.
+
+    The guideline: a line whose name holds 至 is one LOC (``衢州至丽水铁路``, ``鹤岗至佳木斯高速公路``), a
+    road described by its two ends two (``燕矶至杨叶快速路``). A network that has seen both tags the first
+    end alone and the second with the line's word (``鹤岗`` + ``佳木斯高速公路``) or without it. Two LOC
+    spans with only 至 between them become one when the second is a place of ``places`` that ends in a
+    railway's or expressway's word (铁路, 高速公路, 高速, 高铁, 城际) or is directly followed by one, which is
+    then taken in (with 公路 after 高速, and a 连接线 after it). Not where the word begins another (高铁站,
+    高速路口, 城际公交), where another span begins in it, after 从, 由 or 自 (a trip: ``从武汉至鄂州高铁``), nor
+    from a first end that is a road or site itself (``黄石港至京九铁路``), nor to a line with a name of its
+    own (``黄冈至沪渝高速``: 沪渝 is no place). ``text`` is what the spans index, in simplified characters.
+
+    >>> text = "鹤岗至佳木斯高速公路扩容，松桃至秀山高速公路，燕矶至杨叶快速路"
+    >>> spans = [Span(0, 2, "LOC"), Span(3, 10, "LOC"), Span(13, 15, "LOC"), Span(16, 18, "LOC"),
+    ...          Span(23, 25, "LOC"), Span(26, 28, "LOC")]
+    >>> [text[s.start : s.end] for s in join_named_lines(text, spans, {"佳木斯", "秀山", "杨叶"})]
+    ['鹤岗至佳木斯高速公路', '松桃至秀山高速公路', '燕矶', '杨叶']
+    """
+    result: list[Span] = []
+    ordered = sorted(spans)
+    i = 0
+    while i < len(ordered):
+        end = _named_line_end(text, ordered[i], ordered[i + 1 : i + 3], places)
+        if end is None:
+            result.append(ordered[i])
+            i += 1
+        else:
+            result.append(Span(ordered[i].start, end, "LOC"))
+            i += 2
+    return result
+
+
+def _named_line_end(text: str, first: Span, later: Sequence[Span], places: Collection[str]) -> int | None:
+    """Where the line whose name begins at ``first`` (a route's first end) and goes on into ``later[0]`` ends, or
+    None if the two are no line's name."""
+    if not later:
+        return None
+    second = later[0]
+    if (first.label != "LOC" or second.label != "LOC" or text[first.end : second.start] != ROUTE_JOIN
+            or text.endswith(_ROUTE_FROM, 0, first.start)
+            or text[first.start : first.end].endswith(_ROUTE_NAME_ENDS + _SITE_ENDS)):
+        return None
+    line = _NAMED_LINE_AT_END.search(text, second.start, second.end)
+    if line is not None:
+        stem, end = text[second.start : line.start()], second.end
+    elif (after := _NAMED_LINE_AFTER.match(text, second.end)) is not None:
+        stem, end = text[second.start : second.end], after.end()
+    else:
+        return None
+    if text.endswith("高速", 0, end) and text.startswith("公路", end):
+        end += 2
+    if text.startswith("连接线", end):
+        end += 3
+    elif text.startswith(_NOT_A_LINE_AFTER, end):
+        return None
+    if stem not in places or (len(later) > 1 and later[1].start < end):
+        return None
+    return end
+
+
 def _name_across(name: str, at: int, places: Collection[str]) -> bool:
     """Whether a name of ``places`` in ``name`` holds its character ``at`` and one before it: 周至 of 周至县, and
     东至 of 东至经开区 (a name that begins with the piece up to ``at``). Only spans that hold a join get here,

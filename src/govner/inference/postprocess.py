@@ -686,6 +686,63 @@ def _is_party(text: str, start: int, end: int, places: Collection[str]) -> bool:
     return partner and _PARTY_DEED_LATER.match(text, end) is not None
 
 
+# A place's own party and government bodies written after its name (巍山县 + 政府), longest first, with its general
+# office (人民政府办公室, 政府办公厅); simplified, as in the normalized text
+_PLACE_BODY = re.compile("(?:人民政府|政府|党工委|党委|人大常委会|人大|政协|纪委监委|纪委|委员会|委)(?:办公室|办公厅)?")
+# the divisions and townships that have such bodies: the last character of their names; not a count of them
+# (川渝两省市 + 人大常委会: the guideline's 两省市人大常委会 is the body alone)
+_PLACE_WITH_BODIES = tuple(DIVISION_LEVELS + "镇乡")
+_COUNTED_PLACES = re.compile(f"(?:[两二三四五六七八九十几]+|\\d+)个?[{DIVISION_LEVELS}镇乡]+$")
+# what makes 政府 part of a term, not the body: 政府工作报告 is a report's title, in which the place stays LOC
+# (审议恩阳区政府工作报告, the guideline; 人民政府工作报告 has the body), and budget and debt terms (政府性债务,
+# 政府专项债券, 政府采购, 政府和社会资本合作, 政府网)
+_GOVERNMENT_TERMS = ("性", "债", "专项债", "采购", "投资", "和社会资本", "购买", "信息公开", "网", "门户", "质量奖")
+# a title after a body: 县委书记 and 党委书记 are jieba words, but the guideline tags the body (县委书记张学锋 → 县委)
+_TITLE_AFTER_BODY = ("书记", "副书记", "常委", "主席", "副主席", "县长", "副县长", "市长", "副市长", "主任", "副主任")
+
+
+def join_place_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with a place that the text runs on into its own body made that body, one ORG.
+
+    The guideline makes a place's government or party committee one ORG with the place (``祁阳县政府``,
+    ``科右前旗政府``), and the annotations do so hundreds of times; a network that has not seen the county
+    tags the county and stops (``[巍山县]政府``). A LOC that ends in a division's or township's level
+    character (省市县区州盟旗镇乡), and in no count of them (``两省市``), and that a body directly follows
+    (人民政府, 政府, 党工委, 党委, 人大常委会, 人大, 政协, 纪委监委, 纪委, 委员会, 委; then 办公室 or 办公厅)
+    becomes one ORG over both. Not where 政府 begins a term (政府工作报告, the title the guideline keeps the place
+    LOC in; 政府性债务, 政府采购, 政府网 …), where another span begins inside the body, or where the body's end
+    cuts a jieba word (``由巍山县委托第三方``), unless a title follows (``八郎镇党委书记``). ``text`` is what the
+    spans index, normalized (simplified).
+
+    >>> text = "听取巍山县政府、南涧县委工作汇报，审议巍山县政府工作报告"
+    >>> spans = [Span(2, 5, "LOC"), Span(8, 11, "LOC"), Span(19, 22, "LOC")]
+    >>> [(text[s.start : s.end], s.label) for s in join_place_bodies(text, spans)]
+    [('巍山县政府', 'ORG'), ('南涧县委', 'ORG'), ('巍山县', 'LOC')]
+    """
+    ordered = sorted(spans)
+    result = []
+    for i, span in enumerate(ordered):
+        body = _PLACE_BODY.match(text, span.end) if span.label == "LOC" else None
+        if body is not None and _is_place_body(text, span, body.end(), ordered[i + 1 :]):
+            span = Span(span.start, body.end(), "ORG")
+        result.append(span)
+    return result
+
+
+def _is_place_body(text: str, place: Span, end: int, later: Sequence[Span]) -> bool:
+    """Whether the place ``place`` and the body after it, up to ``end``, are one body's name."""
+    body = text[place.end : end]
+    if (not text.endswith(_PLACE_WITH_BODIES, place.start, place.end)
+            or _COUNTED_PLACES.search(text, place.start, place.end)
+            or (later and later[0].start < end)):
+        return False
+    if body == "政府" and text.startswith("工作报告", end):
+        return False
+    if body in ("政府", "人民政府") and text.startswith(_GOVERNMENT_TERMS, end):
+        return False
+    return text.startswith(_TITLE_AFTER_BODY, end) or not splits_a_word(text, place.start, end, left=False)
+
+
 def occurrences(word: str, text: str) -> Iterator[int]:
     """Start offsets of the non-overlapping occurrences of ``word`` in ``text``, left to right, as
     ``re.finditer(re.escape(word), text)`` finds them, without compiling a pattern per word (a

@@ -48,6 +48,7 @@ from govner.data.conventions import (
     extend_over_region_word,
     extend_over_road_word,
     join_bracketed_names,
+    join_named_lines,
     merge_adjacent,
     split_joined_bodies,
     split_joined_places,
@@ -70,6 +71,7 @@ from govner.inference.postprocess import (
     extend_to_longer_names,
     full_names_by_short_form,
     join_campuses,
+    join_place_bodies,
     propagate_labels,
     propagate_short_forms,
     relabel_division_orgs,
@@ -109,9 +111,10 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("rules", "amounts the guideline rules out dropped", False),
     Step("kind_words", "a kind of place or organization alone (经开区, 分公司) dropped", False),
     Step("area_words", "地区 taken into places", False),
+    Step("place_bodies", "a place run into its own body (巍山县+政府) made one ORG", False),
     Step("word_edges", "places that cut a word dropped", False),
     Step("area_words", "banks, estates and counts of divisions (三县) left out of places", False),
-    Step("road_names", "routes' two ends split, contracted road names (瓦蛟快速通道) whole", False),
+    Step("road_names", "routes' two ends split, contracted road names (瓦蛟快速通道) and named lines whole", False),
     Step("split_bodies", "joined bodies split, congresses and plenums dropped", False),
     Step("join_brackets", "names cut at a bracketed place joined", False),
     Step("campuses", "a school and its campus (燕赵理工学院霸州校区) made one ORG", False),
@@ -513,6 +516,7 @@ class Tagger:
         quoted_places: bool = True,
         abbreviated_places: bool = True,
         longer_names: bool = True,
+        place_bodies: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -547,6 +551,7 @@ class Tagger:
         self.quoted_places = quoted_places  # “合广长”协同发展: a quoted abbreviation of places is LOC
         self.abbreviated_places = abbreviated_places  # 岚皋县 … 来岚投资: a one-character form of a place is LOC
         self.longer_names = longer_names  # [一汽]解放 … 一汽解放: one name, one reading per report
+        self.place_bodies = place_bodies  # [巍山县]政府 → 巍山县政府: a place's body is one ORG with it
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -755,6 +760,8 @@ class Tagger:
             names = drop_kind_words(norm.text, names)
         if self.area_words:  # before the word check: jieba makes one word of 阿克苏地区
             names = extend_over_region_word(norm.text, names)
+        if self.place_bodies and "ORG" in self.labels:  # before the word check: 县委 is a word, 巍山县 would cut it
+            names = join_place_bodies(norm.text, names)
         if self.word_edges:
             names = drop_places_across_words(norm.text, names)
         if self.area_words:  # after it: 金沙江畔 is one word, 金沙江 would cut it
@@ -762,6 +769,7 @@ class Tagger:
         if self.road_names:  # the two ends first: 长汀至瑞金 + 快速通道 is no contracted name
             names = split_joined_places(norm.text, names, _place_names())
             names = extend_over_road_word(norm.text, names, _place_names())
+            names = join_named_lines(norm.text, names, _place_names())
         if self.split_bodies:
             names = drop_plenum_ordinals(norm.text, split_joined_bodies(norm.text, names))
         if self.join_brackets:
