@@ -847,6 +847,8 @@ def test_a_railway_or_expressway_cut_at_its_zhi_is_joined_again():
     # the line's word beginning another word, a trip, a line with a name of its own, a site as the first end
     assert joined("开通平利至安康高铁站专线", "平利", "安康")[0] == ("平利", "LOC")
     assert joined("开通平利至安康城际公交", "平利", "安康")[0] == ("平利", "LOC")
+    assert joined("开行平利至安康城际列车", "平利", "安康")[0] == ("平利", "LOC")
+    assert joined("打通鄂州至黄冈高速通道", "鄂州", "黄冈")[0] == ("鄂州", "LOC")
     assert joined("从老县镇至平利高速路口", "老县镇", "平利")[0] == ("老县镇", "LOC")
     assert joined("从武汉至鄂州高铁仅需20分钟", "武汉", "鄂州")[0] == ("武汉", "LOC")
     assert joined("打通黄冈至沪渝高速", "黄冈", "沪渝高速")[0] == ("黄冈", "LOC")
@@ -1314,7 +1316,12 @@ def test_a_place_run_on_into_its_own_body_becomes_that_body():
     assert joined("巍山县政府", [Span(0, 3, "ORG")]) == [("巍山县", "ORG")]
     # 政府 in a term (budget and debt), a count of divisions, a title after the body (县委书记 is a jieba word)
     assert joined("巍山县政府性债务余额", [Span(0, 3, "LOC")]) == [("巍山县", "LOC")]
-    assert joined("北京市政府采购中心", [Span(0, 3, "LOC")]) == [("北京市", "LOC")]
+    assert joined("北京市政府采购项目", [Span(0, 3, "LOC")]) == [("北京市", "LOC")]
+    assert joined("化解巍山县政府隐性债务", [Span(2, 5, "LOC")]) == [("巍山县", "LOC")]
+    assert joined("审议巍山县政府2025年工作报告", [Span(2, 5, "LOC")]) == [("巍山县", "LOC")]
+    # two places the network joined: not the first one's body (the pair is split later)
+    assert joined("同心县与利通区政府主办", [Span(0, 7, "LOC")]) == [("同心县与利通区", "LOC")]
+    assert joined("郑州市二七区政府", [Span(0, 6, "LOC")]) == [("郑州市二七区政府", "ORG")]  # no count: 二七区
     assert joined("审议巍山县人民政府工作报告", [Span(2, 5, "LOC")]) == [("巍山县人民政府", "ORG")]  # the body's
     assert joined("川渝两省市人大常委会", [Span(0, 5, "LOC")]) == [("川渝两省市", "LOC")]
     assert joined("八郎镇党委书记李明", [Span(0, 3, "LOC")]) == [("八郎镇党委", "ORG")]

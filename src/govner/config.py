@@ -204,8 +204,9 @@ class InferenceConfig:
     # a LOC or ORG that the text runs on into an ORG the document tags elsewhere becomes that ORG ([一汽]解放 …
     # 一汽解放); govner.inference.postprocess.extend_to_longer_names
     longer_names: bool = True
-    # a LOC that ends in a division's level character and runs on into its own body (巍山县 + 政府, 南涧县 + 委)
-    # becomes one ORG, as the guideline rules, not before 工作报告; govner.inference.postprocess.join_place_bodies
+    # a LOC that ends in a division's or township's level character and runs on into its own body (巍山县 + 政府,
+    # 南涧县 + 委) becomes one ORG, as the guideline rules; not where 政府 begins a term (政府工作报告, 政府性债务);
+    # govner.inference.postprocess.join_place_bodies
     place_bodies: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans

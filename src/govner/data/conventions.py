@@ -338,9 +338,11 @@ def split_joined_places(text: str, spans: Sequence[Span], places: Collection[str
 _NAMED_LINE = "(?:城际铁路|高速公路|高速铁路|铁路|高速|高铁|城际)"
 _NAMED_LINE_AFTER = re.compile(_NAMED_LINE)
 _NAMED_LINE_AT_END = re.compile(f"{_NAMED_LINE}$")
-# what makes the line's word the start of another word (高铁站, 高速路口, 城际公交, 高速化): no line's name there
+# what makes the line's word no line's name: the start of another word
+# (高铁站, 高速路口, 城际公交, 高速化) or names a service or corridor on it (城际列车, 高速大巴, 高速通道: a trip)
 _NOT_A_LINE_AFTER = (
-    "站", "新城", "新区", "公交", "客运", "班车", "快速", "路", "化", "服务区", "收费站", "出口", "入口",
+    "站", "新城", "新区", "公交", "客运", "货运", "班车", "列车", "动车", "大巴", "客车", "巴士", "专线", "票", "快速",
+    "通道", "公路", "路", "化", "服务区", "收费站", "出口", "入口",
 )
 # before a route's first end: 从武汉至鄂州高铁仅需20分钟 is a trip, not the line's name
 _ROUTE_FROM = ("从", "由", "自")

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from govner.config import cache_dir
-from govner.data.conventions import ADMIN_LEVELS, COUNT_OF_DIVISIONS, DIVISION_LEVELS, LIST_BREAKS
+from govner.data.conventions import ADMIN_LEVELS, COUNT_OF_DIVISIONS, DIVISION_LEVELS, LIST_BREAKS, ROUTE_JOIN
 from govner.data.document import Span
 from govner.data.lexicon import suffix_rows
 from govner.data.normalize import HAN, HAN_CHAR, PINYIN_LETTERS, TONE_MARKED, NormalizedText
@@ -689,16 +689,21 @@ def _is_party(text: str, start: int, end: int, places: Collection[str]) -> bool:
 # A place's own party and government bodies written after its name (巍山县 + 政府), longest first, with its general
 # office (人民政府办公室, 政府办公厅); simplified, as in the normalized text
 _PLACE_BODY = re.compile("(?:人民政府|政府|党工委|党委|人大常委会|人大|政协|纪委监委|纪委|委员会|委)(?:办公室|办公厅)?")
-# the divisions and townships that have such bodies: the last character of their names; not a count of them
-# (川渝两省市 + 人大常委会: the guideline's 两省市人大常委会 is the body alone)
-_PLACE_WITH_BODIES = tuple(DIVISION_LEVELS + "镇乡")
-_COUNTED_PLACES = re.compile(f"(?:[两二三四五六七八九十几]+|\\d+)个?[{DIVISION_LEVELS}镇乡]+$")
+# the level characters of the divisions and townships that have such bodies (villages' 村委会 and 村党支部 are
+# not in the list of bodies); not a count of them (川渝两省市 + 人大常委会: the guideline's 两省市人大常委会 is the
+# body alone)
+_LEVELS_WITH_BODIES = tuple(DIVISION_LEVELS + "镇乡")
+_COUNTED_PLACES = re.compile(f"(?:{COUNT_OF_DIVISIONS}|(?:[两二三四五六七八九十几]+|\\d+)个?省市)$")
 # what makes 政府 part of a term, not the body: 政府工作报告 is a report's title, in which the place stays LOC
 # (审议恩阳区政府工作报告, the guideline; 人民政府工作报告 has the body), and budget and debt terms (政府性债务,
 # 政府专项债券, 政府采购, 政府和社会资本合作, 政府网)
-_GOVERNMENT_TERMS = ("性", "债", "专项债", "采购", "投资", "和社会资本", "购买", "信息公开", "网", "门户", "质量奖")
+_GOVERNMENT_TERMS = (
+    "性", "债", "隐性", "负债", "预算", "综合财务", "引导基金", "产业基金", "采购", "投资", "和社会资本", "购买",
+    "信息公开", "网", "门户", "质量奖",
+)
+_GOVERNMENT_REPORT = re.compile(r"(?:\d{4}年)?工作报告")  # 政府工作报告, 政府2025年工作报告
 # a title after a body: 县委书记 and 党委书记 are jieba words, but the guideline tags the body (县委书记张学锋 → 县委)
-_TITLE_AFTER_BODY = ("书记", "副书记", "常委", "主席", "副主席", "县长", "副县长", "市长", "副市长", "主任", "副主任")
+_TITLE_AFTER_BODY = ("副", "常委", "代表", "委员", *OFFICIAL_TITLES)
 
 
 def join_place_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
@@ -710,9 +715,10 @@ def join_place_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
     character (省市县区州盟旗镇乡), and in no count of them (``两省市``), and that a body directly follows
     (人民政府, 政府, 党工委, 党委, 人大常委会, 人大, 政协, 纪委监委, 纪委, 委员会, 委; then 办公室 or 办公厅)
     becomes one ORG over both. Not where 政府 begins a term (政府工作报告, the title the guideline keeps the place
-    LOC in; 政府性债务, 政府采购, 政府网 …), where another span begins inside the body, or where the body's end
-    cuts a jieba word (``由巍山县委托第三方``), unless a title follows (``八郎镇党委书记``). ``text`` is what the
-    spans index, normalized (simplified).
+    LOC in; 政府性债务, 政府采购, 政府网 …), not from a LOC that holds a list's or route's join (``同心县与利通区``:
+    two places the network joined, split later), where another span begins inside the body, or where the body's
+    end cuts a jieba word (``由巍山县委托第三方``), unless a title follows (``八郎镇党委书记``). ``text`` is what
+    the spans index, normalized (simplified).
 
     >>> text = "听取巍山县政府、南涧县委工作汇报，审议巍山县政府工作报告"
     >>> spans = [Span(2, 5, "LOC"), Span(8, 11, "LOC"), Span(19, 22, "LOC")]
@@ -720,7 +726,7 @@ def join_place_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
     [('巍山县政府', 'ORG'), ('南涧县委', 'ORG'), ('巍山县', 'LOC')]
     """
     ordered = sorted(spans)
-    result = []
+    result: list[Span] = []
     for i, span in enumerate(ordered):
         body = _PLACE_BODY.match(text, span.end) if span.label == "LOC" else None
         if body is not None and _is_place_body(text, span, body.end(), ordered[i + 1 :]):
@@ -732,11 +738,13 @@ def join_place_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
 def _is_place_body(text: str, place: Span, end: int, later: Sequence[Span]) -> bool:
     """Whether the place ``place`` and the body after it, up to ``end``, are one body's name."""
     body = text[place.end : end]
-    if (not text.endswith(_PLACE_WITH_BODIES, place.start, place.end)
+    if (not text.endswith(_LEVELS_WITH_BODIES, place.start, place.end)
             or _COUNTED_PLACES.search(text, place.start, place.end)
+            # two places the network joined (同心县与利通区 + 政府): the body is the last one's; the pair is split later
+            or any(join in text[place.start : place.end] for join in LIST_BREAKS + ROUTE_JOIN)
             or (later and later[0].start < end)):
         return False
-    if body == "政府" and text.startswith("工作报告", end):
+    if body == "政府" and _GOVERNMENT_REPORT.match(text, end):
         return False
     if body in ("政府", "人民政府") and text.startswith(_GOVERNMENT_TERMS, end):
         return False
