@@ -13,8 +13,10 @@ from seqeval.scheme import IOB2
 
 from govner.cli import main
 from govner.config import config_from_dict
+from govner.corpus import split_documents
 from govner.data.document import Document, Span
 from govner.data.iob import spans_to_tags
+from govner.data.labelstudio import write_documents
 from govner.evaluation.metrics import (
     confusion,
     error_counts,
@@ -509,3 +511,21 @@ def test_model_predictions_file_scores_like_the_model(eval_model, tmp_path):
     by_model = json.loads((tmp_path / "m" / "report.json").read_text(encoding="utf-8"))["systems"]["model"]
     for key in ("strict", "lenient", "confusion", "errors", "error_list"):
         assert by_pred[key] == by_model[key], key
+
+
+def test_a_model_trained_on_the_evaluated_documents_is_named_in_a_warning(tmp_path, capsys):
+    from govner.evaluation.cli import warn_if_trained_on
+
+    docs = [Document(f"doc{i}", "巴中市恩阳区", "x.json", [Span(0, 6, "LOC")]) for i in range(5)]
+    write_documents(tmp_path / "gold.json", docs)
+    for dev_fraction, warned in ((0, True), (0.4, False)):
+        model = tmp_path / f"model-{dev_fraction}"
+        model.mkdir()
+        saved = {"data": {"annotations": [str(tmp_path / "gold.json")], "dev_fraction": dev_fraction, "split_seed": 13}}
+        (model / "govner_config.yaml").write_text(yaml.safe_dump(saved), encoding="utf-8")
+        dev = split_documents(config_from_dict(saved, "saved"), "dev")
+        warn_if_trained_on(model, dev or docs[:1])
+        err = capsys.readouterr().err
+        assert ("was trained on" in err) is warned, err
+    warn_if_trained_on(tmp_path / "no-model", docs)  # no saved config: nothing to say
+    assert capsys.readouterr().err == ""

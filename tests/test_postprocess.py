@@ -30,6 +30,7 @@ from govner.inference.postprocess import (
     drop_unquoted_slogans,
     extend_to_division_names,
     extend_to_longer_names,
+    extend_to_trade_names,
     full_names_by_short_form,
     join_campuses,
     join_place_bodies,
@@ -1520,3 +1521,58 @@ def test_kind_words_are_dropped_in_the_tagger_only_when_switched_on(tag_as_if):
     assert places() == ["常德經開區"]
     # with propagation on too (the default)
     assert [e["text"] for e in tag_as_if(text, network) if e["label"] == "LOC"] == ["常德經開區"]
+
+
+def test_a_company_short_name_takes_in_the_industry_words_of_its_full_name():
+    def extended(text, spans, places=("巍山县",)):
+        return [(text[s.start : s.end], s.label) for s in extend_to_trade_names(text, spans, places)]
+
+    full = "辽宁恒岳起重机械有限公司"
+    # the common part with the full name, however the text goes on (桥式起重机, 机械项目, a legal form it writes)
+    assert extended(full + "签约，恒岳起重桥式起重机开工", [Span(0, 12, "ORG"), Span(15, 17, "ORG")])[1] == (
+        "恒岳起重", "ORG")
+    assert extended(full + "签约，恒岳起重机械项目开工", [Span(0, 12, "ORG"), Span(15, 17, "ORG")])[1] == (
+        "恒岳起重机械", "ORG")
+    group = "恒岳起重机械集团有限公司签约，恒岳起重机械集团二期"
+    assert extended(group, [Span(0, 12, "ORG"), Span(15, 17, "ORG")])[1] == ("恒岳起重机械集团", "ORG")
+    # of two full names, the one the text goes on like longest
+    two = "恒岳起重有限公司、辽宁恒岳起重机械有限公司签约，恒岳起重机械项目"
+    assert extended(two, [Span(0, 8, "ORG"), Span(9, 21, "ORG"), Span(24, 26, "ORG")])[2] == ("恒岳起重机械", "ORG")
+    # a LOC that is no place (a trade name the network took for one) becomes the company ...
+    assert extended("长鑫存储技术有限公司扩产，长鑫存储扩大产能", [Span(0, 10, "ORG"), Span(13, 15, "LOC")])[1] == (
+        "长鑫存储", "ORG")
+    # ... but a place stays a place, a division's name or a jieba word (a place's own company is place + sector)
+    assert extended("巍山县供电公司检修，巍山县供电可靠率提升", [Span(0, 7, "ORG"), Span(10, 13, "LOC")])[1] == (
+        "巍山县", "LOC")
+    assert extended(full + "签约，辽宁恒岳扩产", [Span(0, 12, "ORG"), Span(15, 17, "LOC")])[1] == ("辽宁", "LOC")
+    # as if 长鑫 were a division's name that jieba does not know
+    unknown_place = "长鑫存储技术有限公司扩产，长鑫存储扩大产能"
+    assert extended(unknown_place, [Span(0, 10, "ORG"), Span(13, 15, "LOC")], ("长鑫",))[1] == ("长鑫", "LOC")
+    # a LOC only where it begins the full name, an ORG of two characters or more
+    assert extended(full + "签约，恒岳起重", [Span(0, 12, "ORG"), Span(15, 17, "LOC")])[1] == ("恒岳", "LOC")
+    assert extended(full + "签约，岳起重机", [Span(0, 12, "ORG"), Span(15, 16, "ORG")])[1] == ("岳", "ORG")
+    # not one character (the common part is a word or more), not over the next span, not to the middle of a word,
+    # not over a bracket (江南造船（集团）有限责任公司)
+    assert extended(full + "签约，恒岳起", [Span(0, 12, "ORG"), Span(15, 17, "ORG")])[1] == ("恒岳", "ORG")
+    assert extended(full + "签约，恒岳起重", [Span(0, 12, "ORG"), Span(15, 17, "ORG"), Span(17, 19, "ORG")])[1] == (
+        "恒岳", "ORG")
+    assert extended("辽宁恒岳起重有限公司、恒岳起重机厂", [Span(0, 10, "ORG"), Span(11, 13, "ORG")])[1] == (
+        "恒岳", "ORG")  # 起重机 is a word: 恒岳起重 would cut it
+    bracketed = "晶途微电子（芜湖）有限公司投产，晶途微电子（芜湖）"
+    assert extended(bracketed, [Span(0, 13, "ORG"), Span(16, 21, "ORG")])[1] == ("晶途微电子", "ORG")
+    # the full name's own span and the rest of the document stay as they are
+    assert extended(full + "签约", [Span(0, 12, "ORG")]) == [(full, "ORG")]
+
+
+def test_trade_names_run_in_the_tagger_on_every_mention_only_when_switched_on(tag_as_if):
+    # traditional, with a pinyin note: the step reads 江西锐达液压科技集团有限公司投产。引进锐达液压等企业
+    text = "江西銳達液壓科技集團有限公司投產。引進銳達液(yè)壓等企業"
+    network = [Span(0, 14, "ORG"), Span(19, 21, "ORG")]
+
+    def found(**switches):
+        return [(e["text"], e["label"]) for e in tag_as_if(text, network, divisions=False, **switches)]
+
+    assert found(trade_names=False) == [("江西銳達液壓科技集團有限公司", "ORG"), ("銳達", "ORG")]
+    assert found() == [("江西銳達液壓科技集團有限公司", "ORG"), ("銳達液(yè)壓", "ORG")]
+    # a document-level step: it reads the whole document
+    assert found(consistency=False) == [("江西銳達液壓科技集團有限公司", "ORG"), ("銳達", "ORG")]

@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from govner.data.document import Document
@@ -91,6 +92,25 @@ def gold_documents(args: argparse.Namespace) -> tuple[list[Document], dict[str, 
     return docs, data
 
 
+def warn_if_trained_on(model: str | Path, docs: Sequence[Document]) -> None:
+    """A warning on stderr when the model's own config (``govner_config.yaml``) trained it on some of ``docs``:
+    the shipped default trains on every annotated report, so its dev scores would be training-set scores."""
+    from govner.config import load_config
+    from govner.corpus import split_documents
+    from govner.errors import GovnerError
+
+    saved = Path(model) / "govner_config.yaml"
+    try:
+        trained = {doc.id for doc in split_documents(load_config(saved), "train")}
+    except (GovnerError, OSError):
+        return  # no saved config, or its annotation files are not here: nothing to compare
+    seen = [doc.id for doc in docs if doc.id in trained]
+    if seen:
+        print(f"warning: {model} was trained on {len(seen)} of these {len(docs)} documents ({', '.join(seen[:5])}"
+              f"{' …' if len(seen) > 5 else ''}): their scores are training-set scores, not an estimate",
+              file=sys.stderr)
+
+
 def check_gold(docs: Sequence[Document]) -> None:
     """Ids must be unique (predictions are matched by id) and spans flat and inside the text."""
     seen: dict[str, str] = {}
@@ -157,6 +177,8 @@ def evaluate(args: argparse.Namespace) -> int:
     names = system_names(args)
     floors = [parse_label_floor(x) for x in args.fail_under_label]  # before the slow part: fail fast on a typo
     docs, data = gold_documents(args)
+    if args.model:
+        warn_if_trained_on(args.model, docs)
     outputs = [run_system(name, args, docs) for name in names]
     for out in outputs:
         for key, what in (("missing", "no prediction for"), ("unknown", "predictions for unknown document(s)")):

@@ -22,7 +22,7 @@ import os
 import re
 import tempfile
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import cache, lru_cache
 from itertools import accumulate, pairwise
@@ -876,6 +876,76 @@ def extend_to_longer_names(
                 break
         extended.append(span)
     return extended
+
+
+def extend_to_trade_names(
+    text: str, spans: Sequence[Span], places: Collection[str] = (), norm: NormalizedText | None = None
+) -> list[Span]:
+    """``spans`` with a company's short name taking in the industry words its full name gives it.
+
+    A company's registered name is place + trade name + industry + legal form (``江西`` ``锐达`` ``液压科技``
+    ``有限公司``), and the guideline's short name keeps the industry words that the text writes (``锐达液压``,
+    not ``锐达``); the network often stops after the trade name. Where the document tags the full name (an
+    ORG ending in 公司), an ORG of 2+ characters elsewhere that is a part of it, or a LOC that begins it, and
+    that the text continues as the full name does, takes in the common part, two Chinese characters or more
+    (``[恒岳]起重桥式起重机`` of ``辽宁恒岳起重机械有限公司`` → ``恒岳起重``), and becomes ORG. A LOC grows only
+    where it is no place: not in ``places`` (the divisions' names) and no jieba word (``[长鑫]存储``, a trade name
+    the network took for a place). A place's own company is mostly place + sector (``巍山县城市建设投资有限公司``),
+    and the place stays a place in ``巍山县城市建设取得成效``. Not over another span's start, nor to an end that
+    cuts a jieba word. Read on the normalized text with ``norm`` (traditional characters, pinyin notes); offsets
+    are those of ``text``.
+
+    >>> text = "江西锐达液压科技有限公司投产。引进锐达液压等企业，锐达液压油缸项目"
+    >>> spans = [Span(0, 12, "ORG"), Span(17, 19, "ORG"), Span(25, 27, "ORG")]
+    >>> [(text[s.start : s.end], s.label) for s in extend_to_trade_names(text, spans)]
+    [('江西锐达液压科技有限公司', 'ORG'), ('锐达液压', 'ORG'), ('锐达液压', 'ORG')]
+    """
+    seen = norm.text if norm is not None else text
+    at = [_seen_offsets(norm, span) for span in spans]  # each span's offsets in ``seen``
+    full_names = sorted({seen[a:b] for span, (a, b) in zip(spans, at, strict=True)
+                         if span.label == "ORG" and seen[a:b].endswith("公司")})
+    by_pair: dict[str, list[str]] = {}  # the full names by each pair of characters in them: one short list per span
+    for name in full_names:
+        for k in range(len(name) - 1):
+            by_pair.setdefault(name[k : k + 2], []).append(name)
+    if not by_pair:
+        return list(spans)
+    starts = sorted(a for a, _ in at)
+    extended = []
+    for span, (a, b) in zip(spans, at, strict=True):
+        name = seen[a:b]
+        following = bisect_right(starts, a)
+        room = starts[following] if following < len(starts) else len(seen)  # up to the next span
+        best = b
+        candidates = by_pair.get(name[:2], ()) if span.label in ("LOC", "ORG") and not name.endswith("公司") else ()
+        for full in candidates:
+            k = full.find(name) if span.label == "ORG" else (0 if full.startswith(name) else -1)
+            rest = full[k + len(name) :] if k >= 0 else ""
+            common = 0
+            while common < len(rest) and b + common < room and seen[b + common] == rest[common]:
+                common += 1
+            end = b + common
+            if (common >= 2 and end > best and _ALL_HAN.fullmatch(seen, b, end)
+                    and (span.label == "ORG" or (name not in places and name not in _word_tags()))
+                    and not splits_a_word(seen, a, end, left=False)):
+                best = end
+        if best > b:
+            span = Span(span.start, norm.to_original(a, best)[1] if norm is not None else best, "ORG")
+        extended.append(span)
+    return extended
+
+
+_ALL_HAN = re.compile(f"[{HAN}]+")
+
+
+def _seen_offsets(norm: NormalizedText | None, span: Span) -> tuple[int, int]:
+    """``span``'s offsets in the normalized text (its own without ``norm``); an empty pair where it holds none."""
+    if norm is None:
+        return span.start, span.end
+    try:
+        return norm.to_normalized(span.start, span.end)
+    except ValueError:
+        return 0, 0
 
 
 def _cuts_a_word_at_end(text: str, norm: NormalizedText | None, span: Span, end: int) -> bool:

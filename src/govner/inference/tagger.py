@@ -69,6 +69,7 @@ from govner.inference.postprocess import (
     drop_unquoted_slogans,
     extend_to_division_names,
     extend_to_longer_names,
+    extend_to_trade_names,
     full_names_by_short_form,
     join_campuses,
     join_place_bodies,
@@ -129,6 +130,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("consistency", "quoted slogans repeated", True),
     Step("propagate", "mentions propagated", True),
     Step("longer_names", "names cut short of an ORG found elsewhere ([一汽]解放) made that ORG", True),
+    Step("trade_names", "company short names given the industry words of their full name ([锐达]液压)", True),
     Step("divisions", "division names filled in, ORG division names made LOC, names begun inside one extended", True),
     Step("list_items", "short items of ORG lists tagged", True),
     Step("list_items", "untagged places of lists of places tagged", True),
@@ -517,6 +519,7 @@ class Tagger:
         abbreviated_places: bool = True,
         longer_names: bool = True,
         place_bodies: bool = True,
+        trade_names: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -552,6 +555,7 @@ class Tagger:
         self.abbreviated_places = abbreviated_places  # 岚皋县 … 来岚投资: a one-character form of a place is LOC
         self.longer_names = longer_names  # [一汽]解放 … 一汽解放: one name, one reading per report
         self.place_bodies = place_bodies  # [巍山县]政府 → 巍山县政府: a place's body is one ORG with it
+        self.trade_names = trade_names  # [锐达]液压 … 江西锐达液压科技有限公司: the short name keeps its industry
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -809,6 +813,8 @@ class Tagger:
                 spans = propagate_labels(text, spans, self.propagate, norm=norm)
             if self.longer_names and "ORG" in self.labels:  # after propagation: the longer name's mentions
                 spans = extend_to_longer_names(text, spans, norm=norm)
+            if self.trade_names and "ORG" in self.labels:  # every mention, the propagated ones too
+                spans = extend_to_trade_names(text, spans, _place_names(), norm=norm)
             if self.divisions and "LOC" in self.labels:
                 before = set(spans)
                 spans = relabel_division_orgs(norm, spans, _divisions(), _place_names(), _division_full_names())
