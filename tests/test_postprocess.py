@@ -1548,6 +1548,16 @@ def test_a_company_short_name_takes_in_the_industry_words_of_its_full_name():
     # as if 长鑫 were a division's name that jieba does not know
     unknown_place = "长鑫存储技术有限公司扩产，长鑫存储扩大产能"
     assert extended(unknown_place, [Span(0, 10, "ORG"), Span(13, 15, "LOC")], ("长鑫",))[1] == ("长鑫", "LOC")
+    # nor a place the network merged, a zone, a town, or a place it tagged ORG; a trade name twice in a full name
+    merged = "大理州巍山县城市建设投资有限公司成立，大理州巍山县城市建设取得成效"
+    assert extended(merged, [Span(0, 16, "ORG"), Span(19, 25, "LOC")])[1] == ("大理州巍山县", "LOC")
+    zone = "株洲高新区发展集团有限公司成立，株洲高新区发展迅速，大桥镇农业开发有限公司、大桥镇农业"
+    spans = [Span(0, 13, "ORG"), Span(16, 21, "LOC"), Span(26, 37, "ORG"), Span(38, 41, "LOC")]
+    assert [e for e in extended(zone, spans) if e[1] == "LOC"] == [("株洲高新区", "LOC"), ("大桥镇", "LOC")]
+    assert extended("巍山县城市建设投资有限公司成立，巍山县城市建设", [Span(0, 13, "ORG"), Span(16, 19, "ORG")])[1] == (
+        "巍山县", "ORG")
+    assert extended("锐达锐达液压科技有限公司投产，锐达液压", [Span(0, 12, "ORG"), Span(15, 17, "ORG")])[1] == (
+        "锐达液压", "ORG")
     # a LOC only where it begins the full name, an ORG of two characters or more
     assert extended(full + "签约，恒岳起重", [Span(0, 12, "ORG"), Span(15, 17, "LOC")])[1] == ("恒岳", "LOC")
     assert extended(full + "签约，岳起重机", [Span(0, 12, "ORG"), Span(15, 16, "ORG")])[1] == ("岳", "ORG")

@@ -208,9 +208,9 @@ class InferenceConfig:
     # 南涧县 + 委) becomes one ORG, as the guideline rules; not where 政府 begins a term (政府工作报告, 政府性债务);
     # govner.inference.postprocess.join_place_bodies
     place_bodies: bool = True
-    # an ORG that is a part of a company's full name the document tags, or a LOC that begins it and is no place, which
-    # the text continues as the full name does (锐达 + 液压 … 江西锐达液压科技有限公司), takes in the common part
-    # (锐达液压), as the guideline's short names keep their industry words;
+    # an ORG that is a part of a company's full name the document tags, or a LOC that begins it, neither reading as a
+    # place (巍山县, 株洲高新区), which the text continues as the full name does (锐达 + 液压 … 江西锐达液压科技有限
+    # 公司), takes in the common part (锐达液压), as the guideline's short names keep their industry words;
     # govner.inference.postprocess.extend_to_trade_names
     trade_names: bool = True
     batch_size: int = 64  # windows per forward pass

@@ -888,12 +888,13 @@ def extend_to_trade_names(
     not ``锐达``); the network often stops after the trade name. Where the document tags the full name (an
     ORG ending in 公司), an ORG of 2+ characters elsewhere that is a part of it, or a LOC that begins it, and
     that the text continues as the full name does, takes in the common part, two Chinese characters or more
-    (``[恒岳]起重桥式起重机`` of ``辽宁恒岳起重机械有限公司`` → ``恒岳起重``), and becomes ORG. A LOC grows only
-    where it is no place: not in ``places`` (the divisions' names) and no jieba word (``[长鑫]存储``, a trade name
-    the network took for a place). A place's own company is mostly place + sector (``巍山县城市建设投资有限公司``),
-    and the place stays a place in ``巍山县城市建设取得成效``. Not over another span's start, nor to an end that
-    cuts a jieba word. Read on the normalized text with ``norm`` (traditional characters, pinyin notes); offsets
-    are those of ``text``.
+    (``[恒岳]起重桥式起重机`` of ``辽宁恒岳起重机械有限公司`` → ``恒岳起重``), and becomes ORG. Only a span that
+    reads as no place grows (:func:`_may_be_trade_name`: no level or site ending, no name of ``places``, the
+    divisions' names, at its start, and for a LOC no jieba word; ``[长鑫]存储`` is a trade name the network took
+    for a place): a place's own company is mostly place + sector (``巍山县城市建设投资有限公司``, ``株洲高新区发展
+    集团有限公司``), and the place stays a place in ``巍山县城市建设取得成效``. Not over another span's start, nor
+    to an end that cuts a jieba word. Read on the normalized text with ``norm`` (traditional characters, pinyin
+    notes); offsets are those of ``text``.
 
     >>> text = "江西锐达液压科技有限公司投产。引进锐达液压等企业，锐达液压油缸项目"
     >>> spans = [Span(0, 12, "ORG"), Span(17, 19, "ORG"), Span(25, 27, "ORG")]
@@ -914,21 +915,21 @@ def extend_to_trade_names(
     extended = []
     for span, (a, b) in zip(spans, at, strict=True):
         name = seen[a:b]
-        following = bisect_right(starts, a)
-        room = starts[following] if following < len(starts) else len(seen)  # up to the next span
         best = b
-        candidates = by_pair.get(name[:2], ()) if span.label in ("LOC", "ORG") and not name.endswith("公司") else ()
-        for full in candidates:
-            k = full.find(name) if span.label == "ORG" else (0 if full.startswith(name) else -1)
-            rest = full[k + len(name) :] if k >= 0 else ""
-            common = 0
-            while common < len(rest) and b + common < room and seen[b + common] == rest[common]:
-                common += 1
-            end = b + common
-            if (common >= 2 and end > best and _ALL_HAN.fullmatch(seen, b, end)
-                    and (span.label == "ORG" or (name not in places and name not in _word_tags()))
-                    and not splits_a_word(seen, a, end, left=False)):
-                best = end
+        if _may_be_trade_name(span.label, name, places):
+            following = bisect_right(starts, a)
+            room = starts[following] if following < len(starts) else len(seen)  # up to the next span
+            for full in by_pair.get(name[:2], ()):
+                # a LOC only at the full name's start (the place of 江西锐达…), a trade name wherever it is
+                for k in (occurrences(name, full) if span.label == "ORG" else (0,) if full.startswith(name) else ()):
+                    rest = full[k + len(name) :]
+                    common = 0
+                    while common < len(rest) and b + common < room and seen[b + common] == rest[common]:
+                        common += 1
+                    end = b + common
+                    if (common >= 2 and end > best and _ALL_HAN.fullmatch(seen, b, end)
+                            and not splits_a_word(seen, a, end, left=False)):
+                        best = end
         if best > b:
             span = Span(span.start, norm.to_original(a, best)[1] if norm is not None else best, "ORG")
         extended.append(span)
@@ -936,6 +937,17 @@ def extend_to_trade_names(
 
 
 _ALL_HAN = re.compile(f"[{HAN}]+")
+
+
+def _may_be_trade_name(label: str, name: str, places: Collection[str]) -> bool:
+    """Whether a span ``name`` may be a company's short name cut short: an ORG or LOC of 2+ characters that is no
+    full name, does not end like a place (县, 镇, 区 of 高新区, 园 …) nor begin with one of ``places`` (大理州巍山县,
+    a merged address), and, for a LOC, is no jieba word either (江南, 上海: a place first)."""
+    if label not in ("LOC", "ORG") or len(name) < 2 or name.endswith("公司") or name[-1] in PLACE_NAME_ENDS:
+        return False
+    if any(name[:k] in places for k in range(2, len(name) + 1)):
+        return False
+    return label == "ORG" or name not in _word_tags()
 
 
 def _seen_offsets(norm: NormalizedText | None, span: Span) -> tuple[int, int]:
