@@ -271,6 +271,8 @@ def test_label_studio_gets_predictions_from_govner_serve_and_its_annotations_ret
         assert answers_during_retraining and set(answers_during_retraining) == {200}
         pulled = json.loads((tmp_path / "rounds" / "round-001" / "annotations.json").read_text(encoding="utf-8"))
         assert len(pulled) == 2  # the round trained on both annotated tasks
+        round_config = (tmp_path / "rounds" / "round-001" / "config.yaml").read_text(encoding="utf-8")
+        assert "dev_fraction: 0\n" in round_config and "dev_ids" not in round_config  # every annotation, as shipped
         assert call(url, "POST", "/predict", {"documents": [{"id": "y", "text": "恩阳区"}]})[1]["model_version"] == \
             health["model_version"]
 

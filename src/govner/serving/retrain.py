@@ -174,6 +174,10 @@ class Retrainer:
         raw = yaml.safe_load(self.config.read_text(encoding="utf-8")) or {}
         data = raw.setdefault("data", {})
         data["annotations"] = [*data.get("annotations", []), str(pulled.resolve())]
+        # the round's model replaces the served one, so it trains on every annotation, as the shipped default does
+        # (scripts/main.sh): a dev split would only leave annotations out of it, and nothing here reads its scores
+        data["dev_fraction"] = 0
+        data.pop("dev_ids", None)
         config = round_dir / "config.yaml"
         config.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
         model = round_dir / "model"
