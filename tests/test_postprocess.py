@@ -748,6 +748,9 @@ def test_a_place_leaves_out_the_count_of_divisions_after_it():
     # stay whole; counts of two numerals (十二) are counts; LOC only
     assert found == ["白沙", "来苏", "天峻", "日土", "武陵", "林芝市八一镇", "西二镇", "幸福三村", "东城两区",
                      "中山市三乡镇", "东北三省", "琼中"]
+    text = "湖北、重庆两省市签署协议"  # a count of provinces and municipalities (省市) too
+    found = cut_division_counts(text, [Span(0, 2, "LOC"), Span(3, 8, "LOC")])
+    assert [text[s.start : s.end] for s in found] == ["湖北", "重庆"]
 
 
 @pytest.fixture
@@ -1088,6 +1091,30 @@ def test_a_companys_facility_named_after_a_place_becomes_the_company_and_the_pla
     assert [(text[s.start : s.end], s.label) for s in found] == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a company that another ORG of the document holds, then a place: split with no facility word
+    ("阿特斯阳光电力公司在|阿特斯长治|光储项目", [("阿特斯", "ORG"), ("长治", "LOC")]),
+    ("农夫山泉公司|农夫山泉滁州|饮用水", [("农夫山泉", "ORG"), ("滁州", "LOC")]),  # the company in full
+    # left alone
+    ("阿特斯阳光电力公司在|阿特斯长治市区|", [("阿特斯长治市区", "LOC")]),  # the rest is no place of the list
+    ("物美公司|美长治|", [("美长治", "LOC")]),  # a one-character company
+    ("华能公司|大唐长治|", [("大唐长治", "LOC")]),  # no ORG of the document holds the first part
+    ("阳光包装公司|阳光包容城|", [("阳光包容城", "LOC")]),  # the cut would split the word 包容
+    ("雄安新区管委会|雄安新区容城|", [("雄安新区容城", "LOC")]),  # the first part ends like a place
+    ("西海岸新区管委会|西海岸长治|", [("西海岸长治", "LOC")]),  # a body's start names no company
+    ("红军长征纪念馆|长征长治|", [("长征长治", "LOC")]),  # nor a museum's
+    ("北京锐达液压有限公司|锐达长治|", [("锐达", "ORG"), ("长治", "LOC")]),  # a full name's start after its place
+    ("南桥集团|南桥新城|", [("南桥新城", "LOC")]),  # 新城 is a kind of place, though a district's short form
+    ("阿特斯宝鸡公司在|阿特斯宝鸡|", [("阿特斯宝鸡", "LOC")]),  # an ORG holds the whole
+])
+def test_a_company_the_document_names_is_split_from_the_place_after_it(text, expected):
+    org, span_text, after = text.split("|")  # the ORG elsewhere in the document, the LOC, the text after it
+    text = org + span_text + after
+    spans = [Span(0, len(org), "ORG"), Span(len(org), len(org) + len(span_text), "LOC")]
+    found = split_company_facilities(text, spans, _PLACES | {"新城"})
+    assert [(text[s.start : s.end], s.label) for s in found][1:] == expected
+
+
 def test_company_facilities_are_split_in_the_tagger_at_original_offsets(tiny_model, monkeypatch):
     import govner.inference.tagger as tagger_module
     from govner.inference.tagger import Tagger
@@ -1327,6 +1354,15 @@ def test_a_place_run_on_into_its_own_body_becomes_that_body():
     assert joined("川渝两省市人大常委会", [Span(0, 5, "LOC")]) == [("川渝两省市", "LOC")]
     assert joined("八郎镇党委书记李明", [Span(0, 3, "LOC")]) == [("八郎镇党委", "ORG")]
     assert joined("云南省政府办公厅印发", [Span(0, 3, "LOC")]) == [("云南省政府办公厅", "ORG")]
+    # a department jieba reads after the body joins it (the outermost name), a title does not, nor a later span
+    assert joined("巍山县委宣传部部长", [Span(0, 3, "LOC")]) == [("巍山县委宣传部", "ORG")]
+    assert joined("巍山县委政法委牵头", [Span(0, 3, "LOC")]) == [("巍山县委政法委", "ORG")]
+    assert joined("巍山县委常委李明", [Span(0, 3, "LOC")]) == [("巍山县委", "ORG")]
+    assert joined("巍山县委宣传部", [Span(0, 3, "LOC"), Span(4, 7, "ORG")])[0] == ("巍山县委", "ORG")
+    # words that only end like a department: a verb, a room
+    assert joined("巍山县政府主办，", [Span(0, 3, "LOC")]) == [("巍山县政府", "ORG")]
+    assert joined("在巍山县政府会议室召开", [Span(1, 4, "LOC")]) == [("巍山县政府", "ORG")]
+    assert joined("巍山县监委通报", [Span(0, 3, "LOC")]) == [("巍山县监委", "ORG")]  # 监委 is a body too
 
 
 def test_place_bodies_run_in_the_tagger_on_the_normalized_text_only_when_switched_on(tag_as_if):
@@ -1356,6 +1392,7 @@ def test_items_of_a_list_that_a_count_of_divisions_ends_are_places():
     assert places("带动周边洋川镇、郑场镇等5个乡镇") == ["洋川镇", "郑场镇"]  # 周边: a word of locality
     assert places("址山、宅梧、双合等镇推进冷链") == ["址山", "宅梧", "双合"]  # 等 and a level
     assert places("支持禄步、小湘、乐城等镇发展") == ["禄步", "小湘", "乐城"]
+    assert places("推动湖北、重庆两省市合作") == ["湖北", "重庆"]  # provinces and municipalities (省市)
     # no count or level: no list of divisions; 县 alone after 等 is none (officials of a county)
     assert places("带动曲当、绒辖发展") == []
     assert places("赵勇、赖建彬、曾郴等县领导出席") == []
@@ -1505,6 +1542,10 @@ def test_a_kind_of_place_or_organization_alone_is_no_name():
     # a longer kind (产业园区) or 市场 after it names no place; only places touching places are kept (merged later)
     assert drop_kind_words("产业园区建设加快，产业园新签约", [Span(9, 12, "LOC")]) == []
     assert drop_kind_words("经开区市场监管局检查，经开区新签约", [Span(11, 14, "LOC")]) == []
+    # a visiting group alone is no organization (the report's 代表团); one that a body names is left to the network
+    text = "市党政代表团赴上海，代表团走访了三家企业，考察團還與企業座談"
+    groups = [Span(1, 6, "ORG"), Span(10, 13, "ORG"), Span(21, 24, "ORG")]
+    assert drop_kind_words(normalize(text).text, groups) == [Span(1, 6, "ORG")]
     assert drop_kind_words("中国移动湖南分公司", [Span(0, 4, "ORG"), Span(4, 6, "LOC"), Span(6, 9, "ORG")]) == [
         Span(0, 4, "ORG"), Span(4, 6, "LOC")]
 
@@ -1572,6 +1613,9 @@ def test_a_company_short_name_takes_in_the_industry_words_of_its_full_name():
     assert extended(bracketed, [Span(0, 13, "ORG"), Span(16, 21, "ORG")])[1] == ("晶途微电子", "ORG")
     # the full name's own span and the rest of the document stay as they are
     assert extended(full + "签约", [Span(0, 12, "ORG")]) == [(full, "ORG")]
+    # a full name never grows into another that holds it (a branch, a plant after it)
+    text = "锐达液压有限公司湘潭分公司成立，锐达液压有限公司湘潭工厂投产"
+    assert extended(text, [Span(0, 13, "ORG"), Span(16, 24, "ORG")])[1] == ("锐达液压有限公司", "ORG")
 
 
 def test_trade_names_run_in_the_tagger_on_every_mention_only_when_switched_on(tag_as_if):

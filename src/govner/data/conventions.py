@@ -24,9 +24,9 @@ DIVISION_LEVELS = "省市县区州盟旗"
 ADMIN_LEVELS = DIVISION_LEVELS + "镇乡村"
 # Short forms of party and government bodies, in simplified characters (the text the model tags),
 # longer alternatives first: a level character with its body (市委, 县政府, 镇党委) or a body of its own.
-BODY_SHORT_FORM = re.compile(
-    rf"党中央|中央|国务院|党工委|工委|管委会|管委|[{ADMIN_LEVELS}](?:人大常委会|人大|政协|政府|纪委|监委|党委|委)"
-)
+# The bodies a division's name is written with (县 + 政府 → 县政府, 镇 + 党委), longer alternatives first.
+BODY_AFTER_LEVEL = "人大常委会|人大|政协|政府|纪委|监委|党委|委"
+BODY_SHORT_FORM = re.compile(rf"党中央|中央|国务院|党工委|工委|管委会|管委|[{ADMIN_LEVELS}](?:{BODY_AFTER_LEVEL})")
 
 
 def merge_adjacent(spans: Iterable[Span], label: str = "LOC") -> list[Span]:
@@ -113,7 +113,7 @@ def cut_bank_and_estate_words(text: str, spans: Sequence[Span]) -> list[Span]:
 # a count from two on (a name may hold 一: 八一镇; 十二 and 二十 count), then a division level, not 区 or 村 alone
 # (numbered villages and blocks are names: 幸福三村). The one pattern of such a count (the list step of
 # govner.inference.postprocess reads it too).
-_COUNTED_LEVEL = "(?:县市区|县市|县区|市县|乡镇|苏木|街道|[省市县州盟旗镇乡])"
+_COUNTED_LEVEL = "(?:县市区|县市|县区|市县|省市|乡镇|苏木|街道|[省市县州盟旗镇乡])"
 COUNT_OF_DIVISIONS = rf"(?:[两二三四五六七八九十几]+|\d+)个?{_COUNTED_LEVEL}"
 DIVISION_COUNT = re.compile(rf"(?:等{_COUNTED_LEVEL}|{COUNT_OF_DIVISIONS})$")  # 等镇 too
 LIST_BREAKS = "、和及与"  # what comes before the last item of a list

@@ -30,7 +30,14 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from govner.config import cache_dir
-from govner.data.conventions import ADMIN_LEVELS, COUNT_OF_DIVISIONS, DIVISION_LEVELS, LIST_BREAKS, ROUTE_JOIN
+from govner.data.conventions import (
+    ADMIN_LEVELS,
+    BODY_AFTER_LEVEL,
+    COUNT_OF_DIVISIONS,
+    DIVISION_LEVELS,
+    LIST_BREAKS,
+    ROUTE_JOIN,
+)
 from govner.data.document import Span
 from govner.data.lexicon import suffix_rows
 from govner.data.normalize import HAN, HAN_CHAR, PINYIN_LETTERS, TONE_MARKED, NormalizedText
@@ -433,20 +440,31 @@ def split_company_facilities(text: str, spans: Sequence[Span], places: Collectio
     keeps the place. The company part must be two Han characters or more, not a place, not
     end like a place (:data:`_NOT_A_COMPANY_END`), not be a region (``苏北``), and no place of
     ``places`` may run across its end into the place (``赣州市信丰县``: 丰县 is a county too).
-    ``text`` is what the spans index, normalized.
+    Where no facility word names it, a LOC that is a company the document names (an ORG, or the start
+    of a company's full name: ``阿特斯`` of ``阿特斯阳光电力集团有限公司``) and a place of ``places`` is
+    split there too (``阿特斯清水河光储项目``), where the cut splits no jieba word, the place is no
+    kind of place (``南桥新城``) and the whole is no such company name. ``text`` is what the spans
+    index, normalized.
 
     >>> text = "今麦郎长治生产基地投产，物美滁州首店开业，宝鸡基地扩建"
     >>> found = split_company_facilities(text, [Span(0, 5, "LOC"), Span(12, 18, "ORG"), Span(21, 25, "LOC")],
     ...                                  {"长治", "滁州", "宝鸡"})
     >>> [(text[s.start : s.end], s.label) for s in found]
     [('今麦郎', 'ORG'), ('长治', 'LOC'), ('物美', 'ORG'), ('滁州', 'LOC'), ('宝鸡', 'LOC')]
+    >>> text = "阿特斯阳光电力公司的阿特斯清水河光储项目"
+    >>> found = split_company_facilities(text, [Span(0, 9, "ORG"), Span(10, 16, "LOC")], {"清水河"})
+    >>> [(text[s.start : s.end], s.label) for s in found]
+    [('阿特斯阳光电力公司', 'ORG'), ('阿特斯', 'ORG'), ('清水河', 'LOC')]
     """
+    companies = _company_names(text, spans, places)
     result: list[Span] = []
     for span in spans:
         parts = None
         if span.label in ("LOC", "ORG"):
             name = text[span.start : span.end]
             parts = _company_and_place(name, text.startswith(_AFTER_COMPANY_PLACE, span.end), places)
+            if parts is None and span.label == "LOC":
+                parts = _named_company_and_place(text, span, companies, places)
         if parts is None:
             result.append(span)
         elif parts.company_end == 0:  # a place and a facility word
@@ -479,14 +497,54 @@ def _company_and_place(name: str, facility_next: bool, places: Collection[str]) 
             # a bare place that a facility word follows is no facility's name: it stays as it is
             if end <= start or name[start:end] not in places or (not start and end == len(name)):
                 continue
-            company = name[:start]
-            if start and (company in places or company[-1] in _NOT_A_COMPANY_END
-                          or _REGION_NAME.fullmatch(company)
-                          or not all(HAN_CHAR.match(c) for c in company)
-                          or any(name[i:j] in places for i in range(start) for j in range(start + 1, len(name) + 1))):
+            if start and not _may_begin_with_company(name, start, places):
                 continue
             return _CompanyAndPlace(start, end)
     return None
+
+
+def _company_names(text: str, spans: Sequence[Span], places: Collection[str]) -> frozenset[str]:
+    """What may name a company of the document: each ORG as tagged (农夫山泉, 蔚来), and the starts of each
+    ORG that holds a company word (:data:`COMPANY_WORDS`), read from its first character or after a place at its
+    start (阿特斯 of 阿特斯阳光电力集团股份有限公司, 锐达 of 江西锐达液压科技有限公司); not the starts of a body,
+    a museum or an association (西海岸 of 西海岸新区管委会)."""
+    names = set()
+    for span in spans:
+        if span.label != "ORG":
+            continue
+        name = text[span.start : span.end]
+        names.add(name)
+        if any(word in name for word in COMPANY_WORDS):
+            begins = (0, *(k for k in range(2, len(name) - 1) if name[:k] in places))
+            names.update(name[begin:end] for begin in begins for end in range(begin + 2, len(name)))
+    return frozenset(names)
+
+
+def _named_company_and_place(
+    text: str, span: Span, companies: Collection[str], places: Collection[str]
+) -> _CompanyAndPlace | None:
+    """Where a company of ``companies`` (:func:`_company_names`) ends at the start of the LOC ``span`` whose rest
+    is a place of ``places``, the longest first; not where the cut splits a jieba word."""
+    name = text[span.start : span.end]
+    if name in companies:  # the place of a company (长兴 of 长兴…有限公司), or a name the document tags as ORG
+        return None
+    kinds = _kind_words()["LOC"]  # a kind is no place after a company (南桥 + 新城)
+    for cut in range(len(name) - 2, 1, -1):
+        rest = name[cut:]
+        if (rest in places and rest not in kinds and name[:cut] in companies
+                and _may_begin_with_company(name, cut, places)
+                and not splits_a_word(text, span.start, span.start + cut, left=False)):
+            return _CompanyAndPlace(cut, len(name))
+    return None
+
+
+def _may_begin_with_company(name: str, cut: int, places: Collection[str]) -> bool:
+    """Whether ``name[:cut]`` may be a company's name before a place: Han characters, no place nor region, no
+    place's ending, and no place of ``places`` across the cut (``赣州市信丰县``: 丰县 is a county too)."""
+    company = name[:cut]
+    return not (company in places or company[-1] in _NOT_A_COMPANY_END or _REGION_NAME.fullmatch(company)
+                or not all(HAN_CHAR.match(c) for c in company)
+                or any(name[i:j] in places for i in range(cut) for j in range(cut + 1, len(name) + 1)))
 
 
 # Titles after which a name is a person's, in lists of officials and a page's credits (县委书记吴锦屏, 市长马贺山,
@@ -688,12 +746,12 @@ def _is_party(text: str, start: int, end: int, places: Collection[str]) -> bool:
 
 # A place's own party and government bodies written after its name (巍山县 + 政府), longest first, with its general
 # office (人民政府办公室, 政府办公厅); simplified, as in the normalized text
-_PLACE_BODY = re.compile("(?:人民政府|政府|党工委|党委|人大常委会|人大|政协|纪委监委|纪委|委员会|委)(?:办公室|办公厅)?")
+_PLACE_BODY = re.compile(f"(?:人民政府|党工委|纪委监委|委员会|{BODY_AFTER_LEVEL})(?:办公室|办公厅)?")
 # the level characters of the divisions and townships that have such bodies (villages' 村委会 and 村党支部 are
 # not in the list of bodies); not a count of them (川渝两省市 + 人大常委会: the guideline's 两省市人大常委会 is the
 # body alone)
 _LEVELS_WITH_BODIES = tuple(DIVISION_LEVELS + "镇乡")
-_COUNTED_PLACES = re.compile(f"(?:{COUNT_OF_DIVISIONS}|(?:[两二三四五六七八九十几]+|\\d+)个?省市)$")
+_COUNTED_PLACES = re.compile(f"{COUNT_OF_DIVISIONS}$")
 # what makes 政府 part of a term, not the body: 政府工作报告 is a report's title, in which the place stays LOC
 # (审议恩阳区政府工作报告, the guideline; 人民政府工作报告 has the body), and budget and debt terms (政府性债务,
 # 政府专项债券, 政府采购, 政府和社会资本合作, 政府网)
@@ -713,11 +771,12 @@ def join_place_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
     ``科右前旗政府``), and the annotations do so hundreds of times; a network that has not seen the county
     tags the county and stops (``[巍山县]政府``). A LOC that ends in a division's or township's level
     character (省市县区州盟旗镇乡), and in no count of them (``两省市``), and that a body directly follows
-    (人民政府, 政府, 党工委, 党委, 人大常委会, 人大, 政协, 纪委监委, 纪委, 委员会, 委; then 办公室 or 办公厅)
+    (人民政府, 政府, 党工委, 党委, 人大常委会, 人大, 政协, 纪委监委, 纪委, 监委, 委员会, 委; then 办公室 or 办公厅)
     becomes one ORG over both. Not where 政府 begins a term (政府工作报告, the title the guideline keeps the place
     LOC in; 政府性债务, 政府采购, 政府网 …), not from a LOC that holds a list's or route's join (``同心县与利通区``:
     two places the network joined, split later), where another span begins inside the body, or where the body's
-    end cuts a jieba word (``由巍山县委托第三方``), unless a title follows (``八郎镇党委书记``). ``text`` is what
+    end cuts a jieba word (``由巍山县委托第三方``), unless a title follows (``八郎镇党委书记``). A department that
+    jieba reads after the body joins it (``巍山县委宣传部``, the guideline's outermost name). ``text`` is what
     the spans index, normalized (simplified).
 
     >>> text = "听取巍山县政府、南涧县委工作汇报，审议巍山县政府工作报告"
@@ -730,9 +789,25 @@ def join_place_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
     for i, span in enumerate(ordered):
         body = _PLACE_BODY.match(text, span.end) if span.label == "LOC" else None
         if body is not None and _is_place_body(text, span, body.end(), ordered[i + 1 :]):
-            span = Span(span.start, body.end(), "ORG")
+            end = _department_end(text, body.end())
+            if i + 1 < len(ordered) and ordered[i + 1].start < end:
+                end = body.end()
+            span = Span(span.start, end, "ORG")
         result.append(span)
     return result
+
+
+def _department_end(text: str, end: int) -> int:
+    """Where a body ending at ``end`` ends with the department that jieba's word there names (巍山县委 + 宣传部:
+    the guideline's outermost name, 恩阳区委统战部), a body ending of govner/data/suffixes.tsv of two characters
+    or more; ``end`` where none follows (县政府 + 主办, 会议室, 全部: words that end like a department)."""
+    word = next(_words(text, end, min(len(text), end + SEGMENT_CONTEXT)), (end, ""))[1]
+    return end + len(word) if len(word) >= 2 and word in _department_words() else end
+
+
+@cache
+def _department_words() -> frozenset[str]:
+    return frozenset(_body_endings())
 
 
 def _is_place_body(text: str, place: Span, end: int, later: Sequence[Span]) -> bool:
@@ -902,23 +977,23 @@ def extend_to_trade_names(
     [('江西锐达液压科技有限公司', 'ORG'), ('锐达液压', 'ORG'), ('锐达液压', 'ORG')]
     """
     seen = norm.text if norm is not None else text
-    at = [_seen_offsets(norm, span) for span in spans]  # each span's offsets in ``seen``
-    full_names = sorted({seen[a:b] for span, (a, b) in zip(spans, at, strict=True)
-                         if span.label == "ORG" and seen[a:b].endswith("公司")})
+    located = list(_normalized_spans(norm, spans))  # (start, end, span) in ``seen``; none over a pinyin note
+    full_names = sorted({seen[a:b] for a, b, span in located if span.label == "ORG" and seen[a:b].endswith("公司")})
     by_pair: dict[str, list[str]] = {}  # the full names by each pair of characters in them: one short list per span
     for name in full_names:
         for k in range(len(name) - 1):
             by_pair.setdefault(name[k : k + 2], []).append(name)
     if not by_pair:
         return list(spans)
-    starts = sorted(a for a, _ in at)
-    extended = []
-    for span, (a, b) in zip(spans, at, strict=True):
+    starts = sorted(a for a, _, _ in located)
+    grown: dict[Span, Span] = {}
+    for a, b, span in located:
         name = seen[a:b]
         best = b
         if _may_be_trade_name(span.label, name, places):
             following = bisect_right(starts, a)
             room = starts[following] if following < len(starts) else len(seen)  # up to the next span
+            # a name of one character finds no pair
             for full in by_pair.get(name[:2], ()):
                 # a LOC only at the full name's start (the place of 江西锐达…), a trade name wherever it is
                 for k in (occurrences(name, full) if span.label == "ORG" else (0,) if full.startswith(name) else ()):
@@ -931,33 +1006,23 @@ def extend_to_trade_names(
                             and not splits_a_word(seen, a, end, left=False)):
                         best = end
         if best > b:
-            span = Span(span.start, norm.to_original(a, best)[1] if norm is not None else best, "ORG")
-        extended.append(span)
-    return extended
+            grown[span] = Span(span.start, norm.to_original(a, best)[1] if norm is not None else best, "ORG")
+    return [grown.get(span, span) for span in spans]
 
 
 _ALL_HAN = re.compile(f"[{HAN}]+")
 
 
 def _may_be_trade_name(label: str, name: str, places: Collection[str]) -> bool:
-    """Whether a span ``name`` may be a company's short name cut short: an ORG or LOC of 2+ characters that is no
-    full name, does not end like a place (县, 镇, 区 of 高新区, 园 …) nor begin with one of ``places`` (大理州巍山县,
-    a merged address), and, for a LOC, is no jieba word either (江南, 上海: a place first)."""
-    if label not in ("LOC", "ORG") or len(name) < 2 or name.endswith("公司") or name[-1] in PLACE_NAME_ENDS:
+    """Whether a span ``name`` may be a company's short name cut short: an ORG or LOC that is no full name (one
+    never grows into another that holds it: 锐达液压有限公司 + 湘潭工厂), does not end like a place (县, 镇, 区 of
+    高新区, 园 …) nor begin with one of ``places`` (大理州巍山县, a merged address), and, for a LOC, is no jieba
+    word either (江南, 上海: a place first)."""
+    if label not in ("LOC", "ORG") or not name or name[-1] in PLACE_NAME_ENDS or name.endswith("公司"):
         return False
     if any(name[:k] in places for k in range(2, len(name) + 1)):
         return False
     return label == "ORG" or name not in _word_tags()
-
-
-def _seen_offsets(norm: NormalizedText | None, span: Span) -> tuple[int, int]:
-    """``span``'s offsets in the normalized text (its own without ``norm``); an empty pair where it holds none."""
-    if norm is None:
-        return span.start, span.end
-    try:
-        return norm.to_normalized(span.start, span.end)
-    except ValueError:
-        return 0, 0
 
 
 def _cuts_a_word_at_end(text: str, norm: NormalizedText | None, span: Span, end: int) -> bool:
@@ -1259,11 +1324,17 @@ _TWO_TO_FOUR_HAN = re.compile(f"[{HAN}]{{2,4}}")
 _LIST_END_WEI = re.compile("(?<![成作认评列定均视称更])为")
 
 
-def _normalized_spans(norm: NormalizedText, spans: Sequence[Span], label: str) -> Iterator[tuple[int, int, Span]]:
-    """``(start, end, span)`` in normalized offsets for each ``label`` span of ``spans``, except a span over
-    characters the model does not see (a pinyin note)."""
+def _normalized_spans(
+    norm: NormalizedText | None, spans: Sequence[Span], label: str | None = None
+) -> Iterator[tuple[int, int, Span]]:
+    """``(start, end, span)`` in normalized offsets (the spans' own without ``norm``) for each ``label`` span of
+    ``spans`` (each span without ``label``), except a span over characters the model does not see (a pinyin
+    note)."""
     for span in spans:
-        if span.label == label:
+        if label is None or span.label == label:
+            if norm is None:
+                yield span.start, span.end, span
+                continue
             try:
                 yield (*norm.to_normalized(span.start, span.end), span)
             except ValueError:
