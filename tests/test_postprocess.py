@@ -1363,6 +1363,9 @@ def test_a_place_run_on_into_its_own_body_becomes_that_body():
     assert joined("巍山县政府主办，", [Span(0, 3, "LOC")]) == [("巍山县政府", "ORG")]
     assert joined("在巍山县政府会议室召开", [Span(1, 4, "LOC")]) == [("巍山县政府", "ORG")]
     assert joined("巍山县监委通报", [Span(0, 3, "LOC")]) == [("巍山县监委", "ORG")]  # 监委 is a body too
+    # another body is no department: 县委 + 政府 is two bodies (the collective 党委政府), 政府 + 财政局 a bureau
+    assert joined("巍山县委政府高度重视", [Span(0, 3, "LOC")]) == [("巍山县委", "ORG")]
+    assert joined("巍山县委纪委联合督查", [Span(0, 3, "LOC")]) == [("巍山县委", "ORG")]  # a level's own 纪委
 
 
 def test_place_bodies_run_in_the_tagger_on_the_normalized_text_only_when_switched_on(tag_as_if):

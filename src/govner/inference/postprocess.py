@@ -799,15 +799,18 @@ def join_place_bodies(text: str, spans: Sequence[Span]) -> list[Span]:
 
 def _department_end(text: str, end: int) -> int:
     """Where a body ending at ``end`` ends with the department that jieba's word there names (巍山县委 + 宣传部:
-    the guideline's outermost name, 恩阳区委统战部), a body ending of govner/data/suffixes.tsv of two characters
-    or more; ``end`` where none follows (县政府 + 主办, 会议室, 全部: words that end like a department)."""
+    the guideline's outermost name, 恩阳区委统战部); ``end`` where none follows (县政府 + 主办, 会议室, 全部: words
+    that only end like a department; 县委 + 政府: two bodies, the guideline's collective 党委政府)."""
     word = next(_words(text, end, min(len(text), end + SEGMENT_CONTEXT)), (end, ""))[1]
-    return end + len(word) if len(word) >= 2 and word in _department_words() else end
+    return end + len(word) if word in _department_words() else end
 
 
 @cache
 def _department_words() -> frozenset[str]:
-    return frozenset(_body_endings())
+    """The departments among the body endings of govner/data/suffixes.tsv: a 部, 办 or 室 (宣传部, 编办, 政研室), or
+    a 委 of three characters or more (政法委, 发改委; not a level's own 县委, 党委, 纪委)."""
+    return frozenset(word for word in _body_endings() if len(word) >= 2
+                     and (word.endswith(("部", "办", "室")) or (word.endswith("委") and len(word) >= 3)))
 
 
 def _is_place_body(text: str, place: Span, end: int, later: Sequence[Span]) -> bool:
