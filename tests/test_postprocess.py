@@ -28,6 +28,7 @@ from govner.inference.postprocess import (
     drop_places_across_words,
     drop_titled_persons,
     drop_unquoted_slogans,
+    extend_places_over_park_words,
     extend_to_division_names,
     extend_to_longer_names,
     extend_to_trade_names,
@@ -38,6 +39,7 @@ from govner.inference.postprocess import (
     propagate_labels,
     propagate_short_forms,
     relabel_division_orgs,
+    relabel_items_by_list_end,
     repeat_quoted_slogans,
     split_company_facilities,
     splits_a_word,
@@ -1551,6 +1553,92 @@ def test_a_kind_of_place_or_organization_alone_is_no_name():
     assert drop_kind_words(normalize(text).text, groups) == [Span(1, 6, "ORG")]
     assert drop_kind_words("中国移动湖南分公司", [Span(0, 4, "ORG"), Span(4, 6, "LOC"), Span(6, 9, "ORG")]) == [
         Span(0, 4, "ORG"), Span(4, 6, "LOC")]
+    # a desert alone is a kind of place; a named one stays
+    assert drop_kind_words("乌兰布和沙漠崛起绿色能源基地，沙漠光伏", [Span(0, 6, "LOC"), Span(15, 17, "LOC")]) == [
+        Span(0, 6, "LOC")]
+    # a headline's good start is no bureau, nor a new pattern; a bureau or a body's branch stays
+    headline = "新春开好局 工业经济开新局，形成新格局，市统计局、县公安分局"
+    spans = [Span(0, 5, "ORG"), Span(6, 13, "ORG"), Span(16, 19, "ORG"), Span(20, 24, "ORG"), Span(25, 30, "ORG")]
+    assert [headline[s.start : s.end] for s in drop_kind_words(headline, spans)] == ["市统计局", "县公安分局"]
+
+
+def test_a_place_takes_in_the_industry_words_and_ending_of_its_park():
+    def extended(text, spans):
+        return [text[s.start : s.end] for s in extend_places_over_park_words(text, spans)]
+
+    # words of industry (nouns, a verbal noun, an abbreviation) and the longest ending
+    assert extended("拉哈镇大豆加工园区和讷谟尔河", [Span(0, 3, "LOC")]) == ["拉哈镇大豆加工园区"]
+    assert extended("共和县塔拉滩光伏园区，", [Span(0, 6, "LOC")]) == ["共和县塔拉滩光伏园区"]
+    assert extended("清水河流域特色产业带。", [Span(0, 3, "LOC")]) == ["清水河流域特色产业带"]
+    assert extended("利川市食品工业园区建设", [Span(0, 3, "LOC")]) == ["利川市食品工业园区"]
+    # a platform or institute named so is one ORG
+    institute = extend_places_over_park_words("来到永年区紧固件产业数字化服务平台，", [Span(2, 5, "LOC")])
+    assert institute == [Span(2, 17, "ORG")]
+    assert extended("在潍坊设立创新中心", [Span(1, 3, "LOC")]) == ["潍坊"]
+    # not the ending alone (generic: the city's zones), nor a distinguishing word (a kind of zone)
+    assert extended("在菏泽市开发区综合考核中", [Span(1, 4, "LOC")]) == ["菏泽市"]
+    assert extended("签订亚丁高端度假区合作框架协议", [Span(2, 4, "LOC")]) == ["亚丁"]
+    # not over a verb, a preposition, a conjunction, a count or an official's visit
+    assert extended("利川市调研工业园区建设", [Span(0, 3, "LOC")]) == ["利川市"]
+    assert extended("辛口镇与经开区错位发展", [Span(0, 3, "LOC")]) == ["辛口镇"]
+    assert extended("红旗泡水库至园区供水管线", [Span(0, 5, "LOC")]) == ["红旗泡水库"]
+    assert extended("监利经济开发区成功晋升省级高新技术产业开发区", [Span(0, 7, "LOC")]) == ["监利经济开发区"]
+    assert extended("王官庄三个镇建成羊绒加工集聚区", [Span(0, 3, "LOC")]) == ["王官庄"]
+    assert extended("齐家工业园区创建省级特色产业园区", [Span(0, 6, "LOC")]) == ["齐家工业园区"]
+    assert extended("在平南县建设标准化产业园", [Span(1, 4, "LOC")]) == ["平南县"]  # 建设 is a verbal noun to jieba
+    assert extended("理工学院天长校区落户园区", [Span(4, 6, "LOC")]) == ["天长"]  # 落户 a noun
+    # not past 10 characters, not into another span, only from a place
+    assert extended("陕坝镇农畜产品精深加工特色食品园区", [Span(0, 3, "LOC")]) == ["陕坝镇"]
+    assert extended("拉哈镇大豆加工园区", [Span(0, 3, "LOC"), Span(5, 9, "LOC")]) == ["拉哈镇", "加工园区"]
+    assert extended("蓝润饲料加工园区", [Span(0, 4, "ORG")]) == ["蓝润饲料"]
+
+
+def test_park_names_run_in_the_tagger_on_the_normalized_text_only_when_switched_on(tag_as_if):
+    text = "陝壩鎮(zhèn)農畜產(chǎn)品加工園區(qū)內"  # normalized: 陕坝镇农畜产品加工园区内
+    network = [Span(0, 3, "LOC")]
+
+    def places(**switches):
+        return [e["text"] for e in tag_as_if(text, network, propagate=(), **switches) if e["label"] == "LOC"]
+
+    assert places(park_names=False) == ["陝壩鎮"]
+    assert places() == ["陝壩鎮(zhèn)農畜產(chǎn)品加工園區"]  # the note after 區 stays out
+
+
+def test_what_ends_a_list_says_whether_its_items_are_companies():
+    def relabelled(text, spans):
+        return [(text[s.start : s.end], s.label) for s in relabel_items_by_list_end(normalize(text), spans)]
+
+    # products and crops are no companies: every ORG item goes, the first one too when a span ends it; the list
+    # begins after an earlier list's 等
+    text = "通过京东销售柯街沃柑、芒果等农产品"
+    assert relabelled(text, [Span(2, 4, "ORG"), Span(6, 10, "LOC"), Span(11, 13, "ORG")]) == [
+        ("京东", "ORG"), ("柯街沃柑", "LOC")]
+    text = "通过京东、抖音等平台销售沃柑、芒果等农产品"
+    spans = [Span(2, 4, "ORG"), Span(5, 7, "ORG"), Span(12, 14, "ORG"), Span(15, 17, "ORG")]
+    assert relabelled(text, spans) == [("京东", "ORG"), ("抖音", "ORG")]
+    text = "了解香菇脆片、香菇酱等产品开发，北流荔枝、百香果等特色产业"
+    spans = [Span(2, 6, "ORG"), Span(7, 10, "ORG"), Span(16, 20, "ORG"), Span(21, 24, "ORG")]
+    assert relabelled(text, spans) == []
+    # a list of companies: a place item becomes ORG when another item is one
+    text = "已入驻楚岳车桥、迅骋液压等12家企业"
+    assert relabelled(text, [Span(3, 7, "LOC"), Span(8, 12, "ORG")]) == [("楚岳车桥", "ORG"), ("迅骋液压", "ORG")]
+    assert relabelled(text, [Span(3, 7, "LOC")]) == [("楚岳车桥", "LOC")]
+    # other lists keep their labels: platforms, industries, the places of companies (whatever the network made them)
+    text = "通过京东、抖音等平台，引进庆翎新材料、澜泡化工等产业项目，与宝鸡、广元等地企业"
+    spans = [Span(text.find(name), text.find(name) + len(name), label) for name, label in (
+        ("京东", "ORG"), ("抖音", "ORG"), ("庆翎新材料", "ORG"), ("澜泡化工", "ORG"), ("宝鸡", "ORG"), ("广元", "LOC"))]
+    assert relabelled(text, spans) == [(text[s.start : s.end], s.label) for s in spans]
+
+
+def test_list_ends_relabel_items_in_the_tagger_before_propagation_only_when_switched_on(tag_as_if):
+    text = "銷售沃柑、芒果等農產品，芒果種植面積擴大"
+    network = [Span(5, 7, "ORG")]
+
+    def found(**switches):
+        return [(e["text"], e["label"]) for e in tag_as_if(text, network, **switches)]
+
+    assert found(list_items=False) == [("芒果", "ORG"), ("芒果", "ORG")]  # propagated
+    assert found() == []
 
 
 def test_kind_words_are_dropped_in_the_tagger_only_when_switched_on(tag_as_if):

@@ -213,6 +213,11 @@ class InferenceConfig:
     # 公司), takes in the common part (锐达液压), as the guideline's short names keep their industry words;
     # govner.inference.postprocess.extend_to_trade_names
     trade_names: bool = True
+    # a LOC that the words of a park's industry and a park's ending directly follow (拉哈镇 + 大豆加工园区, 菏泽市 +
+    # 开发区) takes them in, as the guideline's "a place and the named site in it that follows directly are one
+    # LOC"; not over a verb or a function word (利川市调研工业园区, 辛口镇与经开区);
+    # govner.inference.postprocess.extend_places_over_park_words
+    park_names: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans
     # where they disagree (a longer span around it is kept if it has the word's label or the word is a place)

@@ -134,13 +134,15 @@ def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
 
     The guideline tags names, and "unnamed areas" are never LOC: a report that names its zone once goes on
     with ``经开区`` alone, and the network (and propagation after it) tags that too; it does the same with
-    ``集团`` or ``分公司`` for the company of the sentence before. Kept: a kind that touches another span (the
+    ``集团`` or ``分公司`` for the company of the sentence before. An ORG that ends in a word of 局 that is no bureau
+    (:data:`WORDS_ENDING_IN_JU`: a headline's ``新春开新局``) goes too. Kept: a kind that touches another span (the
     network's ``[常德][经开区]`` is merged into one place later) and a kind that is also a place's name, where the
     text has it with a level (``大桥`` of ``大桥镇``, ``新城`` of ``新城区``). ``text`` is what the spans index, in
     simplified characters.
 
-    >>> text = "今年经开区新注册企业46家，常德经开区，集团旗下；大桥镇：大桥新签约项目"
-    >>> spans = [Span(2, 5, "LOC"), Span(14, 16, "LOC"), Span(16, 19, "LOC"), Span(20, 22, "ORG"), Span(29, 31, "LOC")]
+    >>> text = "今年经开区新注册企业46家，常德经开区，集团旗下；大桥镇：大桥新签约项目。新春开好局"
+    >>> spans = [Span(2, 5, "LOC"), Span(14, 16, "LOC"), Span(16, 19, "LOC"), Span(20, 22, "ORG"), Span(29, 31, "LOC"),
+    ...          Span(37, 42, "ORG")]
     >>> [text[s.start : s.end] for s in drop_kind_words(text, spans)]
     ['常德', '经开区', '大桥']
     """
@@ -149,9 +151,17 @@ def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
     ends, starts = {s.end for s in places}, {s.start for s in places}
     return [
         s for s in spans
-        if text[s.start : s.end] not in kinds.get(s.label, ())
-        or (s.label == "LOC" and (s.start in ends or s.end in starts or _named_with_level(text, text[s.start : s.end])))
+        if not (s.label == "ORG" and text.endswith(WORDS_ENDING_IN_JU, s.start, s.end))
+        and (
+            text[s.start : s.end] not in kinds.get(s.label, ())
+            or (s.label == "LOC" and (s.start in ends or s.end in starts
+                                      or _named_with_level(text, text[s.start : s.end])))
+        )
     ]
+
+
+# words that end in 局 as a bureau does and are none: a headline's 新春开好局 or 开新局 (a good start), 新格局, 大局
+WORDS_ENDING_IN_JU = ("开局", "新局", "好局", "布局", "格局", "大局", "全局", "变局", "结局")
 
 
 # the levels after which a kind of place is a place's own name (大桥镇, 新城区; not 旗 of 集团旗下)
@@ -356,6 +366,66 @@ def drop_places_across_words(text: str, spans: Sequence[Span]) -> list[Span]:
         if s.label != "LOC" or s.end - s.start == 2
         or not splits_a_word(text, s.start, s.end, left=s.start not in place_ends, right=s.end not in place_starts)
     ]
+
+
+# The endings of a park or zone that a place and the words of its industry name (拉哈镇 + 大豆加工 + 园区), longer
+# alternatives first; the guideline's "a place and the named site in it that follows directly are one LOC"
+# (西华县双汇物流园区, 余庆县工业园区)
+PARK_ENDINGS = (
+    "经济技术开发区", "经济开发区", "工业园区", "产业园区", "工业园", "产业园", "科技园", "物流园", "园区", "开发区",
+    "经开区", "高新区", "示范区", "先行区", "集聚区", "集中区", "合作区", "试验区", "产业带", "经济带", "度假区",
+    "旅游区",
+)
+# jieba's tags of the words a park's name holds between the place and its ending: nouns, verbal nouns (加工),
+# abbreviations (光伏) and places (口岸); never a verb, preposition, conjunction or number, nor a distinguishing
+# word (亚丁 + 高端度假区, 省级 + 产业园: a kind of zone, not its name)
+_PARK_WORD_TAGS = frozenset({"n", "nz", "vn", "an", "ng", "j", "s", "l"})
+# words jieba tags as nouns that say what is done there or what kind of zone it is, not what the park makes
+# (利川市 + 调研 + 工业园区, 建设 + 标准化产业园, 天长校区 + 落户 + 园区, 亚丁 + 高端 + 度假区)
+_NOT_PARK_NAME_WORDS = frozenset({
+    "调研", "考察", "视察", "督导", "观摩", "检查", "领导", "走访", "建设", "推进", "对接", "落户", "落地", "投产",
+    "招商", "高端",
+})
+# The endings of a platform or institute that a place and the words of its field name, one ORG (吉林省 + 碳纤维复合
+# 材料 + 中试基地, 永年区 + 紧固件产业数字化 + 服务平台), as the project's rulings make a named platform a body
+INSTITUTE_ENDINGS = ("中试基地", "服务平台", "互联网平台", "创新中心", "检验检测中心", "研究院")
+_PARK_NAME = re.compile(
+    f"[{HAN}]{{0,10}}?(?:{'|'.join(sorted(PARK_ENDINGS + INSTITUTE_ENDINGS, key=len, reverse=True))})")
+
+
+def extend_places_over_park_words(text: str, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with each LOC that the words of a park's name and its ending directly follow extended over them.
+
+    The network often stops at the place that begins a park's or zone's name (``[陕坝镇]农畜产品加工园区``), where
+    the guideline makes the place and the site that follows it one LOC; so it does with a platform's or
+    institute's name, which becomes one ORG (``[吉林省]碳纤维复合材料中试基地``: :data:`INSTITUTE_ENDINGS`).
+    Taken in: at most 10 characters up to the first ending of :data:`PARK_ENDINGS` or of those, one or more
+    jieba dictionary words (of 2+ characters: those have a tag) tagged as nouns or the like
+    (:data:`_PARK_WORD_TAGS`, not :data:`_NOT_PARK_NAME_WORDS`), and no other span. A verb or a function word
+    keeps the place alone (``利川市调研工业园区``, ``辛口镇与经开区``, ``红旗泡水库至园区``), and so does an ending
+    alone, which may be generic (``菏泽市开发区综合考核``: the city's zones). ``text`` is what the spans index, in
+    simplified characters.
+
+    >>> text = "陕坝镇农畜产品加工园区内，辛口镇与经开区错位发展，吉林省碳纤维复合材料中试基地投入运行"
+    >>> spans = [Span(0, 3, "LOC"), Span(13, 16, "LOC"), Span(25, 28, "LOC")]
+    >>> [(text[s.start : s.end], s.label) for s in extend_places_over_park_words(text, spans)]
+    [('陕坝镇农畜产品加工园区', 'LOC'), ('辛口镇', 'LOC'), ('吉林省碳纤维复合材料中试基地', 'ORG')]
+    """
+    if not any(ending in text for ending in ("园", "区", "带", "基地", "平台", "中心", "研究院")):  # most sentences
+        return list(spans)
+    taken = _Intervals(spans)
+    extended = []
+    for span in spans:
+        found = _PARK_NAME.match(text, span.end) if span.label == "LOC" else None
+        if found and not taken.overlaps(span.end, found.end()):
+            ending = max((e for e in PARK_ENDINGS + INSTITUTE_ENDINGS if found.group().endswith(e)), key=len)
+            words = [word for _, word in _words(text, span.end, found.end() - len(ending))]
+            # no word of 1 character (those have no tag); not the ending alone: 菏泽市开发区综合考核 is the city's
+            # zones, a generic noun after the place
+            if words and all(_word_tag(w) in _PARK_WORD_TAGS and w not in _NOT_PARK_NAME_WORDS for w in words):
+                span = Span(span.start, found.end(), "ORG" if ending in INSTITUTE_ENDINGS else "LOC")
+        extended.append(span)
+    return extended
 
 
 # what may follow the one 1-character product word, 技 of 技改 / 技扩改 (a technical upgrade): 岚醇酒|技扩改
@@ -1475,6 +1545,63 @@ def tag_abbreviated_places(norm: NormalizedText, spans: Sequence[Span]) -> list[
     ]
     added = [new for new in added if not any(s.start < new.end and new.start < s.end for s in spans)]
     return sorted([*spans, *added]) if added else list(spans)
+
+
+# What the 等 after a list's last item says its items are: products or crops (柯街沃柑、芒果等农产品; 香菇脆片、香菇酱
+# 等产品), no companies; or companies (楚岳车桥、迅骋液压等企业), no places (not 宝鸡、广元等地企业)
+_PRODUCT_LIST_END = re.compile(f"等[{HAN}]{{0,4}}?(?:农特产品|农产品|产品|特产|特色产业)")
+_COMPANY_LIST_END = re.compile(f"等(?!地)(?:\\d+|[一二两三四五六七八九十几多]+)?[家个批]?[{HAN}]{{0,2}}?企业")
+
+
+def relabel_items_by_list_end(norm: NormalizedText, spans: Sequence[Span]) -> list[Span]:
+    """``spans`` with the ORG items of a ``、`` list of products dropped and the LOC items of a list of companies
+    made ORG, as the ``等`` phrase that ends the list says what its items are.
+
+    Reports list crops and foods beside the companies that sell them, and the network takes a product in a list
+    for a company's short name (``芒果等农产品``); it takes a company whose name ends like a site for a place
+    (``楚岳车桥``, 桥 as of a bridge). An item is a span that is exactly a middle item, the last item up to
+    ``等``, or that ends the first item (the list may begin mid-clause, or in an item where an earlier list's 等
+    stands). A list of companies needs another item that is an ORG. Offsets are original.
+
+    >>> from govner.data.normalize import normalize
+    >>> text = "销售沃柑、芒果等农产品，已入驻楚岳车桥、迅骋液压等企业"
+    >>> spans = [Span(5, 7, "ORG"), Span(15, 19, "LOC"), Span(20, 24, "ORG")]
+    >>> [(text[s.start : s.end], s.label) for s in relabel_items_by_list_end(normalize(text), spans)]
+    [('楚岳车桥', 'ORG'), ('迅骋液压', 'ORG')]
+    """
+    text = norm.text
+    if "等" not in text or "、" not in text:
+        return list(spans)
+    by_end: dict[int, list[tuple[int, Span]]] = {}  # normalized end -> (normalized start, span)
+    for start, end, span in _normalized_spans(norm, spans):
+        by_end.setdefault(end, []).append((start, span))
+    dropped: set[Span] = set()
+    relabelled: set[Span] = set()
+    for found in _LIST.finditer(text):
+        items = _list_items(found)
+        last_start, last_end = items[-1]
+        cut = text.find("等", last_start, last_end)
+        if cut <= last_start:
+            continue
+        products, companies = _PRODUCT_LIST_END.match(text, cut), _COMPANY_LIST_END.match(text, cut)
+        if not (products or companies):
+            continue
+        items[-1] = (last_start, cut)
+        # an earlier 等 ends an earlier list (京东、抖音等平台销售沃柑、芒果等农产品): this one begins in its item
+        items = items[max((i for i, (start, end) in enumerate(items[:-1]) if "等" in text[start:end]), default=0) :]
+        listed = [
+            span for i, (start, end) in enumerate(items) for span_start, span in by_end.get(end, ())
+            if span_start == start or (i == 0 and span_start > start)
+        ]
+        if products:
+            dropped.update(span for span in listed if span.label == "ORG")
+        elif any(span.label == "ORG" for span in listed):
+            relabelled.update(span for span in listed if span.label == "LOC")
+    if not (dropped or relabelled):
+        return list(spans)
+    return [
+        Span(span.start, span.end, "ORG") if span in relabelled else span for span in spans if span not in dropped
+    ]
 
 
 def tag_place_list_items(norm: NormalizedText, spans: Sequence[Span], places: Collection[str]) -> list[Span]:

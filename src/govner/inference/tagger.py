@@ -67,6 +67,7 @@ from govner.inference.postprocess import (
     drop_places_across_words,
     drop_titled_persons,
     drop_unquoted_slogans,
+    extend_places_over_park_words,
     extend_to_division_names,
     extend_to_longer_names,
     extend_to_trade_names,
@@ -76,6 +77,7 @@ from govner.inference.postprocess import (
     propagate_labels,
     propagate_short_forms,
     relabel_division_orgs,
+    relabel_items_by_list_end,
     repeat_quoted_slogans,
     split_company_facilities,
     tag_abbreviated_places,
@@ -115,6 +117,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("place_bodies", "a place run into its own body (巍山县+政府) made one ORG", False),
     Step("word_edges", "places that cut a word dropped", False),
     Step("area_words", "banks, estates and counts of divisions (三县) left out of places", False),
+    Step("park_names", "a place and its park's industry and ending (拉哈镇+大豆加工园区) made one LOC", False),
     Step("road_names", "routes' two ends split, contracted road names (瓦蛟快速通道) and named lines whole", False),
     Step("split_bodies", "joined bodies split, congresses and plenums dropped", False),
     Step("join_brackets", "names cut at a bracketed place joined", False),
@@ -126,6 +129,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("rules", "rule AMOUNT/SLOGAN spans first", False),
     Step("quoted_places", "quoted abbreviations of places (“合广长”协同) made LOC", False),
     Step("list_items", "places of a list a count of divisions ends (带动曲当、绒辖两乡) tagged, ORG or not", False),
+    Step("list_items", "ORG items of a list of products (芒果等农产品) dropped, LOC ones of companies made ORG", False),
     Step("quoted_slogans", "SLOGANs the document never quotes dropped", True),
     Step("consistency", "quoted slogans repeated", True),
     Step("propagate", "mentions propagated", True),
@@ -520,6 +524,7 @@ class Tagger:
         longer_names: bool = True,
         place_bodies: bool = True,
         trade_names: bool = True,
+        park_names: bool = True,
         consistency: bool = True,
         threads: int = 1,
         lexicon: Lexicon | None = None,
@@ -556,6 +561,7 @@ class Tagger:
         self.longer_names = longer_names  # [一汽]解放 … 一汽解放: one name, one reading per report
         self.place_bodies = place_bodies  # [巍山县]政府 → 巍山县政府: a place's body is one ORG with it
         self.trade_names = trade_names  # [锐达]液压 … 江西锐达液压科技有限公司: the short name keeps its industry
+        self.park_names = park_names  # [陕坝镇]农畜产品加工园区 → one LOC: a place and its park's name
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -770,6 +776,8 @@ class Tagger:
             names = drop_places_across_words(norm.text, names)
         if self.area_words:  # after it: 金沙江畔 is one word, 金沙江 would cut it
             names = cut_division_counts(norm.text, cut_bank_and_estate_words(norm.text, names))
+        if self.park_names:  # after the word check, which would drop the longer place that cuts no word less often
+            names = extend_places_over_park_words(norm.text, names)
         if self.road_names:  # the two ends first: 长汀至瑞金 + 快速通道 is no contracted name
             names = split_joined_places(norm.text, names, _place_names())
             names = extend_over_road_word(norm.text, names, _place_names())
@@ -805,6 +813,8 @@ class Tagger:
             before = set(spans)
             spans = tag_counted_place_lists(norm, spans)
             from_rules |= set(spans) - before  # read off the list, not a model probability
+        if self.list_items and "ORG" in self.labels:  # before propagation: a product's other mentions are no ORG
+            spans = relabel_items_by_list_end(norm, spans)
         if self.consistency:
             if self.quoted_slogans:  # before the repeats: those are quoted elsewhere by construction
                 spans = drop_unquoted_slogans(norm, spans)
