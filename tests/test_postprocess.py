@@ -726,6 +726,10 @@ def test_a_place_takes_in_the_region_word_after_it_but_not_before_gdp():
     assert found == [("京津冀地区", "LOC"), ("长三角地区", "LOC"), ("安化县", "LOC"), ("华中", "ORG")]
     # never into another span
     assert extend_over_region_word(text, [Span(2, 5, "LOC"), Span(6, 7, "ORG")])[0] == Span(2, 5, "LOC")
+    # a plain or a corridor named by its region, whatever follows it
+    text = "保障三江平原粮食生产，地处辽西走廊，江汉平原生产总值"
+    spans = [Span(text.find(name), text.find(name) + 2, "LOC") for name in ("三江", "辽西", "江汉")]
+    assert [text[s.start : s.end] for s in extend_over_region_word(text, spans)] == ["三江平原", "辽西走廊", "江汉平原"]
 
 
 def test_a_place_leaves_out_the_banks_of_a_water_and_the_kind_of_an_estate():
@@ -1553,13 +1557,22 @@ def test_a_kind_of_place_or_organization_alone_is_no_name():
     assert drop_kind_words(normalize(text).text, groups) == [Span(1, 6, "ORG")]
     assert drop_kind_words("中国移动湖南分公司", [Span(0, 4, "ORG"), Span(4, 6, "LOC"), Span(6, 9, "ORG")]) == [
         Span(0, 4, "ORG"), Span(4, 6, "LOC")]
-    # a desert alone is a kind of place; a named one stays
+    # a desert, an old town or a sumu alone is a kind of place; a named one stays, and so does one the text names
+    # with a level (古城镇)
     assert drop_kind_words("乌兰布和沙漠崛起绿色能源基地，沙漠光伏", [Span(0, 6, "LOC"), Span(15, 17, "LOC")]) == [
         Span(0, 6, "LOC")]
-    # a headline's good start is no bureau, nor a new pattern; a bureau or a body's branch stays
-    headline = "新春开好局 工业经济开新局，形成新格局，市统计局、县公安分局"
-    spans = [Span(0, 5, "ORG"), Span(6, 13, "ORG"), Span(16, 19, "ORG"), Span(20, 24, "ORG"), Span(25, 30, "ORG")]
-    assert [headline[s.start : s.end] for s in drop_kind_words(headline, spans)] == ["市统计局", "县公安分局"]
+    text = "察看巍山古城保护和古城业态，各苏木镇要推进，苏木"
+    spans = [Span(2, 6, "LOC"), Span(9, 11, "LOC"), Span(15, 18, "LOC"), Span(22, 24, "LOC")]
+    assert [text[s.start : s.end] for s in drop_kind_words(text, spans)] == ["巍山古城"]
+    assert drop_kind_words("古城镇的古城", [Span(4, 6, "LOC")]) == [Span(4, 6, "LOC")]
+    assert drop_kind_words("吉西国际陆港，陆港二期", [Span(0, 6, "LOC"), Span(7, 9, "LOC")]) == [Span(0, 6, "LOC")]
+    # a headline's good start is no bureau, nor a new pattern; a bureau or a body's branch stays, and so do the
+    # bureaus of innovation and of urban renewal, whose names end in 新局
+    headline = "新春开好局 工业经济开新局，形成新格局，市统计局、县公安分局、南山区科技创新局、广州市城市更新局"
+    spans = [Span(headline.find(name), headline.find(name) + len(name), "ORG") for name in (
+        "新春开好局", "工业经济开新局", "新格局", "市统计局", "县公安分局", "南山区科技创新局", "广州市城市更新局")]
+    assert [headline[s.start : s.end] for s in drop_kind_words(headline, spans)] == [
+        "市统计局", "县公安分局", "南山区科技创新局", "广州市城市更新局"]
 
 
 def test_a_place_takes_in_the_industry_words_and_ending_of_its_park():
@@ -1568,13 +1581,21 @@ def test_a_place_takes_in_the_industry_words_and_ending_of_its_park():
 
     # words of industry (nouns, a verbal noun, an abbreviation) and the longest ending
     assert extended("拉哈镇大豆加工园区和讷谟尔河", [Span(0, 3, "LOC")]) == ["拉哈镇大豆加工园区"]
+    assert extended("西华县双汇物流园区建设", [Span(0, 3, "LOC")]) == ["西华县双汇物流园区"]  # not 物流园
     assert extended("共和县塔拉滩光伏园区，", [Span(0, 6, "LOC")]) == ["共和县塔拉滩光伏园区"]
     assert extended("清水河流域特色产业带。", [Span(0, 3, "LOC")]) == ["清水河流域特色产业带"]
     assert extended("利川市食品工业园区建设", [Span(0, 3, "LOC")]) == ["利川市食品工业园区"]
     # a platform or institute named so is one ORG
-    institute = extend_places_over_park_words("来到永年区紧固件产业数字化服务平台，", [Span(2, 5, "LOC")])
-    assert institute == [Span(2, 17, "ORG")]
+    platform = "来到永年区紧固件产业数字化服务平台，"
+    assert extend_places_over_park_words(platform, [Span(2, 5, "LOC")]) == [Span(2, 17, "ORG")]
+    # not for a model without ORG
+    assert extend_places_over_park_words(platform, [Span(2, 5, "LOC")], institutes=False) == [Span(2, 5, "LOC")]
+    # after a province too
+    assert extended("吉林省碳纤维复合材料中试基地", [Span(0, 3, "LOC")]) == ["吉林省碳纤维复合材料中试基地"]
+    # a platform described by what it serves, a programme's title
     assert extended("在潍坊设立创新中心", [Span(1, 3, "LOC")]) == ["潍坊"]
+    assert extended("杭州市政务服务平台上线", [Span(0, 3, "LOC")]) == ["杭州市"]
+    assert extended("建设北京国际科技创新中心", [Span(2, 4, "LOC")]) == ["北京"]
     # not the ending alone (generic: the city's zones), nor a distinguishing word (a kind of zone)
     assert extended("在菏泽市开发区综合考核中", [Span(1, 4, "LOC")]) == ["菏泽市"]
     assert extended("签订亚丁高端度假区合作框架协议", [Span(2, 4, "LOC")]) == ["亚丁"]
@@ -1582,13 +1603,16 @@ def test_a_place_takes_in_the_industry_words_and_ending_of_its_park():
     assert extended("利川市调研工业园区建设", [Span(0, 3, "LOC")]) == ["利川市"]
     assert extended("辛口镇与经开区错位发展", [Span(0, 3, "LOC")]) == ["辛口镇"]
     assert extended("红旗泡水库至园区供水管线", [Span(0, 5, "LOC")]) == ["红旗泡水库"]
-    assert extended("监利经济开发区成功晋升省级高新技术产业开发区", [Span(0, 7, "LOC")]) == ["监利经济开发区"]
+    assert extended("拉哈镇建成大豆加工园区", [Span(0, 3, "LOC")]) == ["拉哈镇"]
     assert extended("王官庄三个镇建成羊绒加工集聚区", [Span(0, 3, "LOC")]) == ["王官庄"]
+    # which of many, or a kind in a province: no name
+    assert extended("湖北重点产业园区", [Span(0, 2, "LOC")]) == ["湖北"]
+    assert extended("河北省化工园区认定", [Span(0, 3, "LOC")]) == ["河北省"]
     assert extended("齐家工业园区创建省级特色产业园区", [Span(0, 6, "LOC")]) == ["齐家工业园区"]
     assert extended("在平南县建设标准化产业园", [Span(1, 4, "LOC")]) == ["平南县"]  # 建设 is a verbal noun to jieba
     assert extended("理工学院天长校区落户园区", [Span(4, 6, "LOC")]) == ["天长"]  # 落户 a noun
     # not past 10 characters, not into another span, only from a place
-    assert extended("陕坝镇农畜产品精深加工特色食品园区", [Span(0, 3, "LOC")]) == ["陕坝镇"]
+    assert extended("陕坝镇特色农畜产品饲料食品加工园区", [Span(0, 3, "LOC")]) == ["陕坝镇"]
     assert extended("拉哈镇大豆加工园区", [Span(0, 3, "LOC"), Span(5, 9, "LOC")]) == ["拉哈镇", "加工园区"]
     assert extended("蓝润饲料加工园区", [Span(0, 4, "ORG")]) == ["蓝润饲料"]
 
@@ -1623,11 +1647,19 @@ def test_what_ends_a_list_says_whether_its_items_are_companies():
     text = "已入驻楚岳车桥、迅骋液压等12家企业"
     assert relabelled(text, [Span(3, 7, "LOC"), Span(8, 12, "ORG")]) == [("楚岳车桥", "ORG"), ("迅骋液压", "ORG")]
     assert relabelled(text, [Span(3, 7, "LOC")]) == [("楚岳车桥", "LOC")]
-    # other lists keep their labels: platforms, industries, the places of companies (whatever the network made them)
+    # other lists keep their labels: platforms, industries, the places of companies (whatever the network made them),
+    # brands of products
     text = "通过京东、抖音等平台，引进庆翎新材料、澜泡化工等产业项目，与宝鸡、广元等地企业"
     spans = [Span(text.find(name), text.find(name) + len(name), label) for name, label in (
         ("京东", "ORG"), ("抖音", "ORG"), ("庆翎新材料", "ORG"), ("澜泡化工", "ORG"), ("宝鸡", "ORG"), ("广元", "LOC"))]
     assert relabelled(text, spans) == [(text[s.start : s.end], s.label) for s in spans]
+    for text in ("销往江苏、浙江等省份企业", "格力、美的等品牌产品"):
+        spans = [Span(2, 4, "ORG"), Span(5, 7, "LOC")] if "江苏" in text else [Span(0, 2, "ORG"), Span(3, 5, "ORG")]
+        assert relabelled(text, spans) == [(text[s.start : s.end], s.label) for s in spans]
+    # the 等 that ends the list, not one inside the last item
+    text = "已入驻楚岳车桥、迅骋高等装备等企业"
+    spans = [Span(3, 7, "LOC"), Span(8, 14, "ORG")]
+    assert relabelled(text, spans) == [("楚岳车桥", "ORG"), ("迅骋高等装备", "ORG")]
 
 
 def test_list_ends_relabel_items_in_the_tagger_before_propagation_only_when_switched_on(tag_as_if):

@@ -150,8 +150,9 @@ class InferenceConfig:
     # a school and its campus are one ORG (燕赵理工学院 + 霸州校区), as annotations/GUIDELINES.md rules;
     # govner.inference.postprocess.join_campuses
     campuses: bool = True
-    # a LOC or ORG that is only the word for a kind of place or organization (经开区, 大桥, 集团, 分公司: an ending of
-    # govner/data/suffixes.tsv) is dropped: no name; govner.inference.postprocess.drop_kind_words
+    # a LOC or ORG that is only the word for a kind of place or organization (经开区, 大桥, 古城, 集团, 分公司: an
+    # ending of govner/data/suffixes.tsv) is dropped: no name; so is an ORG that ends in a word of 局 that is no
+    # bureau (a headline's 新春开新局); govner.inference.postprocess.drop_kind_words
     kind_words: bool = True
     # labels whose mentions are tagged wherever else they occur in the same document
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
@@ -161,8 +162,9 @@ class InferenceConfig:
     divisions: bool = True
     # untagged short items of a 、 list in which two or more items are ORG become ORG (以三一机械、中联液压、
     # 常德纺机为龙头), and untagged places of a list of places LOC (赴京、沪、深), as are the items of a list that a
-    # count of divisions ends (带动曲当、绒辖两乡); govner.inference.postprocess.tag_list_items,
-    # tag_place_list_items and tag_counted_place_lists
+    # count of divisions ends (带动曲当、绒辖两乡); the ORG items of a list of products (芒果等农产品) are dropped and
+    # the LOC items of a list of companies (楚岳车桥、迅骋液压等企业) made ORG; govner.inference.postprocess.
+    # tag_list_items, tag_place_list_items, tag_counted_place_lists and relabel_items_by_list_end
     list_items: bool = True
     # the network's LOC spans, other than those of 2 characters, that cut a jieba word are dropped
     # ([华]为, [隆回区]位优越); govner.inference.postprocess.drop_places_across_words
@@ -170,10 +172,10 @@ class InferenceConfig:
     # an ORG that begins with a shorter ORG the network found elsewhere in the document is cut back to it when
     # the rest is a product (泽弘尼龙66 … 泽弘、天衡等); govner.inference.postprocess.trim_to_short_names
     short_names: bool = True
-    # a LOC that 地区 directly follows takes it in (京津冀 + 地区), the guideline's rule for named regions, not
-    # before 生产总值 (GDP); one that ends in the bank of a water (金沙江畔), 安置小区 (unnamed areas) or a count of
-    # divisions after a list (白沙三县) leaves it out; govner.data.conventions.extend_over_region_word,
-    # cut_bank_and_estate_words, cut_division_counts
+    # a LOC that 地区, 平原 or 走廊 directly follows takes it in (京津冀 + 地区, 三江 + 平原), the guideline's rule for
+    # named regions, not 地区 before 生产总值 (GDP); one that ends in the bank of a water (金沙江畔), 安置小区
+    # (unnamed areas) or a count of divisions after a list (白沙三县) leaves it out;
+    # govner.data.conventions.extend_over_region_word, cut_bank_and_estate_words, cut_division_counts
     area_words: bool = True
     # a SLOGAN outside every quotation whose phrase the document never quotes is dropped: the guideline tags
     # only quoted phrases and their unquoted repeats (专精特新 is no SLOGAN in a report that never quotes
@@ -213,10 +215,11 @@ class InferenceConfig:
     # 公司), takes in the common part (锐达液压), as the guideline's short names keep their industry words;
     # govner.inference.postprocess.extend_to_trade_names
     trade_names: bool = True
-    # a LOC that the words of a park's industry and a park's ending directly follow (拉哈镇 + 大豆加工园区, 菏泽市 +
-    # 开发区) takes them in, as the guideline's "a place and the named site in it that follows directly are one
-    # LOC"; not over a verb or a function word (利川市调研工业园区, 辛口镇与经开区);
-    # govner.inference.postprocess.extend_places_over_park_words
+    # a LOC that the words of a park's industry and a park's ending directly follow (拉哈镇 + 大豆加工园区) takes them
+    # in, as the guideline's "a place and the named site in it that follows directly are one LOC", and one that a
+    # platform's field and ending follow becomes one ORG with them (吉林省 + 碳纤维复合材料中试基地); not over a verb
+    # or a function word (利川市调研工业园区, 辛口镇与经开区), nor an ending alone (菏泽市开发区综合考核: the city's
+    # zones); govner.inference.postprocess.extend_places_over_park_words
     park_names: bool = True
     batch_size: int = 64  # windows per forward pass
     # every exact match of a user-dictionary word is tagged with the word's label, over the network's spans

@@ -160,8 +160,9 @@ def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
     ]
 
 
-# words that end in 局 as a bureau does and are none: a headline's 新春开好局 or 开新局 (a good start), 新格局, 大局
-WORDS_ENDING_IN_JU = ("开局", "新局", "好局", "布局", "格局", "大局", "全局", "变局", "结局")
+# words that end in 局 as a bureau does and are none: a headline's 新春开好局 or 开新局 (a good start), 新格局, 大局;
+# not 新局 alone, which ends 科技创新局 and 城市更新局
+WORDS_ENDING_IN_JU = ("开局", "开新局", "开好局", "谱新局", "布局", "格局", "大局", "全局", "变局", "结局")
 
 
 # the levels after which a kind of place is a place's own name (大桥镇, 新城区; not 旗 of 集团旗下)
@@ -368,62 +369,63 @@ def drop_places_across_words(text: str, spans: Sequence[Span]) -> list[Span]:
     ]
 
 
-# The endings of a park or zone that a place and the words of its industry name (拉哈镇 + 大豆加工 + 园区), longer
-# alternatives first; the guideline's "a place and the named site in it that follows directly are one LOC"
-# (西华县双汇物流园区, 余庆县工业园区)
+# The endings of a park or zone that a place and the words of its industry name (拉哈镇 + 大豆加工 + 园区); the
+# guideline's "a place and the named site in it that follows directly are one LOC" (西华县双汇物流园区, 余庆县工业园区)
 PARK_ENDINGS = (
-    "经济技术开发区", "经济开发区", "工业园区", "产业园区", "工业园", "产业园", "科技园", "物流园", "园区", "开发区",
-    "经开区", "高新区", "示范区", "先行区", "集聚区", "集中区", "合作区", "试验区", "产业带", "经济带", "度假区",
-    "旅游区",
+    "经济技术开发区", "经济开发区", "工业园区", "产业园区", "物流园区", "科技园区", "工业园", "产业园", "科技园",
+    "物流园", "园区", "开发区", "经开区", "高新区", "示范区", "先行区", "集聚区", "集中区", "合作区", "试验区",
+    "产业带", "经济带", "度假区", "旅游区",
 )
-# jieba's tags of the words a park's name holds between the place and its ending: nouns, verbal nouns (加工),
-# abbreviations (光伏) and places (口岸); never a verb, preposition, conjunction or number, nor a distinguishing
-# word (亚丁 + 高端度假区, 省级 + 产业园: a kind of zone, not its name)
-_PARK_WORD_TAGS = frozenset({"n", "nz", "vn", "an", "ng", "j", "s", "l"})
-# words jieba tags as nouns that say what is done there or what kind of zone it is, not what the park makes
-# (利川市 + 调研 + 工业园区, 建设 + 标准化产业园, 天长校区 + 落户 + 园区, 亚丁 + 高端 + 度假区)
-_NOT_PARK_NAME_WORDS = frozenset({
-    "调研", "考察", "视察", "督导", "观摩", "检查", "领导", "走访", "建设", "推进", "对接", "落户", "落地", "投产",
-    "招商", "高端",
-})
 # The endings of a platform or institute that a place and the words of its field name, one ORG (吉林省 + 碳纤维复合
 # 材料 + 中试基地, 永年区 + 紧固件产业数字化 + 服务平台), as the project's rulings make a named platform a body
 INSTITUTE_ENDINGS = ("中试基地", "服务平台", "互联网平台", "创新中心", "检验检测中心", "研究院")
-_PARK_NAME = re.compile(
-    f"[{HAN}]{{0,10}}?(?:{'|'.join(sorted(PARK_ENDINGS + INSTITUTE_ENDINGS, key=len, reverse=True))})")
+# jieba's tags of the words a park's name holds between the place and its ending: nouns (n, nz, ng), verbal and
+# adjectival nouns (加工/vn), abbreviations (光伏/j), idioms (一体化/l) and places (口岸/s); never a verb,
+# preposition, conjunction or number, nor a distinguishing word (省级 + 产业园: a kind of zone, not its name)
+_PARK_WORD_TAGS = frozenset({"n", "nz", "ng", "vn", "an", "j", "l", "s"})
+# words jieba tags as nouns that say what is done there, which of many or what kind it is, not what the park makes
+# or the platform serves (利川市 + 调研 + 工业园区, 天长校区 + 落户 + 园区, 湖北省 + 重点 + 产业园区, 亚丁 + 高端 +
+# 度假区, 杭州市 + 政务 + 服务平台, 北京 + 国际 + 科技创新中心)
+_NOT_PARK_NAME_WORDS = frozenset({
+    "调研", "考察", "视察", "督导", "观摩", "检查", "领导", "走访", "建设", "推进", "对接", "落户", "落地", "投产",
+    "招商", "高端", "重点", "各类", "相关", "主要", "政务", "企业", "公共", "综合", "国际", "全球",
+})
+PARK_NAME_CHARS = 10  # the most characters between the place and the ending
+_PARK_AND_INSTITUTE_ENDINGS = "|".join(sorted(PARK_ENDINGS + INSTITUTE_ENDINGS, key=len, reverse=True))
+_PARK_NAME = re.compile(f"[{HAN}]{{0,{PARK_NAME_CHARS}}}?(?P<ending>{_PARK_AND_INSTITUTE_ENDINGS})")
 
 
-def extend_places_over_park_words(text: str, spans: Sequence[Span]) -> list[Span]:
+def extend_places_over_park_words(text: str, spans: Sequence[Span], institutes: bool = True) -> list[Span]:
     """``spans`` with each LOC that the words of a park's name and its ending directly follow extended over them.
 
     The network often stops at the place that begins a park's or zone's name (``[陕坝镇]农畜产品加工园区``), where
     the guideline makes the place and the site that follows it one LOC; so it does with a platform's or
-    institute's name, which becomes one ORG (``[吉林省]碳纤维复合材料中试基地``: :data:`INSTITUTE_ENDINGS`).
-    Taken in: at most 10 characters up to the first ending of :data:`PARK_ENDINGS` or of those, one or more
-    jieba dictionary words (of 2+ characters: those have a tag) tagged as nouns or the like
-    (:data:`_PARK_WORD_TAGS`, not :data:`_NOT_PARK_NAME_WORDS`), and no other span. A verb or a function word
-    keeps the place alone (``利川市调研工业园区``, ``辛口镇与经开区``, ``红旗泡水库至园区``), and so does an ending
-    alone, which may be generic (``菏泽市开发区综合考核``: the city's zones). ``text`` is what the spans index, in
-    simplified characters.
+    institute's name, which becomes one ORG (``[吉林省]碳纤维复合材料中试基地``: :data:`INSTITUTE_ENDINGS`; not
+    with ``institutes`` False). Taken in: at most :data:`PARK_NAME_CHARS` characters up to the first ending of
+    :data:`PARK_ENDINGS` or of those, one or more jieba dictionary words (of 2+ characters: those have a tag)
+    tagged as nouns or the like (:data:`_PARK_WORD_TAGS`, not :data:`_NOT_PARK_NAME_WORDS`), and no other
+    span. A verb or a function word keeps the place alone (``利川市调研工业园区``, ``辛口镇与经开区``,
+    ``红旗泡水库至园区``), and so do an ending alone, which may be generic (``菏泽市开发区综合考核``: the city's
+    zones), and a province before a park's ending (``河北省化工园区认定``: a kind of park in the province).
+    ``text`` is what the spans index, in simplified characters.
 
     >>> text = "陕坝镇农畜产品加工园区内，辛口镇与经开区错位发展，吉林省碳纤维复合材料中试基地投入运行"
     >>> spans = [Span(0, 3, "LOC"), Span(13, 16, "LOC"), Span(25, 28, "LOC")]
     >>> [(text[s.start : s.end], s.label) for s in extend_places_over_park_words(text, spans)]
     [('陕坝镇农畜产品加工园区', 'LOC'), ('辛口镇', 'LOC'), ('吉林省碳纤维复合材料中试基地', 'ORG')]
     """
-    if not any(ending in text for ending in ("园", "区", "带", "基地", "平台", "中心", "研究院")):  # most sentences
-        return list(spans)
     taken = _Intervals(spans)
-    extended = []
+    extended: list[Span] = []
     for span in spans:
         found = _PARK_NAME.match(text, span.end) if span.label == "LOC" else None
         if found and not taken.overlaps(span.end, found.end()):
-            ending = max((e for e in PARK_ENDINGS + INSTITUTE_ENDINGS if found.group().endswith(e)), key=len)
-            words = [word for _, word in _words(text, span.end, found.end() - len(ending))]
+            institute = found.group("ending") in INSTITUTE_ENDINGS
+            words = [word for _, word in _words(text, span.end, found.start("ending"))]
             # no word of 1 character (those have no tag); not the ending alone: 菏泽市开发区综合考核 is the city's
             # zones, a generic noun after the place
-            if words and all(_word_tag(w) in _PARK_WORD_TAGS and w not in _NOT_PARK_NAME_WORDS for w in words):
-                span = Span(span.start, found.end(), "ORG" if ending in INSTITUTE_ENDINGS else "LOC")
+            if (words and all(_word_tag(w) in _PARK_WORD_TAGS and w not in _NOT_PARK_NAME_WORDS for w in words)
+                    and (institutes if institute else not text.endswith("省", span.start, span.end))):
+                span = Span(span.start, found.end(), "ORG" if institute else "LOC")
         extended.append(span)
     return extended
 
@@ -1548,9 +1550,11 @@ def tag_abbreviated_places(norm: NormalizedText, spans: Sequence[Span]) -> list[
 
 
 # What the 等 after a list's last item says its items are: products or crops (柯街沃柑、芒果等农产品; 香菇脆片、香菇酱
-# 等产品), no companies; or companies (楚岳车桥、迅骋液压等企业), no places (not 宝鸡、广元等地企业)
-_PRODUCT_LIST_END = re.compile(f"等[{HAN}]{{0,4}}?(?:农特产品|农产品|产品|特产|特色产业)")
-_COMPANY_LIST_END = re.compile(f"等(?!地)(?:\\d+|[一二两三四五六七八九十几多]+)?[家个批]?[{HAN}]{{0,2}}?企业")
+# 等产品; not 格力、美的等品牌产品), no companies; or companies (楚岳车桥、迅骋液压等12家重点企业), no places (not
+# 宝鸡、广元等地企业, 等省份企业)
+_PRODUCT_LIST_END = re.compile("等(?:特色|优质|名优|绿色|生态)?(?:农特产品|农副产品|农产品|产品|特产|特色产业)")
+_COMPANY_LIST_END = re.compile(
+    "等(?:\\d+|[一二两三四五六七八九十几多]+)?[家个批]?(?:重点|龙头|骨干|规上|民营|知名|优质|领军|链主)?企业")
 
 
 def relabel_items_by_list_end(norm: NormalizedText, spans: Sequence[Span]) -> list[Span]:
@@ -1580,10 +1584,11 @@ def relabel_items_by_list_end(norm: NormalizedText, spans: Sequence[Span]) -> li
     for found in _LIST.finditer(text):
         items = _list_items(found)
         last_start, last_end = items[-1]
-        cut = text.find("等", last_start, last_end)
-        if cut <= last_start:
-            continue
-        products, companies = _PRODUCT_LIST_END.match(text, cut), _COMPANY_LIST_END.match(text, cut)
+        ends = (  # the 等 that ends the list: not the 等 of 高等 or 平等 inside the last item
+            (cut, _PRODUCT_LIST_END.match(text, cut), _COMPANY_LIST_END.match(text, cut))
+            for cut in range(last_start + 1, last_end) if text[cut] == "等"
+        )
+        cut, products, companies = next((end for end in ends if end[1] or end[2]), (0, None, None))
         if not (products or companies):
             continue
         items[-1] = (last_start, cut)

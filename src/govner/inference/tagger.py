@@ -113,11 +113,11 @@ class Step(NamedTuple):
 POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("rules", "amounts the guideline rules out dropped", False),
     Step("kind_words", "a kind of place or organization alone (经开区, 分公司) dropped", False),
-    Step("area_words", "地区 taken into places", False),
+    Step("area_words", "地区, 平原 and 走廊 taken into places", False),
     Step("place_bodies", "a place run into its own body (巍山县+政府) made one ORG", False),
     Step("word_edges", "places that cut a word dropped", False),
     Step("area_words", "banks, estates and counts of divisions (三县) left out of places", False),
-    Step("park_names", "a place and its park's industry and ending (拉哈镇+大豆加工园区) made one LOC", False),
+    Step("park_names", "a place and its park's (拉哈镇+大豆加工园区) or platform's name made one LOC or ORG", False),
     Step("road_names", "routes' two ends split, contracted road names (瓦蛟快速通道) and named lines whole", False),
     Step("split_bodies", "joined bodies split, congresses and plenums dropped", False),
     Step("join_brackets", "names cut at a bracketed place joined", False),
@@ -561,7 +561,7 @@ class Tagger:
         self.longer_names = longer_names  # [一汽]解放 … 一汽解放: one name, one reading per report
         self.place_bodies = place_bodies  # [巍山县]政府 → 巍山县政府: a place's body is one ORG with it
         self.trade_names = trade_names  # [锐达]液压 … 江西锐达液压科技有限公司: the short name keeps its industry
-        self.park_names = park_names  # [陕坝镇]农畜产品加工园区 → one LOC: a place and its park's name
+        self.park_names = park_names  # [陕坝镇]农畜产品加工园区 → one LOC, [吉林省]…中试基地 → one ORG
         self.consistency = consistency
         self.max_len = max_len
         self.overlap = overlap
@@ -776,8 +776,8 @@ class Tagger:
             names = drop_places_across_words(norm.text, names)
         if self.area_words:  # after it: 金沙江畔 is one word, 金沙江 would cut it
             names = cut_division_counts(norm.text, cut_bank_and_estate_words(norm.text, names))
-        if self.park_names:  # after the word check, which would drop the longer place that cuts no word less often
-            names = extend_places_over_park_words(norm.text, names)
+        if self.park_names and "LOC" in self.labels:  # after the word check, which judges the network's own edges
+            names = extend_places_over_park_words(norm.text, names, institutes="ORG" in self.labels)
         if self.road_names:  # the two ends first: 长汀至瑞金 + 快速通道 is no contracted name
             names = split_joined_places(norm.text, names, _place_names())
             names = extend_over_road_word(norm.text, names, _place_names())
