@@ -726,10 +726,15 @@ def test_a_place_takes_in_the_region_word_after_it_but_not_before_gdp():
     assert found == [("京津冀地区", "LOC"), ("长三角地区", "LOC"), ("安化县", "LOC"), ("华中", "ORG")]
     # never into another span
     assert extend_over_region_word(text, [Span(2, 5, "LOC"), Span(6, 7, "ORG")])[0] == Span(2, 5, "LOC")
-    # a plain or a corridor named by its region, whatever follows it
-    text = "保障三江平原粮食生产，地处辽西走廊，江汉平原生产总值"
-    spans = [Span(text.find(name), text.find(name) + 2, "LOC") for name in ("三江", "辽西", "江汉")]
-    assert [text[s.start : s.end] for s in extend_over_region_word(text, spans)] == ["三江平原", "辽西走廊", "江汉平原"]
+    # a plain or a corridor named by its region, whatever follows it but a level; 地区 after it too
+    text = "保障三江平原粮食生产，地处辽西走廊，江汉平原生产总值，成都平原地区"
+    spans = [Span(text.find(name), text.find(name) + 2, "LOC") for name in ("三江", "辽西", "江汉", "成都")]
+    assert [text[s.start : s.end] for s in extend_over_region_word(text, spans)] == [
+        "三江平原", "辽西走廊", "江汉平原", "成都平原地区"]
+    # not a county named so, nor a division's plain areas
+    assert extend_over_region_word("德州市平原县", [Span(0, 3, "LOC")]) == [Span(0, 3, "LOC")]
+    assert extend_over_region_word("山东平原县", [Span(0, 2, "LOC")]) == [Span(0, 2, "LOC")]
+    assert extend_over_region_word("泗洪县平原地区", [Span(0, 3, "LOC")]) == [Span(0, 3, "LOC")]
 
 
 def test_a_place_leaves_out_the_banks_of_a_water_and_the_kind_of_an_estate():
@@ -1565,14 +1570,18 @@ def test_a_kind_of_place_or_organization_alone_is_no_name():
     spans = [Span(2, 6, "LOC"), Span(9, 11, "LOC"), Span(15, 18, "LOC"), Span(22, 24, "LOC")]
     assert [text[s.start : s.end] for s in drop_kind_words(text, spans)] == ["巍山古城"]
     assert drop_kind_words("古城镇的古城", [Span(4, 6, "LOC")]) == [Span(4, 6, "LOC")]
+    assert drop_kind_words("古城村的古城", [Span(4, 6, "LOC")]) == [Span(4, 6, "LOC")]
+    assert drop_kind_words("古城街道：古城", [Span(5, 7, "LOC")]) == [Span(5, 7, "LOC")]
     assert drop_kind_words("吉西国际陆港，陆港二期", [Span(0, 6, "LOC"), Span(7, 9, "LOC")]) == [Span(0, 6, "LOC")]
     # a headline's good start is no bureau, nor a new pattern; a bureau or a body's branch stays, and so do the
     # bureaus of innovation and of urban renewal, whose names end in 新局
-    headline = "新春开好局 工业经济开新局，形成新格局，市统计局、县公安分局、南山区科技创新局、广州市城市更新局"
+    headline = ("新春开好局 工业经济开新局，形成新格局，奋力开创新局，"
+                "市统计局、县公安分局、南山区科技创新局、广州市城市更新局、国家安全局")
     spans = [Span(headline.find(name), headline.find(name) + len(name), "ORG") for name in (
-        "新春开好局", "工业经济开新局", "新格局", "市统计局", "县公安分局", "南山区科技创新局", "广州市城市更新局")]
+        "新春开好局", "工业经济开新局", "新格局", "奋力开创新局", "市统计局", "县公安分局", "南山区科技创新局",
+        "广州市城市更新局", "国家安全局")]
     assert [headline[s.start : s.end] for s in drop_kind_words(headline, spans)] == [
-        "市统计局", "县公安分局", "南山区科技创新局", "广州市城市更新局"]
+        "市统计局", "县公安分局", "南山区科技创新局", "广州市城市更新局", "国家安全局"]
 
 
 def test_a_place_takes_in_the_industry_words_and_ending_of_its_park():
@@ -1608,6 +1617,9 @@ def test_a_place_takes_in_the_industry_words_and_ending_of_its_park():
     # which of many, or a kind in a province: no name
     assert extended("湖北重点产业园区", [Span(0, 2, "LOC")]) == ["湖北"]
     assert extended("河北省化工园区认定", [Span(0, 3, "LOC")]) == ["河北省"]
+    assert extended("广西壮族自治区化工园区认定", [Span(0, 7, "LOC")]) == ["广西壮族自治区"]
+    in_hubei = extend_places_over_park_words("湖北化工园区认定", [Span(0, 2, "LOC")], provinces={"湖北"})
+    assert in_hubei == [Span(0, 2, "LOC")]
     assert extended("齐家工业园区创建省级特色产业园区", [Span(0, 6, "LOC")]) == ["齐家工业园区"]
     assert extended("在平南县建设标准化产业园", [Span(1, 4, "LOC")]) == ["平南县"]  # 建设 is a verbal noun to jieba
     assert extended("理工学院天长校区落户园区", [Span(4, 6, "LOC")]) == ["天长"]  # 落户 a noun
@@ -1656,6 +1668,10 @@ def test_what_ends_a_list_says_whether_its_items_are_companies():
     for text in ("销往江苏、浙江等省份企业", "格力、美的等品牌产品"):
         spans = [Span(2, 4, "ORG"), Span(5, 7, "LOC")] if "江苏" in text else [Span(0, 2, "ORG"), Span(3, 5, "ORG")]
         assert relabelled(text, spans) == [(text[s.start : s.end], s.label) for s in spans]
+    # companies that process products, persons who run companies
+    text = "引进伊利集团、蒙牛乳业等农产品加工企业，马云、雷军等企业家"
+    spans = [Span(2, 6, "ORG"), Span(7, 11, "ORG"), Span(20, 22, "ORG"), Span(23, 25, "LOC")]
+    assert relabelled(text, spans) == [(text[s.start : s.end], s.label) for s in spans]
     # the 等 that ends the list, not one inside the last item
     text = "已入驻楚岳车桥、迅骋高等装备等企业"
     spans = [Span(3, 7, "LOC"), Span(8, 14, "ORG")]

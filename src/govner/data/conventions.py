@@ -43,11 +43,12 @@ def merge_adjacent(spans: Iterable[Span], label: str = "LOC") -> list[Span]:
 
 # What a named area takes in and what it leaves out. The guideline: "named regions and economic areas, with
 # 地区 when it follows" (京津冀地区), but 地区生产总值 is GDP, whatever place comes before it (安化县地区生产总值);
-# a plain or corridor named by its region is one too (三江平原, 辽西走廊, the project's rulings); and "never
-# LOC: unnamed areas": the banks and shores of a named water (汀江两岸, 金沙江畔, 长江之滨) and the kind of a
-# housing estate (淮远苑安置小区) stay out of the name.
+# a plain or corridor named by its region is one too (三江平原, 辽西走廊: annotations/GUIDELINES.md), not after a
+# division's level (泗洪县平原地区) nor as the start of a county's name (德州市平原县); and "never LOC: unnamed
+# areas": the banks and shores of a named water (汀江两岸, 金沙江畔, 长江之滨) and the kind of a housing estate
+# (淮远苑安置小区) stay out of the name.
 REGION_WORD = "地区"
-NAMED_AREA_WORDS = (REGION_WORD, "平原", "走廊")
+NAMED_AREA_WORDS = ("平原", "走廊", REGION_WORD)  # 地区 last: 成都 + 平原 + 地区
 NOT_A_REGION_AFTER = "生产总值"
 BANK_WORDS = ("两岸", "南岸", "北岸", "东岸", "西岸", "沿岸", "之滨", "畔")
 WATER_ENDINGS = tuple("江河湖海溪湾")  # a water's name ends so; after another name 南岸 may be a place (重庆南岸)
@@ -60,10 +61,11 @@ def _ends_in_two_han(name: str) -> bool:
 
 
 def extend_over_region_word(text: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` with each LOC that ``地区``, ``平原`` or ``走廊`` (:data:`NAMED_AREA_WORDS`) directly follows
+    """``spans`` with each LOC that ``平原``, ``走廊`` or ``地区`` (:data:`NAMED_AREA_WORDS`) directly follows
     extended over it.
 
-    Not ``地区`` before ``生产总值`` (GDP), and never into another span. ``text`` is what the spans
+    Not ``地区`` before ``生产总值`` (GDP), not ``平原`` or ``走廊`` after a place that ends in a level or before a
+    level (``泗洪县平原地区``, ``德州市平原县``), and never into another span. ``text`` is what the spans
     index, in simplified characters.
 
     >>> text = "来自京津冀地区的企业，安化县地区生产总值增长，保障三江平原粮食生产"
@@ -72,7 +74,10 @@ def extend_over_region_word(text: str, spans: Sequence[Span]) -> list[Span]:
     ['京津冀地区', '安化县', '三江平原']
     """
     def may_extend(span: Span, word: str) -> bool:
-        return word != REGION_WORD or not text.startswith(NOT_A_REGION_AFTER, span.end + len(word))
+        after = span.end + len(word)
+        if word == REGION_WORD:
+            return not text.startswith(NOT_A_REGION_AFTER, after)
+        return text[span.end - 1] not in ADMIN_LEVELS and (after == len(text) or text[after] not in ADMIN_LEVELS)
 
     for word in NAMED_AREA_WORDS:
         spans = _extend_over_word(text, spans, word, lambda span, word=word: may_extend(span, word))

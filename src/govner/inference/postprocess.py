@@ -161,12 +161,13 @@ def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
 
 
 # words that end in 局 as a bureau does and are none: a headline's 新春开好局 or 开新局 (a good start), 新格局, 大局;
-# not 新局 alone, which ends 科技创新局 and 城市更新局
-WORDS_ENDING_IN_JU = ("开局", "开新局", "开好局", "谱新局", "布局", "格局", "大局", "全局", "变局", "结局")
+# not 新局 nor 全局 alone, which end 科技创新局, 城市更新局 and 国家安全局
+WORDS_ENDING_IN_JU = (
+    "开局", "开新局", "开好局", "谱新局", "开创新局", "谋好局", "起好局", "布局", "格局", "大局", "变局", "结局")
 
 
-# the levels after which a kind of place is a place's own name (大桥镇, 新城区; not 旗 of 集团旗下)
-_NAME_LEVELS = "镇乡区县市"
+# the levels after which a kind of place is a place's own name (大桥镇, 新城区, 古城村, 古城街道; not 旗 of 集团旗下)
+_NAME_LEVELS = "(?:[镇乡区县市村]|街道|社区)"
 
 
 def _named_with_level(text: str, kind: str) -> bool:
@@ -175,7 +176,7 @@ def _named_with_level(text: str, kind: str) -> bool:
     longer_kinds = _kind_words()["LOC"]
     return any(
         found.group() not in longer_kinds
-        for found in re.finditer(f"{re.escape(kind)}[{_NAME_LEVELS}](?!场)", text)
+        for found in re.finditer(f"{re.escape(kind)}{_NAME_LEVELS}(?!场)", text)
     )
 
 
@@ -391,11 +392,17 @@ _NOT_PARK_NAME_WORDS = frozenset({
     "招商", "高端", "重点", "各类", "相关", "主要", "政务", "企业", "公共", "综合", "国际", "全球",
 })
 PARK_NAME_CHARS = 10  # the most characters between the place and the ending
+
+
+def _is_province(name: str, provinces: Collection[str]) -> bool:
+    return name.endswith(("省", "自治区")) or name in provinces
 _PARK_AND_INSTITUTE_ENDINGS = "|".join(sorted(PARK_ENDINGS + INSTITUTE_ENDINGS, key=len, reverse=True))
 _PARK_NAME = re.compile(f"[{HAN}]{{0,{PARK_NAME_CHARS}}}?(?P<ending>{_PARK_AND_INSTITUTE_ENDINGS})")
 
 
-def extend_places_over_park_words(text: str, spans: Sequence[Span], institutes: bool = True) -> list[Span]:
+def extend_places_over_park_words(
+    text: str, spans: Sequence[Span], institutes: bool = True, provinces: Collection[str] = ()
+) -> list[Span]:
     """``spans`` with each LOC that the words of a park's name and its ending directly follow extended over them.
 
     The network often stops at the place that begins a park's or zone's name (``[陕坝镇]农畜产品加工园区``), where
@@ -406,7 +413,8 @@ def extend_places_over_park_words(text: str, spans: Sequence[Span], institutes: 
     tagged as nouns or the like (:data:`_PARK_WORD_TAGS`, not :data:`_NOT_PARK_NAME_WORDS`), and no other
     span. A verb or a function word keeps the place alone (``利川市调研工业园区``, ``辛口镇与经开区``,
     ``红旗泡水库至园区``), and so do an ending alone, which may be generic (``菏泽市开发区综合考核``: the city's
-    zones), and a province before a park's ending (``河北省化工园区认定``: a kind of park in the province).
+    zones), and a province before a park's ending (``河北省化工园区认定``: a kind of park in the province; a name
+    ending in 省 or 自治区, or one of ``provinces``).
     ``text`` is what the spans index, in simplified characters.
 
     >>> text = "陕坝镇农畜产品加工园区内，辛口镇与经开区错位发展，吉林省碳纤维复合材料中试基地投入运行"
@@ -424,7 +432,7 @@ def extend_places_over_park_words(text: str, spans: Sequence[Span], institutes: 
             # no word of 1 character (those have no tag); not the ending alone: 菏泽市开发区综合考核 is the city's
             # zones, a generic noun after the place
             if (words and all(_word_tag(w) in _PARK_WORD_TAGS and w not in _NOT_PARK_NAME_WORDS for w in words)
-                    and (institutes if institute else not text.endswith("省", span.start, span.end))):
+                    and (institutes if institute else not _is_province(text[span.start : span.end], provinces))):
                 span = Span(span.start, found.end(), "ORG" if institute else "LOC")
         extended.append(span)
     return extended
@@ -1552,9 +1560,10 @@ def tag_abbreviated_places(norm: NormalizedText, spans: Sequence[Span]) -> list[
 # What the 等 after a list's last item says its items are: products or crops (柯街沃柑、芒果等农产品; 香菇脆片、香菇酱
 # 等产品; not 格力、美的等品牌产品), no companies; or companies (楚岳车桥、迅骋液压等12家重点企业), no places (not
 # 宝鸡、广元等地企业, 等省份企业)
-_PRODUCT_LIST_END = re.compile("等(?:特色|优质|名优|绿色|生态)?(?:农特产品|农副产品|农产品|产品|特产|特色产业)")
-_COMPANY_LIST_END = re.compile(
-    "等(?:\\d+|[一二两三四五六七八九十几多]+)?[家个批]?(?:重点|龙头|骨干|规上|民营|知名|优质|领军|链主)?企业")
+_PRODUCT_LIST_END = re.compile(  # not where the products name a kind of company: 等农产品加工企业
+    "等(?:特色|优质|名优|绿色|生态)?(?:农特产品|农副产品|农产品|产品|特产|特色产业)(?!加工|研发|生产|龙头|企业|园|基地)")
+_COMPANY_LIST_END = re.compile(  # not 企业家: persons
+    "等(?:\\d+|[一二两三四五六七八九十几多]+)?[家个批]?(?:重点|龙头|骨干|规上|民营|知名|优质|领军|链主)?企业(?!家)")
 
 
 def relabel_items_by_list_end(norm: NormalizedText, spans: Sequence[Span]) -> list[Span]:

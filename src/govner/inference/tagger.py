@@ -216,6 +216,13 @@ def _division_full_names() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _provinces() -> frozenset[str]:
+    """The provinces' and autonomous regions' full names and short forms (湖北省, 湖北; 广西壮族自治区, 广西)."""
+    regions = {full: short for full, short in _divisions().items() if full.endswith(("省", "自治区"))}
+    return frozenset(name for pair in regions.items() for name in pair if name)
+
+
+@lru_cache(maxsize=1)
 def _place_names() -> frozenset[str]:
     """The country and the divisions' full names and short forms: places, never a company's short name
     (a stray ORG 中国 must not cut 中国铝业)."""
@@ -777,7 +784,8 @@ class Tagger:
         if self.area_words:  # after it: 金沙江畔 is one word, 金沙江 would cut it
             names = cut_division_counts(norm.text, cut_bank_and_estate_words(norm.text, names))
         if self.park_names and "LOC" in self.labels:  # after the word check, which judges the network's own edges
-            names = extend_places_over_park_words(norm.text, names, institutes="ORG" in self.labels)
+            names = extend_places_over_park_words(
+                norm.text, names, institutes="ORG" in self.labels, provinces=_provinces())
         if self.road_names:  # the two ends first: 长汀至瑞金 + 快速通道 is no contracted name
             names = split_joined_places(norm.text, names, _place_names())
             names = extend_over_road_word(norm.text, names, _place_names())
