@@ -392,12 +392,14 @@ _NOT_PARK_NAME_WORDS = frozenset({
     "招商", "高端", "重点", "各类", "相关", "主要", "政务", "企业", "公共", "综合", "国际", "全球",
 })
 PARK_NAME_CHARS = 10  # the most characters between the place and the ending
+_PARK_AND_INSTITUTE_ENDINGS = "|".join(sorted(PARK_ENDINGS + INSTITUTE_ENDINGS, key=len, reverse=True))
+_PARK_NAME = re.compile(f"[{HAN}]{{0,{PARK_NAME_CHARS}}}?(?P<ending>{_PARK_AND_INSTITUTE_ENDINGS})")
 
 
 def _is_province(name: str, provinces: Collection[str]) -> bool:
+    """Whether ``name`` is a province or autonomous region: its full name (by its level) or one of ``provinces``
+    (the tagger passes jionlp's names and short forms; a caller without them still has the full names)."""
     return name.endswith(("省", "自治区")) or name in provinces
-_PARK_AND_INSTITUTE_ENDINGS = "|".join(sorted(PARK_ENDINGS + INSTITUTE_ENDINGS, key=len, reverse=True))
-_PARK_NAME = re.compile(f"[{HAN}]{{0,{PARK_NAME_CHARS}}}?(?P<ending>{_PARK_AND_INSTITUTE_ENDINGS})")
 
 
 def extend_places_over_park_words(
