@@ -17,6 +17,7 @@ from govner.data.conventions import (
     merge_adjacent,
     split_joined_bodies,
     split_joined_places,
+    split_unclosed_brackets,
 )
 from govner.data.document import Span
 from govner.data.lexicon import UNIT_CATEGORY, suffix_entries, suffix_rows
@@ -446,6 +447,15 @@ def test_full_division_names_are_tagged_where_no_span_is():
     text = "一季度界首市實現增長。界首市委召開會議，湖北省界首市"
     found = tag_division_names(normalize(text), [Span(20, 26, "LOC")], {"界首市", "湖北省"})
     assert found == [Span(3, 6, "LOC"), Span(20, 26, "LOC")]  # not before 委, not inside a span
+
+
+def test_two_character_county_names_are_tagged_only_where_jieba_reads_them_as_words():
+    names = {"随县", "沛县", "兴县", "干县", "和县", "城区", "华容县"}
+    text = "带动随县、沛县增收。振兴县域经济，若干县市，全市和县两级，城区道路，华容县"
+    found = tag_division_names(normalize(text), [], names)
+    assert [text[s.start : s.end] for s in found] == ["随县", "沛县", "华容县"]
+    text = "隨縣(xiàn)和沛縣委"  # traditional with a note; 沛縣 before 委 is a longer name the network missed
+    assert [text[s.start : s.end] for s in tag_division_names(normalize(text), [], names)] == ["隨縣"]
 
 
 def test_places_that_cut_a_word_are_dropped_in_the_tagger_only_when_switched_on(tiny_model, monkeypatch):
@@ -1769,3 +1779,41 @@ def test_trade_names_run_in_the_tagger_on_every_mention_only_when_switched_on(ta
     assert found() == [("江西銳達液壓科技集團有限公司", "ORG"), ("銳達液(yè)壓", "ORG")]
     # a document-level step: it reads the whole document
     assert found(consistency=False) == [("江西銳達液壓科技集團有限公司", "ORG"), ("銳達", "ORG")]
+
+
+
+def _at(text, name, label="ORG", nth=0):
+    """The span of the ``nth`` occurrence of ``name`` in ``text``."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(name, start + 1)
+    return Span(start, start + len(name), label)
+
+
+def test_places_before_a_postposition_that_jieba_joins_to_them_are_kept():
+    text = "板石镇工业集中区内，金沙江畔，隆回区位优越"
+    spans = [_at(text, "板石镇工业集中区", "LOC"), _at(text, "金沙江", "LOC"), _at(text, "隆回区", "LOC")]
+    assert drop_places_across_words(text, spans) == spans[:2]  # 区位 is a word, 区内 and 江畔 are a place + 内/畔
+
+
+def test_a_place_runs_into_no_count_of_zones():
+    text = "东疆综合保税区、中新天津生态城五大开发区共完成投资，园区、新城两个片区"
+    places = [_at(text, "东疆综合保税区", "LOC"), _at(text, "中新天津生态城", "LOC")]
+    assert extend_places_over_park_words(text, places) == places  # not a park named 五大开发区
+    cut = cut_division_counts(text, [_at(text, "中新天津生态城五大开发区", "LOC"), _at(text, "新城两个片区", "LOC")])
+    assert [text[s.start : s.end] for s in cut] == ["中新天津生态城", "新城"]
+
+
+def test_a_place_with_a_bracket_it_does_not_close_is_split():
+    text = "衡阳(东莞)电子信息产业对接会，中国(北京)自由贸易试验区，秀山(武陵)现代物流园区，衡阳(东莞"
+    spans = [Span(0, 5, "LOC"), Span(16, 29, "LOC"), Span(30, 35, "LOC"), Span(43, 48, "LOC")]
+    found = split_unclosed_brackets(text, spans, ("园区",))
+    # a park's own bracket stays (the network's cut is not mended); the last is closed by no text after it
+    assert [text[s.start : s.end] for s in found] == [
+        "衡阳", "东莞", "中国(北京)自由贸易试验区", "秀山(武陵", "衡阳(东莞"]
+
+
+def test_a_salt_lake_alone_is_no_place():
+    text = "推动盐湖化工发展，察尔汗盐湖"
+    spans = [_at(text, "盐湖", "LOC"), _at(text, "察尔汗盐湖", "LOC")]
+    assert drop_kind_words(text, spans) == spans[1:]

@@ -200,8 +200,9 @@ def combine_with_rules(model_spans: Sequence[Span], rule_spans: Sequence[Span]) 
 # five seed reports).
 SEGMENT_CONTEXT = 6
 # What may follow a place inside one jieba word and still leave the place a LOC of its own: the
-# guideline tags 上杭 in 上杭籍 (native of) and 湖南 in 湖南人 (syn_p review), jieba has 江苏籍 as a word.
-PLACE_WORD_ENDINGS = ("籍", "人")
+# guideline tags 上杭 in 上杭籍 (native of) and 湖南 in 湖南人 (syn_p review), jieba has 江苏籍 as a word; the
+# postpositions 畔 and 内 make words with a place's last character (江畔, 区内: 金沙江畔, 板石镇工业集中区内)
+PLACE_WORD_ENDINGS = ("籍", "人", "畔", "内")
 
 
 _SEGMENTER_LOCK = threading.Lock()
@@ -402,6 +403,10 @@ def _is_province(name: str, provinces: Collection[str]) -> bool:
     return name.endswith(("省", "自治区")) or name in provinces
 
 
+# a count of kinds (五大开发区, 两个园区) after the last place of a list: not a park's name
+_COUNT_OF_KINDS = re.compile(r"(?:[两二三四五六七八九十]+|\d+)[个大]")
+
+
 def extend_places_over_park_words(
     text: str, spans: Sequence[Span], institutes: bool = True, provinces: Collection[str] = ()
 ) -> list[Span]:
@@ -415,8 +420,9 @@ def extend_places_over_park_words(
     tagged as nouns or the like (:data:`_PARK_WORD_TAGS`, not :data:`_NOT_PARK_NAME_WORDS`), and no other
     span. A verb or a function word keeps the place alone (``利川市调研工业园区``, ``辛口镇与经开区``,
     ``红旗泡水库至园区``), and so do an ending alone, which may be generic (``菏泽市开发区综合考核``: the city's
-    zones), and a province before a park's ending (``河北省化工园区认定``: a kind of park in the province; a name
-    ending in 省 or 自治区, or one of ``provinces``).
+    zones), a count of kinds (``中新天津生态城五大开发区``: the list's zones), and a province before a park's
+    ending (``河北省化工园区认定``: a kind of park in the province; a name ending in 省 or 自治区, or one of
+    ``provinces``).
     ``text`` is what the spans index, in simplified characters.
 
     >>> text = "陕坝镇农畜产品加工园区内，辛口镇与经开区错位发展，吉林省碳纤维复合材料中试基地投入运行"
@@ -434,6 +440,7 @@ def extend_places_over_park_words(
             # no word of 1 character (those have no tag); not the ending alone: 菏泽市开发区综合考核 is the city's
             # zones, a generic noun after the place
             if (words and all(_word_tag(w) in _PARK_WORD_TAGS and w not in _NOT_PARK_NAME_WORDS for w in words)
+                    and not _COUNT_OF_KINDS.match(text, span.end)  # 中新天津生态城 + 五大开发区: a list's count
                     and (institutes if institute else not _is_province(text[span.start : span.end], provinces))):
                 span = Span(span.start, found.end(), "ORG" if institute else "LOC")
         extended.append(span)
@@ -1127,30 +1134,41 @@ def _splits_a_word_at(
     return splits_a_word(norm.text, *norm.to_normalized(start, end), left=left, right=right)
 
 
+# 2-character full division names that are mostly something else where they stand: a district's part
+# (城区, 矿区), a direction's (东区 … 中区), and 和县, which reads 和 + 县 (全市和县两级)
+_NOT_DIVISION_WORDS = frozenset({"东区", "西区", "南区", "北区", "中区", "城区", "矿区", "郊区", "和县"})
+
+
 def tag_division_names(norm: NormalizedText, spans: Sequence[Span], names: Collection[str]) -> list[Span]:
-    """Tag as LOC the full division names (``界首市``, ``双峰县``) that no span covers.
+    """Tag as LOC the full division names (``界首市``, ``双峰县``, ``随县``) that no span covers.
 
     The network misses a county now and then even by its full name, most often one it never
-    saw. A name of three characters or more from ``names`` (the full names of
-    :func:`govner.data.lexicon.division_table`: provinces, cities, counties, banners) becomes
-    LOC where it overlaps no span and no unit or body follows (``界首市委``: a longer name the
-    network missed). Offsets are original.
+    saw. A name from ``names`` (the full names of :func:`govner.data.lexicon.division_table`:
+    provinces, cities, counties, banners) becomes LOC where it overlaps no span and no unit or
+    body follows (``界首市委``: a longer name the network missed). A 2-character name (``随县``,
+    ``沛县``) also needs jieba to read it as a word there (:func:`splits_a_word`: not the 兴县 of
+    振兴县域, not the 干县 of 若干县市) and not to be one of :data:`_NOT_DIVISION_WORDS`. Offsets
+    are original.
 
     >>> from govner.data.normalize import normalize
     >>> tag_division_names(normalize("一季度界首市實現增長，界首市委"), [], {"界首市"})
     [Span(start=3, end=6, label='LOC')]
+    >>> tag_division_names(normalize("带动随县增收，振兴县域经济"), [], {"随县", "兴县"})
+    [Span(start=2, end=4, label='LOC')]
     """
     text = norm.text
     longest = max(map(len, names), default=0)
     result = list(spans)
     taken = _Intervals(result)
     added: list[Span] = []
-    for unit in _DIVISION_LEVEL.finditer(text, 2):
+    for unit in _DIVISION_LEVEL.finditer(text, 1):
         end = unit.end()
         if end < len(text) and text[end] in LONGER_NAME_NEXT:
             continue
-        for start in range(max(0, end - longest), end - 2):  # longest name first
+        for start in range(max(0, end - longest), end - 1):  # longest name first
             if text[start:end] in names:
+                if end - start == 2 and (text[start:end] in _NOT_DIVISION_WORDS or splits_a_word(text, start, end)):
+                    break
                 span = Span(*norm.to_original(start, end), "LOC")
                 if not taken.overlaps(span.start, span.end) and not (added and added[-1].end > span.start):
                     added.append(span)

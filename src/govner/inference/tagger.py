@@ -52,6 +52,7 @@ from govner.data.conventions import (
     merge_adjacent,
     split_joined_bodies,
     split_joined_places,
+    split_unclosed_brackets,
 )
 from govner.data.document import Span
 from govner.data.lexicon import LEXICON_FILE, Lexicon, division_table, read_user_dictionary
@@ -59,6 +60,7 @@ from govner.data.normalize import NormalizedText, normalize
 from govner.data.segment import Window, split_windows
 from govner.errors import ModelFolderError
 from govner.inference.postprocess import (
+    PARK_ENDINGS,
     add_dictionary_matches,
     combine_with_rules,
     drop_kind_words,
@@ -120,7 +122,7 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("park_names", "a place and its park's (拉哈镇+大豆加工园区) or platform's name made one LOC or ORG", False),
     Step("road_names", "routes' two ends split, contracted road names (瓦蛟快速通道) and named lines whole", False),
     Step("split_bodies", "joined bodies split, congresses and plenums dropped", False),
-    Step("join_brackets", "names cut at a bracketed place joined", False),
+    Step("join_brackets", "names cut at a bracketed place joined, places run into one split (衡阳+(东莞)", False),
     Step("campuses", "a school and its campus (燕赵理工学院霸州校区) made one ORG", False),
     Step("short_names", "ORG names cut back to a short name found elsewhere", True),
     Step("company_facilities", "companies split from the places of their facilities", False),
@@ -793,7 +795,7 @@ class Tagger:
         if self.split_bodies:
             names = drop_plenum_ordinals(norm.text, split_joined_bodies(norm.text, names))
         if self.join_brackets:
-            names = join_bracketed_names(norm.text, names)
+            names = split_unclosed_brackets(norm.text, join_bracketed_names(norm.text, names), PARK_ENDINGS)
         if self.campuses and "ORG" in self.labels:
             names = join_campuses(norm.text, names, _place_names())
         if self.short_names and self.consistency and "ORG" in self.labels:
