@@ -14,8 +14,8 @@ if [ "$(cat .venv/.govner-stamp 2>/dev/null || true)" != "$stamp" ]; then
   echo "setting up .venv (torch==2.13.0 first, then govner[dev])" >&2
   # the finished .venv takes about 2.7 GB; say so before pip fails deep in its log with "No space left on
   # device" (what one CI machine's pip printed after 2 minutes)
-  free_mb=$(df -Pm . | awk 'NR == 2 {print $4}')
-  if ((free_mb < 3500)); then
+  free_mb=$(df -Pm . 2> /dev/null | awk 'NR == 2 {print $4}' || true)
+  if [[ $free_mb =~ ^[0-9]+$ ]] && ((free_mb < 3500)); then
     echo "warning: $free_mb MB free on the disk of $(pwd); .venv needs about 2,700 MB" >&2
   fi
   python -m pip install -q torch==2.13.0

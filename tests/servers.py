@@ -17,12 +17,15 @@ from pathlib import Path
 from venvs import cached_venv
 
 LABEL_STUDIO = "label-studio==1.23.2"  # the version the round trip was written against; bump deliberately
+# installed after it: label-studio 1.23.2 asks for sentry-sdk>=2.16.0 with no upper bound, and sentry-sdk 3 (seen
+# 2026-12-07: 3.0.1) no longer takes the send_default_pii option that it passes at start-up, so it exits at once
+SENTRY_SDK = "sentry-sdk>=2.16.0,<3"
 START_TIMEOUT = 240  # seconds; a cold start (database migrations) takes ~35-50 s
 
 
 def label_studio_executable() -> Path:
     """``label-studio`` from its cached virtual environment, installing it on first use."""
-    return cached_venv("label-studio-venv", [LABEL_STUDIO]) / "bin" / "label-studio"
+    return cached_venv("label-studio-venv", [LABEL_STUDIO, SENTRY_SDK]) / "bin" / "label-studio"
 
 
 def free_port() -> int:

@@ -334,6 +334,7 @@ def test_list_items_leave_spans_long_items_and_other_clauses_alone():
     # the normalized text (already simplified here)
     ("join_bracketed_names", "join_brackets", "晶途微电子(芜湖)有限公司在芜湖投资",
      ["晶途微电子(芜湖)有限公司在芜湖投资"]),
+    ("split_unclosed_brackets", "join_brackets", "衡陽（東莞）對接會", ["衡阳(东莞)对接会"]),
     # on the normalized text, and again after the document-level steps on the original text
     ("drop_plenum_ordinals", "split_bodies", "貫徹十九屆五中全會精神",
      ["贯彻十九届五中全会精神", "貫徹十九屆五中全會精神"]),
@@ -450,8 +451,8 @@ def test_full_division_names_are_tagged_where_no_span_is():
 
 
 def test_two_character_county_names_are_tagged_only_where_jieba_reads_them_as_words():
-    names = {"随县", "沛县", "兴县", "干县", "和县", "城区", "华容县"}
-    text = "带动随县、沛县增收。振兴县域经济，若干县市，全市和县两级，城区道路，华容县"
+    names = {"随县", "沛县", "兴县", "干县", "和县", "城区", "华容县", "富县"}
+    text = "带动随县、沛县增收。振兴县域经济，若干县市，全市和县两级，城区道路，工业兴县、旅游富县，华容县"
     found = tag_division_names(normalize(text), [], names)
     assert [text[s.start : s.end] for s in found] == ["随县", "沛县", "华容县"]
     text = "隨縣(xiàn)和沛縣委"  # traditional with a note; 沛縣 before 委 is a longer name the network missed
@@ -1781,39 +1782,39 @@ def test_trade_names_run_in_the_tagger_on_every_mention_only_when_switched_on(ta
     assert found(consistency=False) == [("江西銳達液壓科技集團有限公司", "ORG"), ("銳達", "ORG")]
 
 
-
-def _at(text, name, label="ORG", nth=0):
-    """The span of the ``nth`` occurrence of ``name`` in ``text``."""
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(name, start + 1)
-    return Span(start, start + len(name), label)
-
-
 def test_places_before_a_postposition_that_jieba_joins_to_them_are_kept():
     text = "板石镇工业集中区内，金沙江畔，隆回区位优越"
-    spans = [_at(text, "板石镇工业集中区", "LOC"), _at(text, "金沙江", "LOC"), _at(text, "隆回区", "LOC")]
+    spans = _spans(text, ("板石镇工业集中区", "LOC"), ("金沙江", "LOC"), ("隆回区", "LOC"))
     assert drop_places_across_words(text, spans) == spans[:2]  # 区位 is a word, 区内 and 江畔 are a place + 内/畔
 
 
 def test_a_place_runs_into_no_count_of_zones():
-    text = "东疆综合保税区、中新天津生态城五大开发区共完成投资，园区、新城两个片区"
-    places = [_at(text, "东疆综合保税区", "LOC"), _at(text, "中新天津生态城", "LOC")]
+    text = ("东疆综合保税区、中新天津生态城五大开发区共完成投资，园区、新城两个片区，"
+            "高新区、东疆综合保税区2个园区")
+    places = _spans(text, ("东疆综合保税区", "LOC"), ("中新天津生态城", "LOC"))
     assert extend_places_over_park_words(text, places) == places  # not a park named 五大开发区
-    cut = cut_division_counts(text, [_at(text, "中新天津生态城五大开发区", "LOC"), _at(text, "新城两个片区", "LOC")])
-    assert [text[s.start : s.end] for s in cut] == ["中新天津生态城", "新城"]
+    joined = _spans(text, ("中新天津生态城五大开发区", "LOC"), ("新城两个片区", "LOC"),
+                    ("东疆综合保税区2个园区", "LOC"))
+    # the last place ends in 区, a level, which keeps a count of divisions (中山市三乡镇) but not one of zones
+    assert [text[s.start : s.end] for s in cut_division_counts(text, joined)] == [
+        "中新天津生态城", "新城", "东疆综合保税区"]
 
 
 def test_a_place_with_a_bracket_it_does_not_close_is_split():
-    text = "衡阳(东莞)电子信息产业对接会，中国(北京)自由贸易试验区，秀山(武陵)现代物流园区，衡阳(东莞"
-    spans = [Span(0, 5, "LOC"), Span(16, 29, "LOC"), Span(30, 35, "LOC"), Span(43, 48, "LOC")]
-    found = split_unclosed_brackets(text, spans, ("园区",))
-    # a park's own bracket stays (the network's cut is not mended); the last is closed by no text after it
+    text = ("衡阳(东莞)电子信息产业对接会，中国(北京)自由贸易试验区，秀山(武陵)现代物流园区，白乌风电场(二期)，"
+            "衡阳(东莞)，园区")
+    spans = _spans(text, ("衡阳(东莞", "LOC"), ("中国(北京)自由贸易试验区", "LOC"), ("秀山(武陵", "LOC"),
+                   ("白乌风电场(二期", "LOC"), ("衡阳(东莞", "LOC"))
+    found = split_unclosed_brackets(text, spans, ("园区",), {"东莞", "武陵"})
+    # a park's own bracket stays (the network's cut is not mended), a phase is no place; a break ends the park check
     assert [text[s.start : s.end] for s in found] == [
-        "衡阳", "东莞", "中国(北京)自由贸易试验区", "秀山(武陵", "衡阳(东莞"]
+        "衡阳", "东莞", "中国(北京)自由贸易试验区", "秀山(武陵", "白乌风电场(二期", "衡阳", "东莞"]
 
 
-def test_a_salt_lake_alone_is_no_place():
+def test_a_salt_lake_alone_is_no_place_unless_the_text_names_the_district():
     text = "推动盐湖化工发展，察尔汗盐湖"
-    spans = [_at(text, "盐湖", "LOC"), _at(text, "察尔汗盐湖", "LOC")]
+    spans = _spans(text, ("盐湖", "LOC"), ("察尔汗盐湖", "LOC"))
     assert drop_kind_words(text, spans) == spans[1:]
+    text = "运城市盐湖区，盐湖、永济等地"
+    spans = _spans(text, ("运城市盐湖区", "LOC"), ("盐湖", "LOC"))
+    assert drop_kind_words(text, spans) == spans

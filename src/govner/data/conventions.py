@@ -139,22 +139,23 @@ def cut_division_counts(text: str, spans: Sequence[Span]) -> list[Span]:
     ``十二个乡镇``) or of zones (``五大开发区``, ``两个片区``) cut before the count.
 
     The place must follow a list break (:data:`LIST_BREAKS`: ``东北三省`` and ``武汉三镇`` stand
-    alone and stay whole), keep two characters, and not end in a level itself (``林芝市八一镇``,
-    ``江门、中山市三乡镇`` are names). ``text`` is what the spans index, in simplified characters.
+    alone and stay whole), keep two characters, and, before a count of divisions, not end in a level itself
+    (``林芝市八一镇``, ``江门、中山市三乡镇`` are names). ``text`` is what the spans index, in simplified characters.
 
-    >>> text = "辐射琼中、保亭、白沙三县，融入东北三省，对接江门、中山市三乡镇，保税区、中新天津生态城五大开发区"
+    >>> text = "辐射琼中、保亭、白沙三县，融入东北三省，对接江门、中山市三乡镇，保税区、东疆综合保税区五大开发区"
     >>> spans = [Span(2, 4, "LOC"), Span(5, 7, "LOC"), Span(8, 12, "LOC"), Span(15, 19, "LOC"), Span(25, 31, "LOC"),
     ...          Span(36, 48, "LOC")]
     >>> [text[s.start : s.end] for s in cut_division_counts(text, spans)]
-    ['琼中', '保亭', '白沙', '东北三省', '中山市三乡镇', '中新天津生态城']
+    ['琼中', '保亭', '白沙', '东北三省', '中山市三乡镇', '东疆综合保税区']
     """
     cut = []
     for span in spans:
-        count = None
-        if span.label == "LOC":
-            count = DIVISION_COUNT.search(text, span.start, span.end) or _ZONE_COUNT.search(text, span.start, span.end)
+        divisions = DIVISION_COUNT.search(text, span.start, span.end) if span.label == "LOC" else None
+        # a level before a count of divisions makes a name (中山市三乡镇); a count of zones is never part of one
+        zones = _ZONE_COUNT.search(text, span.start, span.end) if span.label == "LOC" and not divisions else None
+        count = divisions or zones
         if (count and span.start and text[span.start - 1] in LIST_BREAKS and count.start() - span.start >= 2
-                and text[count.start() - 1] not in ADMIN_LEVELS):
+                and (zones or text[count.start() - 1] not in ADMIN_LEVELS)):
             span = Span(span.start, count.start(), span.label)
         cut.append(span)
     return cut
@@ -264,28 +265,33 @@ def join_bracketed_names(text: str, spans: Sequence[Span], longest_place: int = 
     return sorted(result)
 
 
-def split_unclosed_brackets(text: str, spans: Sequence[Span], endings: Sequence[str] = ()) -> list[Span]:
+def split_unclosed_brackets(
+    text: str, spans: Sequence[Span], endings: Sequence[str] = (), places: Collection[str] = ()
+) -> list[Span]:
     """``spans`` with a LOC that opens a bracket it does not close split into the places on either side.
 
     An event or a section is named after two places, the second in brackets (``衡阳（东莞）电子信息产业对接会``,
     ``金义新区（金东区）：``), and the guideline tags both; a network may run them together up to the bracket's
     end (``衡阳(东莞``), a span no reading of the guideline allows. A LOC with a ``(`` and no ``)`` after it, that
-    the text closes right after the span, becomes two LOC (before and inside the bracket), each of 2+
-    characters, unless the text after the ``)`` holds one of ``endings`` before the next break: then the
-    bracket is part of a park's name (``秀山(武陵)现代物流园区``, one LOC in the guideline), which the network cut
-    and this step cannot mend. Anything else is left as it is. ``text`` is what the spans index, normalized
-    (brackets half-width).
+    the text closes right after the span, becomes two LOC (before and inside the bracket, each of 2+
+    characters) when what the bracket holds is a place: one of ``places`` or a name ending in a level
+    (``金东区``; not a phase, ``白乌风电场(二期``). Not when the text after the ``)`` holds one of ``endings``
+    before the next break: then the bracket is part of a park's name (``秀山(武陵)现代物流园区``, one LOC in the
+    guideline), which the network cut and this step cannot mend. Anything else is left as it is. ``text`` is
+    what the spans index, normalized (brackets half-width).
 
-    >>> text = "衡阳(东莞)电子信息产业对接会，秀山(武陵)现代物流园区，晶途微电子(芜湖"
-    >>> spans = [Span(0, 5, "LOC"), Span(16, 21, "LOC"), Span(29, 37, "ORG")]
-    >>> [text[s.start : s.end] for s in split_unclosed_brackets(text, spans, ("园区",))]
-    ['衡阳', '东莞', '秀山(武陵', '晶途微电子(芜湖']
+    >>> text = "衡阳(东莞)电子信息产业对接会，秀山(武陵)现代物流园区，白乌风电场(二期)"
+    >>> spans = [Span(0, 5, "LOC"), Span(16, 21, "LOC"), Span(29, 37, "LOC")]
+    >>> [text[s.start : s.end] for s in split_unclosed_brackets(text, spans, ("园区",), {"东莞", "武陵"})]
+    ['衡阳', '东莞', '秀山(武陵', '白乌风电场(二期']
     """
     result: list[Span] = []
     for span in spans:
         opener = text.rfind("(", span.start, span.end)
-        if (span.label == "LOC" and opener >= 0 and ")" not in text[opener : span.end]
-                and text.startswith(")", span.end) and opener - span.start >= 2 and span.end - opener - 1 >= 2):
+        inside = text[opener + 1 : span.end]
+        if (span.label == "LOC" and opener >= 0 and ")" not in inside and text.startswith(")", span.end)
+                and opener - span.start >= 2 and len(inside) >= 2
+                and (inside in places or inside[-1] in ADMIN_LEVELS)):
             after = _BRACKET_OR_BREAK.search(text, span.end + 1)
             rest = text[span.end + 1 : after.start() if after else len(text)]
             if not any(ending in rest for ending in endings):

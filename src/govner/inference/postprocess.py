@@ -330,9 +330,9 @@ def splits_a_word(
     A 2-character name recurs inside other words (重庆 in 隆重庆祝 = 隆重 + 庆祝); jieba's
     dictionary and word frequencies say where the words are. Only dictionary words count (no HMM
     guesses at unknown words), and a name counts as split as soon as a dictionary word crosses one
-    of its edges, whether or not jieba knows the name itself. A word that begins with the name and
-    ends in :data:`PLACE_WORD_ENDINGS` does not split it (上杭 in 上杭籍). ``left`` / ``right``
-    False: that edge is not checked.
+    of its edges, whether or not jieba knows the name itself. A word across the right edge whose part
+    after the name is one of :data:`PLACE_WORD_ENDINGS` does not split it (上杭 in 上杭籍, 金沙江 in 江畔).
+    ``left`` / ``right`` False: that edge is not checked.
 
     >>> splits_a_word("我们隆重庆祝经开区晋升", 3, 5), splits_a_word("重庆药友在重庆投资", 5, 7)
     (True, False)
@@ -1135,8 +1135,10 @@ def _splits_a_word_at(
 
 
 # 2-character full division names that are mostly something else where they stand: a district's part
-# (城区, 矿区), a direction's (东区 … 中区), and 和县, which reads 和 + 县 (全市和县两级)
-_NOT_DIVISION_WORDS = frozenset({"东区", "西区", "南区", "北区", "中区", "城区", "矿区", "郊区", "和县"})
+# (城区, 矿区), a direction's (东区 … 中区), 和县, which reads 和 + 县 (全市和县两级), and the ends of slogans and
+# phrases that jieba reads as the county (工业兴县, 旅游富县, 一批新县、新区; a review's cases)
+_NOT_DIVISION_WORDS = frozenset({"东区", "西区", "南区", "北区", "中区", "城区", "矿区", "郊区", "和县", "兴县", "富县",
+                                 "新县"})
 
 
 def tag_division_names(norm: NormalizedText, spans: Sequence[Span], names: Collection[str]) -> list[Span]:
@@ -1146,9 +1148,9 @@ def tag_division_names(norm: NormalizedText, spans: Sequence[Span], names: Colle
     saw. A name from ``names`` (the full names of :func:`govner.data.lexicon.division_table`:
     provinces, cities, counties, banners) becomes LOC where it overlaps no span and no unit or
     body follows (``界首市委``: a longer name the network missed). A 2-character name (``随县``,
-    ``沛县``) also needs jieba to read it as a word there (:func:`splits_a_word`: not the 兴县 of
-    振兴县域, not the 干县 of 若干县市) and not to be one of :data:`_NOT_DIVISION_WORDS`. Offsets
-    are original.
+    ``沛县``) also needs no jieba dictionary word to cross its edges there (:func:`splits_a_word`: not
+    the 兴县 of 振兴县域, not the 干县 of 若干县市) and not to be one of :data:`_NOT_DIVISION_WORDS`.
+    Offsets are original.
 
     >>> from govner.data.normalize import normalize
     >>> tag_division_names(normalize("一季度界首市實現增長，界首市委"), [], {"界首市"})

@@ -795,7 +795,8 @@ class Tagger:
         if self.split_bodies:
             names = drop_plenum_ordinals(norm.text, split_joined_bodies(norm.text, names))
         if self.join_brackets:
-            names = split_unclosed_brackets(norm.text, join_bracketed_names(norm.text, names), PARK_ENDINGS)
+            names = split_unclosed_brackets(
+                norm.text, join_bracketed_names(norm.text, names), PARK_ENDINGS, _place_names())
         if self.campuses and "ORG" in self.labels:
             names = join_campuses(norm.text, names, _place_names())
         if self.short_names and self.consistency and "ORG" in self.labels:
