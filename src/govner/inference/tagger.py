@@ -122,7 +122,8 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("park_names", "a place and its park's (拉哈镇+大豆加工园区) or platform's name made one LOC or ORG", False),
     Step("road_names", "routes' two ends split, contracted road names (瓦蛟快速通道) and named lines whole", False),
     Step("split_bodies", "joined bodies split, congresses and plenums dropped", False),
-    Step("join_brackets", "names cut at a bracketed place joined, places run into one split (衡阳+(东莞)", False),
+    Step("join_brackets", "names cut at a bracketed place joined, two places run to a bracket split "
+         "(衡阳(东莞 → 衡阳, 东莞)", False),
     Step("campuses", "a school and its campus (燕赵理工学院霸州校区) made one ORG", False),
     Step("short_names", "ORG names cut back to a short name found elsewhere", True),
     Step("company_facilities", "companies split from the places of their facilities", False),
