@@ -24,6 +24,7 @@ from govner.data.lexicon import UNIT_CATEGORY, suffix_entries, suffix_rows
 from govner.data.normalize import normalize
 from govner.inference.postprocess import (
     combine_with_rules,
+    cut_places_before_verbs,
     drop_kind_words,
     drop_pinyin_spans,
     drop_places_across_words,
@@ -575,8 +576,13 @@ def test_titled_persons_leave_places_and_other_labels_alone():
     assert titled("市长乌鲁木齐讲话", [("乌鲁木齐", "LOC")], {"乌鲁木齐"}) == ["乌鲁木齐"]
     assert titled("市长乌鲁木齐讲话", [("乌鲁木齐", "LOC")]) == []  # a whole name that is no division
     assert titled("记者\n石家庄市人民政府", [("石家庄市", "LOC")]) == ["石家庄市"]
-    # not LOC: an ORG after a title is left to the network
+    # an ORG after a title is a person only as a whole name of 3-4 characters right after it, a surname first
     assert titled("主任王府井集团", [("王府井集团", "ORG")]) == ["王府井集团"]
+    assert titled("副省長邵啟年深入柞水縣。邵啟年指出", [("邵啟年", "ORG"), ("邵啟年", "ORG")]) == []
+    assert titled("凯里市委书记龙世鸿、雷山县委书记", [("雷山县委", "ORG")]) == ["雷山县委"]  # after a listed name
+    assert titled("副县长县发改委主任", [("县发改委", "ORG")]) == ["县发改委"]  # no surname first
+    # a company or a zone after a title and a colon is no person, though it begins with a surname character
+    assert titled("董事长：万达集团，主任：高新区", [("万达集团", "ORG"), ("高新区", "ORG")]) == ["万达集团", "高新区"]
     # a title's characters inside another word are no title (地处|长江: 处长 ends inside 长江), also before a list
     assert titled("监利地处长江三峡，地处长江之滨、江汉平原南端", [("三峡", "LOC"), ("江汉平原", "LOC")]) == [
         "三峡", "江汉平原"]
@@ -1595,6 +1601,50 @@ def test_a_kind_of_place_or_organization_alone_is_no_name():
         "市统计局", "县公安分局", "南山区科技创新局", "广州市城市更新局", "国家安全局"]
 
 
+def test_an_industry_a_fair_or_a_zone_before_a_park_is_no_part_of_a_name():
+    # an ORG the report also writes before 产业 or 领域 is an industry, at every mention; not before what a company
+    # has (产业园, 产业链, 产业基金, 产业带), nor a name that ends like a company or a body
+    text = ("贵溪市铜基新材料产业发展推进会，新开工铜基新材料项目9个，铜基新材料领域；赣锋锂业产业园、赣锋锂业产业链，"
+            "中信产业基金，京东产业带，恒大集团产业扶贫，市发改委领域")
+    names = ("铜基新材料", "赣锋锂业", "中信", "京东", "恒大集团", "市发改委")
+    spans = [Span(m.start(), m.end(), "ORG") for word in names for m in re.finditer(word, text)]
+    assert sorted({text[s.start : s.end] for s in drop_kind_words(text, spans)}) == sorted(names[1:])
+    # a trade fair's short name is an event; the council for trade promotion (贸促会) is a body
+    text = "参加广交会、华交会和进博会，市贸促会、贸促会"
+    spans = [Span(m.start(), m.end(), "ORG") for m in re.finditer("广交会|华交会|进博会|市贸促会|(?<!市)贸促会", text)]
+    assert [text[s.start : s.end] for s in drop_kind_words(text, spans)] == ["市贸促会", "贸促会"]
+    # a zone's word before a park named in it is cut off; a road named after the zone and a park with no name keep it
+    text = "开发区新能源产业园、在园区陶瓷新材料产业园、经开区光伏新材料产业园区，开发区大道，园区产业园"
+    spans = [Span(m.start(), m.end(), "LOC") for m in re.finditer(
+        "开发区新能源产业园|园区陶瓷新材料产业园|经开区光伏新材料产业园区|开发区大道|园区产业园", text)]
+    assert [text[s.start : s.end] for s in drop_kind_words(text, spans)] == [
+        "新能源产业园", "陶瓷新材料产业园", "光伏新材料产业园区", "开发区大道", "园区产业园"]
+
+
+def test_a_place_run_into_a_verb_of_forming_is_cut_back_to_the_place():
+    places = {"句容", "贵溪", "畹町镇"}
+    text = "句容組織86家企业参展，贵溪组建招商小分队，畹町鎮(zhèn)组成互助组，县招商工作组成员，贵溪组团"
+    norm = normalize(text)
+    spans = [Span(m.start(), m.end(), "ORG") for m in re.finditer(
+        r"句容組織|贵溪组(?=建)|畹町鎮\(zhèn\)组成互助组|县招商工作组|贵溪组团", text)]
+    cut = cut_places_before_verbs(norm, spans, places)
+    assert [(text[s.start : s.end], s.label) for s in cut] == [
+        ("句容", "LOC"), ("贵溪", "LOC"), ("畹町鎮", "LOC"), ("县招商工作组", "ORG"), ("贵溪", "LOC")]
+    # no place before the verb: a body of 组 stays whole
+    assert cut_places_before_verbs(normalize("工作组织"), [Span(0, 4, "ORG")], places) == [Span(0, 4, "ORG")]
+
+
+def test_places_before_a_verb_of_forming_become_places_in_the_tagger_only_with_division_names(tag_as_if):
+    text = "句容组织86家企业参加展会"  # the report need not name 句容市 in full
+    network = [Span(0, 4, "ORG")]
+
+    def found(**switches):
+        return [(e["text"], e["label"]) for e in tag_as_if(text, network, **switches) if e["label"] in ("LOC", "ORG")]
+
+    assert ("句容", "LOC") in found()
+    assert ("句容组织", "ORG") in found(divisions=False)
+
+
 def test_a_place_takes_in_the_industry_words_and_ending_of_its_park():
     def extended(text, spans):
         return [text[s.start : s.end] for s in extend_places_over_park_words(text, spans)]
@@ -1718,6 +1768,14 @@ def test_a_company_short_name_takes_in_the_industry_words_of_its_full_name():
     def extended(text, spans, places=("巍山县",)):
         return [(text[s.start : s.end], s.label) for s in extend_to_trade_names(text, spans, places)]
 
+    # a LOC that is all of a full name's words between its place and its legal form is the company's short name
+    text = "辽宁冰溪酒庄有限公司种植基地。冰溪酒庄要擦亮品牌，宁波舟山港股份有限公司与宁波舟山港"
+    spans = [Span(0, 10, "ORG"), Span(15, 19, "LOC"), Span(25, 36, "ORG"), Span(37, 42, "LOC")]
+    assert extended(text, spans, ("辽宁",)) == [
+        ("辽宁冰溪酒庄有限公司", "ORG"), ("冰溪酒庄", "ORG"), ("宁波舟山港股份有限公司", "ORG"), ("宁波舟山港", "LOC")]
+    # not a place jieba knows, though the company is named after it
+    text = "中国长江三峡集团有限公司投资，长江三峡旅游升温"
+    assert extended(text, [Span(0, 12, "ORG"), Span(15, 19, "LOC")], ("中国",))[1] == ("长江三峡", "LOC")
     full = "辽宁恒岳起重机械有限公司"
     # the common part with the full name, however the text goes on (桥式起重机, 机械项目, a legal form it writes)
     assert extended(full + "签约，恒岳起重桥式起重机开工", [Span(0, 12, "ORG"), Span(15, 17, "ORG")])[1] == (

@@ -50,6 +50,9 @@ def tagged(text: str) -> list[tuple[str, str]]:
         ("新增充电桩800台、公交车50辆、养殖肉牛3000头。", ["800台", "50辆", "3000头"]),
         ("产值达到3000亿，带动就业5万。", ["3000亿", "5万"]),
         ("用工成本为每人每月4500元/人。", ["4500元/人"]),
+        # trips of vehicles and ships, orders and rounds: the whole unit (not 186万辆 + 次, 15万 + 单); not 单元, 轮胎
+        ("驗放交通工具186萬輛次、船舶30艘次，日均发货量15万单，专项检查8轮，建成10单元、更换4轮胎",
+         ["186萬輛次", "30艘次", "15万单", "8轮"]),
     ],
 )
 def test_number_with_unit_is_an_amount(text, expected):

@@ -152,13 +152,18 @@ class InferenceConfig:
     campuses: bool = True
     # a LOC or ORG that is only the word for a kind of place or organization (经开区, 大桥, 古城, 集团, 分公司: an
     # ending of govner/data/suffixes.tsv) is dropped: no name; so is an ORG that ends in a word of 局 that is no
-    # bureau (a headline's 新春开新局); govner.inference.postprocess.drop_kind_words
+    # bureau (a headline's 新春开新局), an ORG the text also writes before 产业 or 领域 (an industry: 铜基新材料) and a
+    # trade fair's short name (广交会: an event); a zone's word before a park named in it is cut off (开发区 +
+    # 新能源产业园); govner.inference.postprocess.drop_kind_words
     kind_words: bool = True
     # labels whose mentions are tagged wherever else they occur in the same document
     propagate: list[str] = field(default_factory=lambda: ["LOC", "ORG"])
     # jionlp's division tree fills in LOC the network missed: full names of provinces, cities and counties
-    # where no span is (界首市), and the short form of one the document names in full (开原市 … 开原将);
-    # govner.inference.postprocess.tag_division_names and propagate_short_forms
+    # where no span is (界首市), and the short form of one the document names in full (开原市 … 开原将); an ORG
+    # that is a division's name, or a division's name or short form run into a verb of forming (句容 + 组织86家
+    # 企业), becomes LOC;
+    # govner.inference.postprocess.tag_division_names, propagate_short_forms, cut_places_before_verbs and
+    # relabel_division_orgs
     divisions: bool = True
     # untagged short items of a 、 list in which two or more items are ORG become ORG (以三一机械、中联液压、
     # 常德纺机为龙头), and untagged places of a list of places LOC (赴京、沪、深), as are the items of a list that a
@@ -189,7 +194,8 @@ class InferenceConfig:
     # party, not a place; govner.inference.postprocess.tag_sites_as_parties
     sites_as_parties: bool = True
     # a LOC right after an official's title is a person's name (市委书记陈[锦江], 县长[马贺山]), and so are the
-    # document's other mentions of that person; govner.inference.postprocess.drop_titled_persons
+    # document's other mentions of that person; so is a whole name read as an ORG right after the title (副省长
+    # [邵启年]); govner.inference.postprocess.drop_titled_persons
     titled_persons: bool = True
     # a LOC made of a route's two ends (熊岳至鲅鱼圈) or of two divisions joined by a list break (同心与利通区) becomes
     # the two places, a contracted road name takes its road word in (瓦蛟 + 快速通道), and a railway or expressway
@@ -212,8 +218,9 @@ class InferenceConfig:
     place_bodies: bool = True
     # an ORG that is a part of a company's full name the document tags, or a LOC that begins it, neither reading as a
     # place (巍山县, 株洲高新区), which the text continues as the full name does (锐达 + 液压 … 江西锐达液压科技有限
-    # 公司), takes in the common part (锐达液压), as the guideline's short names keep their industry words;
-    # govner.inference.postprocess.extend_to_trade_names
+    # 公司), takes in the common part (锐达液压), as the guideline's short names keep their industry words; a LOC
+    # that is all of a full name between its place and its legal form ([冰溪酒庄] of 辽宁冰溪酒庄有限公司) becomes
+    # ORG; govner.inference.postprocess.extend_to_trade_names
     trade_names: bool = True
     # a LOC that the words of a park's industry and a park's ending directly follow (拉哈镇 + 大豆加工园区) takes them
     # in, as the guideline's "a place and the named site in it that follows directly are one LOC", and one that a

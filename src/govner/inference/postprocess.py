@@ -130,7 +130,8 @@ def _kind_words() -> dict[str, frozenset[str]]:
 
 
 def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
-    """``spans`` without a LOC or ORG that is only the word for a kind of place or organization.
+    """``spans`` without a LOC or ORG that is only the word for a kind of place or organization, nor an ORG that
+    is an industry or a fair, and a zone's word cut off a park's name.
 
     The guideline tags names, and "unnamed areas" are never LOC: a report that names its zone once goes on
     with ``经开区`` alone, and the network (and propagation after it) tags that too; it does the same with
@@ -145,8 +146,25 @@ def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
     ...          Span(37, 42, "ORG")]
     >>> [text[s.start : s.end] for s in drop_kind_words(text, spans)]
     ['常德', '经开区', '大桥']
+
+    A zone's word before the name of a park in it is no part of the park's name either (the guideline's
+    ``经开区光伏新材料产业园`` → ``光伏新材料产业园``):
+
+    >>> text = "开发区新能源产业园已集聚企业"
+    >>> [text[s.start : s.end] for s in drop_kind_words(text, [Span(0, 9, "LOC")])]
+    ['新能源产业园']
+
+    Nor is an ORG that the report names as an industry somewhere (``铜基新材料`` … ``铜基新材料产业``), nor a
+    trade fair's short name (an event):
+
+    >>> text = "新开工铜基新材料项目9个，铜基新材料产业营收增长，参加广交会"
+    >>> drop_kind_words(text, [Span(3, 8, "ORG"), Span(13, 18, "ORG"), Span(27, 30, "ORG")])
+    []
     """
     kinds = _kind_words()
+    industries = _industries(text, spans)
+    spans = [_without_leading_zone(text, s) for s in spans
+             if s.label != "ORG" or text[s.start : s.end] not in industries]
     places = [s for s in spans if s.label == "LOC"]  # only places are merged (merge_adjacent)
     ends, starts = {s.end for s in places}, {s.start for s in places}
     return [
@@ -158,6 +176,52 @@ def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
                                       or _named_with_level(text, text[s.start : s.end])))
         )
     ]
+
+
+# a zone's kind word that a park's name in it may follow (开发区 + 新能源产业园), and the endings of such a park
+_ZONE_WORDS = tuple(sorted(  # longest first: 经济开发区 before 开发区
+    ("经开区", "经济开发区", "经济技术开发区", "高新区", "开发区", "工业园区", "产业园区", "园区", "新区",
+     "保税区", "综合保税区", "自贸区", "示范区", "集聚区"), key=len, reverse=True))
+_PARK_ENDING = re.compile("(?:产业园|工业园|科技园|物流园)区?$|园区$")
+
+
+# an industry or a field after a name: 铜基新材料 + 产业; not what a company has or does: its 产业园, 产业链 (its
+# suppliers), 产业基地, 产业基金, 产业带 (京东产业带), 产业化, 产业扶贫, 产业生态 …
+_INDUSTRY_AFTER = "(?:产业(?!链|园|基地|城|集团|投资|联盟|发展基金|基金|带|化|扶贫|帮扶|生态|工人|资本|互联网)|领域)"
+
+
+def _industries(text: str, spans: Sequence[Span]) -> set[str]:
+    """The ORG names of ``spans`` that are an industry or an event: written somewhere in ``text`` right before
+    产业 or 领域 as :data:`_INDUSTRY_AFTER` reads them (``铜基新材料产业``; of the 9,241 gold organizations of the
+    project's 380 reports, the four followed by 产业 go on as a company's park or group does, which it leaves out:
+    ``泰山体育产业集团``), and not ending like a company or a body (``恒大集团``, ``市发改委``); or the short name of a
+    trade fair (``广交会``)."""
+    names = {text[s.start : s.end] for s in spans if s.label == "ORG"}
+    endings = (*COMPANY_WORDS, *_body_endings())  # not the industry words of org_suffix: 新材料 is this step's case
+    return {
+        name for name in names
+        if _FAIR.fullmatch(name)
+        or (not name.endswith(endings) and re.search(re.escape(name) + _INDUSTRY_AFTER, text) is not None)
+    }
+
+
+# the short name of a trade fair is an event, which the guideline never tags (西博会, 广交会, 进博会, 服贸会)
+_FAIR = re.compile(f"[{HAN}]{{1,2}}[交博洽贸展]会")
+
+
+def _without_leading_zone(text: str, span: Span) -> Span:
+    """A LOC made of a zone's kind word and a park named in it, cut to the park (``开发区`` + ``新能源产业园``);
+    the park needs a name of 2+ characters before its ending (not 园区 + 路, 开发区 + 大道)."""
+    if span.label != "LOC":
+        return span
+    name = text[span.start : span.end]
+    for zone in _ZONE_WORDS:
+        if name.startswith(zone):
+            park = _PARK_ENDING.search(name, len(zone))
+            if park and park.start() - len(zone) >= 2:
+                return Span(span.start + len(zone), span.end, "LOC")
+            return span
+    return span
 
 
 # words that end in 局 as a bureau does and are none: a headline's 新春开好局 or 开新局 (a good start), 新格局, 大局;
@@ -661,7 +725,7 @@ _TITLE_REACH = 20  # characters before a place read for a title (董事长：王
 def drop_titled_persons(
     norm: NormalizedText, spans: Sequence[Span], places: Collection[str] = (), other_mentions: bool = True
 ) -> list[Span]:
-    """``spans`` without the places that are the names of persons a title introduces.
+    """``spans`` without the places (and names read as organizations) that are persons a title introduces.
 
     Officials' given names are often place names (``市委书记陈锦江``, ``县长洛绒江村``, and
     ``责任编辑：覃融安`` on a county's page), and a network or a dictionary step that knows the
@@ -671,14 +735,19 @@ def drop_titled_persons(
     3–4 characters that is no division of ``places`` (``石家庄`` after ``记者`` stays: a dateline).
     With ``other_mentions``, the document's other LOC mentions of such a person go too: the whole
     name (``仪式由高河宁主持``) or the given name right after the surname (``刘米林表示``), never the
-    place alone (``锦江之畔``). Read on the normalized text (simplified, pinyin notes out); offsets
-    are original.
+    place alone (``锦江之畔``). A network reads some names as organizations too (``副省长[邵启年]``): an
+    ORG right after an official's title goes, with its other mentions, when it is a whole name of 3–4
+    characters that begins with a common surname (not ``书记王景涛、[雷山县委]``, after a listed name).
+    Read on the normalized text (simplified, pinyin notes out); offsets are original.
 
     >>> from govner.data.normalize import normalize
     >>> text = "市委書記陳錦江出席，区长高河宁讲话，仪式由高河宁主持，锦江区代表参加"
     >>> spans = [Span(5, 7, "LOC"), Span(12, 15, "LOC"), Span(21, 24, "LOC"), Span(27, 30, "LOC")]
     >>> [text[s.start : s.end] for s in drop_titled_persons(normalize(text), spans)]
     ['锦江区']
+    >>> text = "副省長邵啟年深入柞水縣，邵啟年指出"
+    >>> [text[s.start : s.end] for s in drop_titled_persons(normalize(text), [Span(3, 6, "ORG"), Span(12, 15, "ORG")])]
+    []
     """
     text = norm.text
     persons: set[str] = set()
@@ -688,10 +757,16 @@ def drop_titled_persons(
             start, end = norm.to_normalized(span.start, span.end)
         except ValueError:  # a span over characters the model does not see (a pinyin note)
             start = end = -1
-        title = span.label == "LOC" and start >= 0 and _TITLE_BEFORE.search(text, max(0, start - _TITLE_REACH), start)
+        title = (span.label in ("LOC", "ORG") and start >= 0
+                 and _TITLE_BEFORE.search(text, max(0, start - _TITLE_REACH), start))
         if title and not _title_inside_a_word(text, title.start("title"), title.end("title")):
             surname, name = title["surname"] or "", text[start:end]
             whole_name = title["title"] in OFFICIAL_TITLES and 3 <= len(name) <= 4 and name not in places
+            if span.label == "ORG":  # 副省长[邵启年]: a whole name right after the title, a surname first
+                right_after = re.fullmatch("[：: \u3000]*", text[title.end("title") : start]) is not None
+                # 主任：万达集团, 主任：高新区: a company or a zone, no person
+                named = name.endswith((*COMPANY_WORDS, *_kind_words()["ORG"], *_kind_words()["LOC"], *_body_endings()))
+                surname, whole_name = "", whole_name and right_after and name[0] in COMMON_SURNAMES and not named
             if (surname and len(name) <= 3) or (not surname and whole_name):
                 persons.add(surname + name)
                 continue
@@ -700,7 +775,7 @@ def drop_titled_persons(
         return [span for span, _, _ in kept]
     return [
         span for span, start, end in kept
-        if span.label != "LOC" or start < 0
+        if span.label not in ("LOC", "ORG") or start < 0
         or (text[start:end] not in persons and text[max(0, start - 1) : end] not in persons)
     ]
 
@@ -1067,6 +1142,14 @@ def extend_to_trade_names(
     >>> spans = [Span(0, 12, "ORG"), Span(17, 19, "ORG"), Span(25, 27, "ORG")]
     >>> [(text[s.start : s.end], s.label) for s in extend_to_trade_names(text, spans)]
     [('江西锐达液压科技有限公司', 'ORG'), ('锐达液压', 'ORG'), ('锐达液压', 'ORG')]
+
+    A LOC that is all of a full name's words between its place and its legal form is that company's short
+    name, an ORG, though it reads as a site (``冰溪酒庄`` of ``辽宁冰溪酒庄有限公司``):
+
+    >>> text = "辽宁冰溪酒庄有限公司种植基地。冰溪酒庄要擦亮品牌"
+    >>> spans = [Span(0, 10, "ORG"), Span(15, 19, "LOC")]
+    >>> [(text[s.start : s.end], s.label) for s in extend_to_trade_names(text, spans, {"辽宁"})]
+    [('辽宁冰溪酒庄有限公司', 'ORG'), ('冰溪酒庄', 'ORG')]
     """
     seen = norm.text if norm is not None else text
     located = list(_normalized_spans(norm, spans))  # (start, end, span) in ``seen``; none over a pinyin note
@@ -1099,7 +1182,28 @@ def extend_to_trade_names(
                         best = end
         if best > b:
             grown[span] = Span(span.start, norm.to_original(a, best)[1] if norm is not None else best, "ORG")
+        elif span.label == "LOC" and _is_core_of(name, full_names, places):
+            grown[span] = Span(span.start, span.end, "ORG")
     return [grown.get(span, span) for span in spans]
+
+
+# the legal forms after a company's trade name and industry (辽宁 + 冰溪酒庄 + 有限公司)
+_LEGAL_FORMS = (
+    "有限公司", "有限责任公司", "股份有限公司", "集团有限公司", "集团有限责任公司", "集团股份有限公司", "分公司")
+
+
+def _is_core_of(name: str, full_names: Collection[str], places: Collection[str]) -> bool:
+    """Whether a LOC ``name`` is the whole of a full name's words between its place and its legal form
+    (``冰溪酒庄`` of ``辽宁冰溪酒庄有限公司``: the company's short name, ORG), being no place of ``places`` nor
+    of jieba (``长江三峡`` of ``中国长江三峡集团有限公司``, ``华侨城`` of ``华侨城集团有限公司``) and not ending in a
+    site's word (``宁波舟山港`` of ``宁波舟山港股份有限公司`` is the port)."""
+    if (len(name) < 2 or name in places or name[-1] in _NOT_A_COMPANY_END or _word_tag(name) == "ns"
+            or any(name.endswith(kind) for kind in _kind_words()["LOC"])):
+        return False
+    return any(
+        full.endswith(name + form) and (full == name + form or full[: -len(name + form)] in places)
+        for full in full_names for form in _LEGAL_FORMS
+    )
 
 
 _ALL_HAN = re.compile(f"[{HAN}]+")
@@ -1196,6 +1300,34 @@ def full_names_by_short_form(short_forms: Mapping[str, str]) -> dict[str, tuple[
     for full, short in short_forms.items():
         full_names.setdefault(short, []).append(full)
     return {short: tuple(fulls) for short, fulls in full_names.items()}
+
+
+# verbs that begin with 组 (to organize, to form): a place that acts is no body (句容 + 组织86家企业参展)
+_VERBS_OF_FORMING = ("组织", "组建", "组成", "组团")
+
+
+def cut_places_before_verbs(norm: NormalizedText, spans: Sequence[Span], places: Collection[str]) -> list[Span]:
+    """``spans`` with each ORG that is a place's name run into a verb of forming cut back to the place.
+
+    A report's subject often is a place that organizes or forms something (``句容组织86家企业参加广交会``,
+    ``贵溪组建铜产业招商小分队``), and a network that knows bodies ending in 组 (工作组, 领导小组) reads the
+    place and the verb's first character or two as an ORG. The place stays, a LOC: a division's name or short
+    form (``places``) before a verb is the place acting, as the guideline keeps ``胡杨河市与石河子大学签订`` a
+    place. Read on the normalized text, offsets original.
+
+    >>> from govner.data.normalize import normalize
+    >>> text = "句容组织86家企业参展，贵溪组建招商小分队，县招商工作组成员"
+    >>> spans = [Span(0, 4, "ORG"), Span(12, 15, "ORG"), Span(22, 28, "ORG")]
+    >>> [(text[s.start : s.end], s.label) for s in cut_places_before_verbs(normalize(text), spans, {"句容", "贵溪"})]
+    [('句容', 'LOC'), ('贵溪', 'LOC'), ('县招商工作组', 'ORG')]
+    """
+    text = norm.text
+    cut: dict[Span, Span] = {}
+    for start, end, span in _normalized_spans(norm, spans, "ORG"):
+        at = text.find("组", start, end) - start  # every verb of forming begins with 组
+        if at >= 2 and text[start : start + at] in places and text.startswith(_VERBS_OF_FORMING, start + at):
+            cut[span] = Span(*norm.to_original(start, start + at), "LOC")
+    return sorted(cut.get(span, span) for span in spans) if cut else list(spans)
 
 
 def relabel_division_orgs(

@@ -63,6 +63,7 @@ from govner.inference.postprocess import (
     PARK_ENDINGS,
     add_dictionary_matches,
     combine_with_rules,
+    cut_places_before_verbs,
     drop_kind_words,
     drop_overlaps,
     drop_pinyin_spans,
@@ -114,7 +115,8 @@ class Step(NamedTuple):
 # (tests/test_postprocess.py checks that every switch has one)
 POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("rules", "amounts the guideline rules out dropped", False),
-    Step("kind_words", "a kind of place or organization alone (经开区, 分公司) dropped", False),
+    Step("kind_words", "a kind of place or organization alone (经开区, 分公司), an industry or a fair read as ORG "
+         "dropped, a zone's word cut off a park's name", False),
     Step("area_words", "地区, 平原 and 走廊 taken into places", False),
     Step("place_bodies", "a place run into its own body (巍山县+政府) made one ORG", False),
     Step("word_edges", "places that cut a word dropped", False),
@@ -137,12 +139,14 @@ POST_PROCESSING_STEPS: tuple[Step, ...] = (
     Step("consistency", "quoted slogans repeated", True),
     Step("propagate", "mentions propagated", True),
     Step("longer_names", "names cut short of an ORG found elsewhere ([一汽]解放) made that ORG", True),
-    Step("trade_names", "company short names given the industry words of their full name ([锐达]液压)", True),
-    Step("divisions", "division names filled in, ORG division names made LOC, names begun inside one extended", True),
+    Step("trade_names", "company short names given the industry words of their full name ([锐达]液压), made ORG "
+         "where a LOC ([冰溪酒庄])", True),
+    Step("divisions", "division names filled in, ORG division names (also before 组织: 句容组织) made LOC, names "
+         "begun inside one extended", True),
     Step("list_items", "short items of ORG lists tagged", True),
     Step("list_items", "untagged places of lists of places tagged", True),
     Step("abbreviated_places", "one-character forms of the report's places (来岚投资) tagged", True),
-    Step("titled_persons", "persons after a title (县长马贺山) not places", False),
+    Step("titled_persons", "persons after a title (县长马贺山, 副省长邵启年) not places or ORG", False),
     Step("force_user_words", "user-dictionary words forced", False),
 )
 
@@ -839,6 +843,7 @@ class Tagger:
                 spans = extend_to_trade_names(text, spans, _place_names(), norm=norm)
             if self.divisions and "LOC" in self.labels:
                 before = set(spans)
+                spans = cut_places_before_verbs(norm, spans, _place_names())  # 句容组织: a place and a verb
                 spans = relabel_division_orgs(norm, spans, _divisions(), _place_names(), _division_full_names())
                 spans = propagate_short_forms(norm, tag_division_names(norm, spans, _divisions()), _divisions())
                 added = set(spans) - before  # a dictionary's name, not a model probability
