@@ -77,7 +77,8 @@ class ModelConfig:
     backbone: str = "lac"  # "lac": LAC's pretrained encoder + CRF (offline); "hub": any AutoModel by name/path
     name_or_path: str | None = None  # for "hub": a model id such as bert-base-chinese, or a local folder
     dropout: float = 0.1
-    freeze_embeddings: bool = True  # keep LAC's character embeddings as pretrained
+    # keep LAC's character embeddings as pretrained; configs/default.yaml fine-tunes them (measured: docs/training.md)
+    freeze_embeddings: bool = True
     quote_feature: bool = True  # the LAC model marks characters inside quotation marks (slogans are quoted)
     labels: list[str] = field(default_factory=lambda: list(LABELS))
     # labels learned from MSRA but never output (their spans are dropped), e.g. [PER]: the network gets a
