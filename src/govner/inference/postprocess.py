@@ -178,11 +178,14 @@ def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
     ]
 
 
-# a zone's kind word that a park's name in it may follow (开发区 + 新能源产业园), and the endings of such a park
-_ZONE_WORDS = tuple(sorted(  # longest first: 经济开发区 before 开发区
-    ("经开区", "经济开发区", "经济技术开发区", "高新区", "开发区", "工业园区", "产业园区", "园区", "新区",
-     "保税区", "综合保税区", "自贸区", "示范区", "集聚区"), key=len, reverse=True))
-_PARK_ENDING = re.compile("(?:产业园|工业园|科技园|物流园)区?$|园区$")
+@cache
+def _zones_and_parks() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The kinds of place of govner/data/suffixes.tsv that a zone ends in (区: 开发区, 高新区, 园区) and that a park
+    in a zone ends in (园, 园区: 产业园, 物流园区), each longest first (经济开发区 before 开发区)."""
+    sites = _kind_words()["LOC"]
+    zones = sorted((word for word in sites if word.endswith("区")), key=len, reverse=True)
+    parks = sorted((word for word in sites if word.endswith(("园", "园区"))), key=len, reverse=True)
+    return tuple(zones), tuple(parks)
 
 
 # an industry or a field after a name: 铜基新材料 + 产业; not what a company has or does: its 产业园, 产业链 (its
@@ -197,7 +200,7 @@ def _industries(text: str, spans: Sequence[Span]) -> set[str]:
     ``泰山体育产业集团``), and not ending like a company or a body (``恒大集团``, ``市发改委``); or the short name of a
     trade fair (``广交会``)."""
     names = {text[s.start : s.end] for s in spans if s.label == "ORG"}
-    endings = (*COMPANY_WORDS, *_body_endings())  # not the industry words of org_suffix: 新材料 is this step's case
+    endings = _named_endings(kinds=False)  # not the industry words of org_suffix: 新材料 is this step's case
     return {
         name for name in names
         if _FAIR.fullmatch(name)
@@ -215,12 +218,11 @@ def _without_leading_zone(text: str, span: Span) -> Span:
     if span.label != "LOC":
         return span
     name = text[span.start : span.end]
-    for zone in _ZONE_WORDS:
-        if name.startswith(zone):
-            park = _PARK_ENDING.search(name, len(zone))
-            if park and park.start() - len(zone) >= 2:
-                return Span(span.start + len(zone), span.end, "LOC")
-            return span
+    zones, parks = _zones_and_parks()
+    zone = next((word for word in zones if name.startswith(word)), None)
+    park = next((word for word in parks if name.endswith(word)), None)
+    if zone and park and len(name) - len(park) - len(zone) >= 2:
+        return Span(span.start + len(zone), span.end, "LOC")
     return span
 
 
@@ -765,7 +767,7 @@ def drop_titled_persons(
             if span.label == "ORG":  # 副省长[邵启年]: a whole name right after the title, a surname first
                 right_after = re.fullmatch("[：: \u3000]*", text[title.end("title") : start]) is not None
                 # 主任：万达集团, 主任：高新区: a company or a zone, no person
-                named = name.endswith((*COMPANY_WORDS, *_kind_words()["ORG"], *_kind_words()["LOC"], *_body_endings()))
+                named = name.endswith(_named_endings(kinds=True))
                 surname, whole_name = "", whole_name and right_after and name[0] in COMMON_SURNAMES and not named
             if (surname and len(name) <= 3) or (not surname and whole_name):
                 persons.add(surname + name)
@@ -1074,6 +1076,14 @@ def propagate_labels(
 def _body_endings() -> tuple[str, ...]:
     """The body endings of govner/data/suffixes.tsv (政府, 县委, 管委会, 局 …)."""
     return tuple(word for word, category in suffix_rows() if category == "body_suffix")
+
+
+@cache
+def _named_endings(kinds: bool) -> tuple[str, ...]:
+    """What ends the name of a company or a body (:data:`COMPANY_WORDS`, :func:`_body_endings`), and with ``kinds``
+    also the kinds of place and organization (:func:`_kind_words`: 高新区, 分公司)."""
+    words = (*COMPANY_WORDS, *_body_endings())
+    return (*words, *_kind_words()["ORG"], *_kind_words()["LOC"]) if kinds else words
 
 
 def extend_to_longer_names(
