@@ -557,6 +557,8 @@ def test_a_place_after_an_officials_title_is_a_person():
     assert titled("副主任陈德惠、王农安出席，副縣長方寧川、王西河、李平川參加", [
         ("农安", "LOC"), ("西河", "LOC"), ("平川", "LOC")]) == []
     assert titled("作者：杨银川　发布时间：2025年", [("银川", "LOC")]) == []
+    # less common surnames too (冉, 向 of the Tujia counties)
+    assert titled("县长冉光明出席，副县长向荣华讲话", [("光明", "LOC"), ("荣华", "LOC")]) == []
     # jieba joins the title's last character to the surname (主|任何|江川, 副|县|长江|永宁): still a title
     assert titled("主任何江川出席，副县长江永宁讲话", [("江川", "LOC"), ("永宁", "LOC")]) == []
     # without the document-level steps only the mention after the title goes
@@ -567,9 +569,13 @@ def test_a_place_after_an_officials_title_is_a_person():
 def test_titled_persons_leave_places_and_other_labels_alone():
     # a 2-character place with no surname before it (记者北京: a dateline) stays, and so does a place after a verb
     assert titled("新华社记者北京报道，县长到石门调研", [("北京", "LOC"), ("石门", "LOC")]) == ["北京", "石门"]
-    # 于, 向 and 任 lead to a place as often as they are surnames: no person
+    # 于, 向 and 任 lead to a place as often as they are surnames: before a division or a name with a level, no person
     assert titled("县委书记于石门镇调研，副县长向大连市客商推介", [("石门镇", "LOC"), ("大连市", "LOC")]) == [
         "石门镇", "大连市"]
+    assert titled("副县长向大连客商推介", [("大连", "LOC")], {"大连"}) == ["大连"]
+    # before any other name they are a surname, and the person's other mentions go with it
+    assert titled("县委书记向荣华先后深入零阳镇。向荣华指出", [("荣华", "LOC"), ("零阳镇", "LOC"), ("荣华", "LOC")],
+                  {"大连"}) == ["零阳镇"]
     # after a credit title only a surname marks a person (本报记者石家庄报道: a dateline); after an official's title a
     # whole name that is a division is a place too; no title across a line break
     assert titled("本报记者石家庄报道。石家庄经济增长", [("石家庄", "LOC"), ("石家庄", "LOC")]) == ["石家庄", "石家庄"]

@@ -704,8 +704,9 @@ def _may_begin_with_company(name: str, cut: int, places: Collection[str]) -> boo
 
 # Titles after which a name is a person's, in lists of officials and a page's credits (县委书记吴锦屏, 市长马贺山,
 # 责任编辑：覃融安), simplified; after a credit a whole name may be a dateline's place (记者石家庄报道), so there only
-# a surname marks a person. And the commonest single-character surnames, less 于, 向 and 任, which are also
-# words that lead to a place (县长于北京会见, 副县长向大连客商推介). All written for govner.
+# a surname marks a person. And about 350 common single-character surnames; 于, 向 and 任 are also words that lead
+# to a place (县长于北京会见, 副县长向大连客商推介), so before a division's name they are read as such
+# (PREPOSITION_SURNAMES; 县委书记向荣华 is a person). All written for govner.
 OFFICIAL_TITLES = (
     "书记", "县长", "区长", "市长", "州长", "旗长", "盟长", "镇长", "乡长", "省长", "主任", "主席", "局长", "部长",
     "厅长", "处长", "科长", "所长", "董事长", "总经理", "经理",
@@ -714,12 +715,20 @@ CREDIT_TITLES = ("编辑", "记者", "通讯员", "审核", "校对", "撰稿", 
 COMMON_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜"
     "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤"
+    # less common, and where a report's title stands before them (书记向荣华, 县长冉) as often as the ones above
+    "洪常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
+    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚"
+    "岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟邝官封"
+    "谈匡鞠惠荆冀郁胥班储栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝郜阚权强帅屠朴盖练廉禹井祖漆卿狄计索宣晋芮阙"
+    "浦戈伏鹿薄邸雍辜羊母裘亓邰赫杭况鲜印逯隆茹诸慕危银亢嵇湛宾戎勾茅揭尉冶束檀衣展昝奉植尧闭"
 )
+PREPOSITION_SURNAMES = "于向任"
+_DIVISION_LEVELS = tuple("省市县区州旗盟镇乡村")  # a name ending so is a place after 于, 向, 任
 # a title, then the names listed after it before this one (副主任陈德惠、王|农安: two or three characters each, a
 # common surname first), then this one's surname
 _TITLE_BEFORE = re.compile(
     f"(?P<title>{'|'.join(OFFICIAL_TITLES + CREDIT_TITLES)})[：:]?[ \u3000]?"
-    f"(?:[{COMMON_SURNAMES}][{HAN}]{{1,2}}、){{0,3}}(?P<surname>[{COMMON_SURNAMES}])?$"
+    f"(?:[{COMMON_SURNAMES}][{HAN}]{{1,2}}、){{0,3}}(?P<surname>[{COMMON_SURNAMES}{PREPOSITION_SURNAMES}])?$"
 )
 _TITLE_REACH = 20  # characters before a place read for a title (董事长：王; 副县长方宁川、王; three names listed)
 
@@ -733,8 +742,10 @@ def drop_titled_persons(
     ``责任编辑：覃融安`` on a county's page), and a network or a dictionary step that knows the
     place tags it; the guideline never tags persons. A LOC right after a title (:data:`OFFICIAL_TITLES`,
     :data:`CREDIT_TITLES`; a colon or a space may follow it) is dropped when it is the given name after
-    a common surname (1–3 characters) or, after an official's title with no surname, a whole name of
-    3–4 characters that is no division of ``places`` (``石家庄`` after ``记者`` stays: a dateline).
+    a common surname (1–3 characters; after 于, 向 or 任 not a division of ``places`` nor a name with a level:
+    ``副县长向大连客商推介``, ``县委书记于石门镇调研``) or,
+    after an official's title with no surname, a whole name of 3–4 characters that is no division of ``places``
+    (``石家庄`` after ``记者`` stays: a dateline).
     With ``other_mentions``, the document's other LOC mentions of such a person go too: the whole
     name (``仪式由高河宁主持``) or the given name right after the surname (``刘米林表示``), never the
     place alone (``锦江之畔``). A network reads some names as organizations too (``副省长[邵启年]``): an
@@ -763,7 +774,12 @@ def drop_titled_persons(
                  and _TITLE_BEFORE.search(text, max(0, start - _TITLE_REACH), start))
         if title and not _title_inside_a_word(text, title.start("title"), title.end("title")):
             surname, name = title["surname"] or "", text[start:end]
-            whole_name = title["title"] in OFFICIAL_TITLES and 3 <= len(name) <= 4 and name not in places
+            # 副县长向[大连]客商推介, 县委书记于[石门镇]调研: a word that leads to a place, no surname and no person
+            preposition = (surname != "" and surname in PREPOSITION_SURNAMES
+                           and (name in places or name.endswith(_DIVISION_LEVELS)))
+            whole_name = (title["title"] in OFFICIAL_TITLES and 3 <= len(name) <= 4 and name not in places
+                          and not preposition)
+            surname = "" if preposition else surname
             if span.label == "ORG":  # 副省长[邵启年]: a whole name right after the title, a surname first
                 right_after = re.fullmatch("[：: \u3000]*", text[title.end("title") : start]) is not None
                 # 主任：万达集团, 主任：高新区: a company or a zone, no person

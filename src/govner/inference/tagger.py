@@ -55,7 +55,7 @@ from govner.data.conventions import (
     split_unclosed_brackets,
 )
 from govner.data.document import Span
-from govner.data.lexicon import LEXICON_FILE, Lexicon, division_table, read_user_dictionary
+from govner.data.lexicon import LEXICON_FILE, Lexicon, division_names, division_table, read_user_dictionary
 from govner.data.normalize import NormalizedText, normalize
 from govner.data.segment import Window, split_windows
 from govner.errors import ModelFolderError
@@ -235,6 +235,13 @@ def _place_names() -> frozenset[str]:
     (a stray ORG 中国 must not cut 中国铝业)."""
     divisions = _divisions()
     return frozenset({"中国", *divisions, *(short for short in divisions.values() if short)})
+
+
+@lru_cache(maxsize=1)
+def _division_words() -> frozenset[str]:
+    """Every province's, city's and county's full name and short form, everyday words included (大连, 开封, which
+    :func:`_place_names` leaves out): what a place may be after 向 or 于 (副县长向大连客商推介)."""
+    return frozenset(word for name, short, depth in division_names() if depth < 3 for word in (name, short) if word)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -868,7 +875,7 @@ class Tagger:
             if self.split_bodies:  # propagation may have tagged an ordinal again (市二中 … 十九届二中、三中全会)
                 spans = drop_plenum_ordinals(text, spans)
         if self.titled_persons:  # after the document-level steps: a division or list step may have tagged the name
-            spans = drop_titled_persons(norm, spans, _place_names(), other_mentions=self.consistency)
+            spans = drop_titled_persons(norm, spans, _division_words(), other_mentions=self.consistency)
         if self.force_user_words and self.user_words:
             before = set(spans)
             spans = add_dictionary_matches(norm, spans, self.user_words)
