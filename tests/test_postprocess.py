@@ -557,13 +557,22 @@ def test_a_place_after_an_officials_title_is_a_person():
     assert titled("副主任陈德惠、王农安出席，副縣長方寧川、王西河、李平川參加", [
         ("农安", "LOC"), ("西河", "LOC"), ("平川", "LOC")]) == []
     assert titled("作者：杨银川　发布时间：2025年", [("银川", "LOC")]) == []
-    # less common surnames too (冉, 向 of the Tujia counties)
-    assert titled("县长冉光明出席，副县长向荣华讲话", [("光明", "LOC"), ("荣华", "LOC")]) == []
+    # less common surnames too (冉, 蒙)
+    assert titled("县长冉光明出席，副县长蒙山河讲话", [("光明", "LOC"), ("山河", "LOC")]) == []
     # jieba joins the title's last character to the surname (主|任何|江川, 副|县|长江|永宁): still a title
     assert titled("主任何江川出席，副县长江永宁讲话", [("江川", "LOC"), ("永宁", "LOC")]) == []
     # without the document-level steps only the mention after the title goes
     spans = [Span(2, 5, "LOC"), Span(11, 14, "LOC")]
     assert drop_titled_persons(normalize(text), spans, other_mentions=False) == [Span(11, 14, "LOC")]
+
+
+def test_the_tagger_reads_titled_persons_against_every_division_short_form():
+    from govner.inference.tagger import _place_names, _places_and_everyday_forms
+
+    # 大连 and 开封 are everyday words to jieba, so _place_names leaves them out; after 向 or 于 they are places
+    assert {"大连", "开封"}.isdisjoint(_place_names())
+    assert {"大连", "开封", "中国", "湖北", "巴中市"} <= _places_and_everyday_forms()
+    assert titled("副县长向大连客商推介。向大连客商致谢", [("大连", "LOC")], _places_and_everyday_forms()) == ["大连"]
 
 
 def test_titled_persons_leave_places_and_other_labels_alone():
@@ -572,8 +581,10 @@ def test_titled_persons_leave_places_and_other_labels_alone():
     # 于, 向 and 任 lead to a place as often as they are surnames: before a division or a name with a level, no person
     assert titled("县委书记于石门镇调研，副县长向大连市客商推介", [("石门镇", "LOC"), ("大连市", "LOC")]) == [
         "石门镇", "大连市"]
-    assert titled("副县长向大连客商推介", [("大连", "LOC")], {"大连"}) == ["大连"]
-    # before any other name they are a surname, and the person's other mentions go with it
+    assert titled("副县长向大连客商推介。向大连客商致谢", [("大连", "LOC")], {"大连"}) == ["大连"]
+    # nor before a place the report does not write again with them (a country, a region)
+    assert titled("副县长向日本客商推介，县长于新加坡出席", [("日本", "LOC"), ("新加坡", "LOC")]) == ["日本", "新加坡"]
+    # a name the report writes twice with one of them is a person's, and the other mentions go with it
     assert titled("县委书记向荣华先后深入零阳镇。向荣华指出", [("荣华", "LOC"), ("零阳镇", "LOC"), ("荣华", "LOC")],
                   {"大连"}) == ["零阳镇"]
     # after a credit title only a surname marks a person (本报记者石家庄报道: a dateline); after an official's title a
@@ -1625,6 +1636,10 @@ def test_an_industry_a_fair_or_a_zone_before_a_park_is_no_part_of_a_name():
         "开发区新能源产业园|园区陶瓷新材料产业园|经开区光伏新材料产业园区|开发区大道|园区产业园", text)]
     assert [text[s.start : s.end] for s in drop_kind_words(text, spans)] == [
         "新能源产业园", "陶瓷新材料产业园", "光伏新材料产业园区", "开发区大道", "园区产业园"]
+    # a science park with no name of its own keeps its zone; a scenic area's word is no zone, 公园 no zone's park
+    text = "高新区科技园区、新区中央公园、度假区滨海公园"
+    spans = [Span(m.start(), m.end(), "LOC") for m in re.finditer("高新区科技园区|新区中央公园|度假区滨海公园", text)]
+    assert drop_kind_words(text, spans) == spans
 
 
 def test_a_place_run_into_a_verb_of_forming_is_cut_back_to_the_place():

@@ -178,14 +178,13 @@ def drop_kind_words(text: str, spans: Sequence[Span]) -> list[Span]:
     ]
 
 
-@cache
-def _zones_and_parks() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The kinds of place of govner/data/suffixes.tsv that a zone ends in (区: 开发区, 高新区, 园区) and that a park
-    in a zone ends in (园, 园区: 产业园, 物流园区), each longest first (经济开发区 before 开发区)."""
-    sites = _kind_words()["LOC"]
-    zones = sorted((word for word in sites if word.endswith("区")), key=len, reverse=True)
-    parks = sorted((word for word in sites if word.endswith(("园", "园区"))), key=len, reverse=True)
-    return tuple(zones), tuple(parks)
+# a zone's kind word that a park's name in it may follow (开发区 + 新能源产业园), and the endings of such a park; a
+# choice among suffixes.tsv's site_suffix words, not all of them: a scenic area's or a community's word (景区, 社区)
+# before a park is no zone, and 公园 is no park of a zone; 科技园区 is one ending, so a bare 科技园区 keeps its zone
+_ZONE_WORDS = tuple(sorted(  # longest first: 经济开发区 before 开发区
+    ("经开区", "经济开发区", "经济技术开发区", "高新区", "开发区", "工业园区", "产业园区", "园区", "新区",
+     "保税区", "综合保税区", "自贸区", "示范区", "集聚区"), key=len, reverse=True))
+_PARK_ENDING = re.compile("(?:产业园|工业园|科技园|物流园)区?$|园区$")
 
 
 # an industry or a field after a name: 铜基新材料 + 产业; not what a company has or does: its 产业园, 产业链 (its
@@ -214,15 +213,16 @@ _FAIR = re.compile(f"[{HAN}]{{1,2}}[交博洽贸展]会")
 
 def _without_leading_zone(text: str, span: Span) -> Span:
     """A LOC made of a zone's kind word and a park named in it, cut to the park (``开发区`` + ``新能源产业园``);
-    the park needs a name of 2+ characters before its ending (not 园区 + 路, 开发区 + 大道)."""
+    the park needs a name of 2+ characters before its ending (not 园区 + 路, 开发区 + 大道, 高新区 + 科技园区)."""
     if span.label != "LOC":
         return span
     name = text[span.start : span.end]
-    zones, parks = _zones_and_parks()
-    zone = next((word for word in zones if name.startswith(word)), None)
-    park = next((word for word in parks if name.endswith(word)), None)
-    if zone and park and len(name) - len(park) - len(zone) >= 2:
-        return Span(span.start + len(zone), span.end, "LOC")
+    for zone in _ZONE_WORDS:
+        if name.startswith(zone):
+            park = _PARK_ENDING.search(name, len(zone))
+            if park and park.start() - len(zone) >= 2:
+                return Span(span.start + len(zone), span.end, "LOC")
+            return span
     return span
 
 
@@ -704,9 +704,9 @@ def _may_begin_with_company(name: str, cut: int, places: Collection[str]) -> boo
 
 # Titles after which a name is a person's, in lists of officials and a page's credits (县委书记吴锦屏, 市长马贺山,
 # 责任编辑：覃融安), simplified; after a credit a whole name may be a dateline's place (记者石家庄报道), so there only
-# a surname marks a person. And about 350 common single-character surnames; 于, 向 and 任 are also words that lead
-# to a place (县长于北京会见, 副县长向大连客商推介), so before a division's name they are read as such
-# (PREPOSITION_SURNAMES; 县委书记向荣华 is a person). All written for govner.
+# a surname marks a person. And 345 common single-character surnames; 于, 向 and 任 also lead to a place
+# (县长于北京会见, 副县长向日本客商推介), so they mark a person only where the report writes the whole name again
+# (PREPOSITION_SURNAMES: 县委书记向荣华 … 向荣华指出). All written for govner.
 OFFICIAL_TITLES = (
     "书记", "县长", "区长", "市长", "州长", "旗长", "盟长", "镇长", "乡长", "省长", "主任", "主席", "局长", "部长",
     "厅长", "处长", "科长", "所长", "董事长", "总经理", "经理",
@@ -715,7 +715,7 @@ CREDIT_TITLES = ("编辑", "记者", "通讯员", "审核", "校对", "撰稿", 
 COMMON_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜"
     "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤"
-    # less common, and where a report's title stands before them (书记向荣华, 县长冉) as often as the ones above
+    # less common ones, which officials of many counties bear (县长冉光明, 书记覃, 州长向: the Tujia counties)
     "洪常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
     "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚"
     "岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟邝官封"
@@ -723,7 +723,6 @@ COMMON_SURNAMES = (
     "浦戈伏鹿薄邸雍辜羊母裘亓邰赫杭况鲜印逯隆茹诸慕危银亢嵇湛宾戎勾茅揭尉冶束檀衣展昝奉植尧闭"
 )
 PREPOSITION_SURNAMES = "于向任"
-_DIVISION_LEVELS = tuple("省市县区州旗盟镇乡村")  # a name ending so is a place after 于, 向, 任
 # a title, then the names listed after it before this one (副主任陈德惠、王|农安: two or three characters each, a
 # common surname first), then this one's surname
 _TITLE_BEFORE = re.compile(
@@ -742,8 +741,8 @@ def drop_titled_persons(
     ``责任编辑：覃融安`` on a county's page), and a network or a dictionary step that knows the
     place tags it; the guideline never tags persons. A LOC right after a title (:data:`OFFICIAL_TITLES`,
     :data:`CREDIT_TITLES`; a colon or a space may follow it) is dropped when it is the given name after
-    a common surname (1–3 characters; after 于, 向 or 任 not a division of ``places`` nor a name with a level:
-    ``副县长向大连客商推介``, ``县委书记于石门镇调研``) or,
+    a common surname (1–3 characters; after 于, 向 or 任 only a name the report writes twice with it that is no
+    place of ``places`` nor ends in a level: not ``副县长向日本客商推介``, ``县委书记于石门镇调研``) or,
     after an official's title with no surname, a whole name of 3–4 characters that is no division of ``places``
     (``石家庄`` after ``记者`` stays: a dateline).
     With ``other_mentions``, the document's other LOC mentions of such a person go too: the whole
@@ -774,9 +773,10 @@ def drop_titled_persons(
                  and _TITLE_BEFORE.search(text, max(0, start - _TITLE_REACH), start))
         if title and not _title_inside_a_word(text, title.start("title"), title.end("title")):
             surname, name = title["surname"] or "", text[start:end]
-            # 副县长向[大连]客商推介, 县委书记于[石门镇]调研: a word that leads to a place, no surname and no person
-            preposition = (surname != "" and surname in PREPOSITION_SURNAMES
-                           and (name in places or name.endswith(_DIVISION_LEVELS)))
+            # 副县长向[日本]客商推介, 县委书记于[石门镇]调研: a word that leads to a place, no surname and no person,
+            # unless the report writes the whole name again (向荣华 … 向荣华指出) and it is no place
+            preposition = surname != "" and surname in PREPOSITION_SURNAMES and (
+                name in places or name.endswith(tuple(ADMIN_LEVELS)) or text.count(surname + name) < 2)
             whole_name = (title["title"] in OFFICIAL_TITLES and 3 <= len(name) <= 4 and name not in places
                           and not preposition)
             surname = "" if preposition else surname

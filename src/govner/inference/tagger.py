@@ -42,6 +42,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 
 from govner.data.conventions import (
+    DIVISION_LEVELS,
     cut_bank_and_estate_words,
     cut_division_counts,
     drop_plenum_ordinals,
@@ -238,10 +239,12 @@ def _place_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _division_words() -> frozenset[str]:
-    """Every province's, city's and county's full name and short form, everyday words included (大连, 开封, which
-    :func:`_place_names` leaves out): what a place may be after 向 or 于 (副县长向大连客商推介)."""
-    return frozenset(word for name, short, depth in division_names() if depth < 3 for word in (name, short) if word)
+def _places_and_everyday_forms() -> frozenset[str]:
+    """:func:`_place_names` and the short forms it leaves out as everyday words (大连, 开封: jieba counts them as
+    other parts of speech), normalized as the tagger reads them: the places a name after a title never is."""
+    short_forms = (normalize(short).text for name, short, depth in division_names()
+                   if depth < 3 and len(short) >= 2 and name[-1] in DIVISION_LEVELS and short[-1] not in "区园港")
+    return _place_names() | frozenset(short_forms)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -875,7 +878,7 @@ class Tagger:
             if self.split_bodies:  # propagation may have tagged an ordinal again (市二中 … 十九届二中、三中全会)
                 spans = drop_plenum_ordinals(text, spans)
         if self.titled_persons:  # after the document-level steps: a division or list step may have tagged the name
-            spans = drop_titled_persons(norm, spans, _division_words(), other_mentions=self.consistency)
+            spans = drop_titled_persons(norm, spans, _places_and_everyday_forms(), other_mentions=self.consistency)
         if self.force_user_words and self.user_words:
             before = set(spans)
             spans = add_dictionary_matches(norm, spans, self.user_words)
