@@ -307,16 +307,29 @@ def division_table(cache: bool = True) -> dict[str, str]:
         if pos in _EVERYDAY_POS and int(freq) >= _EVERYDAY_MIN_FREQ:
             everyday.add(word)
     table: dict[str, str] = {}
-    for name, short, depth in division_names():
-        name, short = normalize(name).text, normalize(short).text  # 乾安县 → 干安县, as the tagger reads it
-        if depth > 2 or len(name) < 2 or name[-1] not in DIVISION_LEVELS:
-            continue
-        keep = (len(short) >= 2 and short != name and short not in everyday
-                and short[-1] not in "区园港" and short[0] not in DIVISION_LEVELS)
-        table[name] = short if keep else table.get(name, "")
+    for name, short in _division_pairs():
+        table[name] = short if short and short not in everyday else table.get(name, "")
     if cache:
         _write_atomically(cached, "".join(f"{name}\t{short}\n" for name, short in table.items()))
     return table
+
+
+def _division_pairs() -> Iterable[tuple[str, str]]:
+    """Provinces, cities and counties of jionlp's tree as normalized ``(full name, short form)`` (乾安县 → 干安县, as
+    the tagger reads it), full names ending in a level; the short form is "" where it is no name of its own (one
+    character, the full name itself, ending in 区, 园 or 港, beginning with a level)."""
+    for name, short, depth in division_names():
+        name, short = normalize(name).text, normalize(short).text
+        if depth > 2 or len(name) < 2 or name[-1] not in DIVISION_LEVELS:
+            continue
+        keep = len(short) >= 2 and short != name and short[-1] not in "区园港" and short[0] not in DIVISION_LEVELS
+        yield name, short if keep else ""
+
+
+def division_short_forms() -> frozenset[str]:
+    """Every short form of :func:`division_table`'s divisions, the everyday words it leaves out included (大连,
+    开封): where a name may be a place whatever else it is."""
+    return frozenset(short for _, short in _division_pairs() if short)
 
 
 def _write_atomically(path: Path, text: str) -> None:

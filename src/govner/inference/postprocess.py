@@ -776,7 +776,7 @@ def drop_titled_persons(
             # 副县长向[日本]客商推介, 县委书记于[石门镇]调研: a word that leads to a place, no surname and no person,
             # unless the report writes the whole name again (向荣华 … 向荣华指出) and it is no place
             preposition = surname != "" and surname in PREPOSITION_SURNAMES and (
-                name in places or name.endswith(tuple(ADMIN_LEVELS)) or text.count(surname + name) < 2)
+                name in places or name[-1] in ADMIN_LEVELS or text.count(surname + name) < 2)
             whole_name = (title["title"] in OFFICIAL_TITLES and 3 <= len(name) <= 4 and name not in places
                           and not preposition)
             surname = "" if preposition else surname

@@ -42,7 +42,6 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 
 from govner.data.conventions import (
-    DIVISION_LEVELS,
     cut_bank_and_estate_words,
     cut_division_counts,
     drop_plenum_ordinals,
@@ -56,7 +55,7 @@ from govner.data.conventions import (
     split_unclosed_brackets,
 )
 from govner.data.document import Span
-from govner.data.lexicon import LEXICON_FILE, Lexicon, division_names, division_table, read_user_dictionary
+from govner.data.lexicon import LEXICON_FILE, Lexicon, division_short_forms, division_table, read_user_dictionary
 from govner.data.normalize import NormalizedText, normalize
 from govner.data.segment import Window, split_windows
 from govner.errors import ModelFolderError
@@ -241,10 +240,8 @@ def _place_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _places_and_everyday_forms() -> frozenset[str]:
     """:func:`_place_names` and the short forms it leaves out as everyday words (大连, 开封: jieba counts them as
-    other parts of speech), normalized as the tagger reads them: the places a name after a title never is."""
-    short_forms = (normalize(short).text for name, short, depth in division_names()
-                   if depth < 3 and len(short) >= 2 and name[-1] in DIVISION_LEVELS and short[-1] not in "区园港")
-    return _place_names() | frozenset(short_forms)
+    other parts of speech): the places a name after a title never is."""
+    return _place_names() | division_short_forms()
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
